@@ -1,0 +1,5 @@
+"""aistui: a terminal console for AIStore."""
+
+from .core import __version__
+
+__all__ = ["__version__"]

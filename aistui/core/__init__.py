@@ -1,0 +1,13 @@
+"""aistui.core: the embedded async AIStore client (no Textual imports, ever).
+
+It serves the console, scripts, tests and benchmarks alike. Start with :class:`AISClient`.
+"""
+
+__version__ = "0.1.0"
+
+from .client import AISClient  # noqa: E402
+from .config import ConnectionSettings, discover  # noqa: E402
+from .errors import *  # noqa: E402,F401,F403
+from .models import Bck, Namespace  # noqa: E402
+
+__all__ = ["__version__", "AISClient", "ConnectionSettings", "discover", "Bck", "Namespace"]

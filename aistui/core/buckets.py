@@ -1,0 +1,229 @@
+"""Bucket calls: list, create, destroy, props, summary, copy, evict, prefetch.
+
+Endpoints (AIS 5.0, ``api/bucket.go`` and ``ais/proxy.go``): ``GET /v1/buckets`` (list),
+``POST /v1/buckets/<b>`` (``create-bck``, ``copy-bck``), ``DELETE /v1/buckets/<b>``
+(``destroy-bck``, ``evict-remote-bck``), ``HEAD`` (props in ``Ais-Bucket-Props``), ``PATCH``
+(``set-bprops``), and the async ``summary-bck`` (202 -> 206 -> 200).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import TYPE_CHECKING, Any, AsyncIterator
+
+from .errors import BucketNotFound, NotFound, ProtocolError
+from .models import Bck, BucketSummary, Namespace
+from .names import validate_bucket_name, validate_prefix
+
+if TYPE_CHECKING:
+    from .client import AISClient
+
+__all__ = ["BucketAPI", "PRESENCE_ALL", "PRESENCE_PRESENT"]
+
+PRESENCE_ALL = 0      # exists, including remote buckets not yet in the BMD
+PRESENCE_PRESENT = 2  # present in this cluster's BMD
+
+
+def _path(bck: Bck) -> str:
+    return f"/v1/buckets/{bck.name}"
+
+
+class BucketAPI:
+    """Bucket-level calls; every method raises :class:`~aistui.core.errors.AISError` subclasses."""
+
+    def __init__(self, client: "AISClient"):
+        self._c = client
+
+    async def list(self, provider: str = "", ns: Namespace | None = None, *,
+                   present: bool = True) -> list[Bck]:
+        """Buckets of ``provider`` ("" for all) in namespace ``ns`` (``Namespace(uuid="@")``-style
+        remote lookups: pass ``Namespace(uuid="@")`` for every remote AIS cluster). ``present``
+        lists only buckets in this cluster's BMD; otherwise remote backends are asked too."""
+        params: dict[str, str] = {"presence": str(PRESENCE_PRESENT if present else PRESENCE_ALL)}
+        if provider:
+            params["provider"] = provider
+        if ns is not None and not ns.is_global:
+            params["namespace"] = "@@#" if ns.uuid == "@" else ns.uname()
+        r = await self._c.request("GET", "/v1/buckets", params=params, json={"action": "list"})
+        data = self._c.decode_json(r, "list buckets") or []
+        if not isinstance(data, list):
+            raise ProtocolError("list buckets", "expected an array")
+        out = sorted({Bck.from_json(d) for d in data}, key=lambda b: (b.provider, str(b.ns), b.name))
+        return out
+
+    async def create(self, bck: Bck, props: dict[str, Any] | None = None, *, exist_ok: bool = False) -> None:
+        """Create ``bck`` (AIS name rules checked first; a remote-AIS bucket is created in the
+        remote cluster). Raises :class:`Conflict` if it exists, unless ``exist_ok``."""
+        from .errors import Conflict
+
+        validate_bucket_name(bck.name)
+        try:
+            await self._c.request("POST", _path(bck), params=bck.query(),
+                                  json=self._c.action("create-bck", props))
+        except Conflict:
+            if not exist_ok:
+                raise
+
+    async def destroy(self, bck: Bck, *, missing_ok: bool = False) -> None:
+        """Destroy ``bck`` and all its objects (for remote AIS: in the remote cluster too)."""
+        try:
+            await self._c.request("DELETE", _path(bck), params=bck.query(),
+                                  json=self._c.action("destroy-bck"))
+        except NotFound:
+            if not missing_ok:
+                raise
+
+    async def head(self, bck: Bck, *, add_remote: bool = True) -> dict[str, Any]:
+        """Bucket props (``cmn.Bprops`` as a dict) from the ``Ais-Bucket-Props`` header.
+        Raises :class:`BucketNotFound`."""
+        params = bck.query()
+        if not add_remote:
+            params["dont_add_remote_bck_md"] = "true"
+        try:
+            r = await self._c.request("HEAD", _path(bck), params=params)
+        except NotFound as e:
+            raise BucketNotFound(404, e.message or f"bucket {bck} does not exist", tcode=e.tcode) from None
+        raw = r.headers.get("Ais-Bucket-Props", "")
+        if not raw:
+            return {}
+        try:
+            props = json.loads(raw)
+        except ValueError as e:
+            raise ProtocolError("bucket props", str(e)) from None
+        if not isinstance(props, dict):
+            raise ProtocolError("bucket props", "expected an object")
+        return props
+
+    async def exists(self, bck: Bck) -> bool:
+        """True if HEAD finds the bucket (without adding a remote bucket to the BMD)."""
+        try:
+            await self.head(bck, add_remote=False)
+            return True
+        except NotFound:
+            return False
+
+    async def set_props(self, bck: Bck, props: dict[str, Any]) -> str:
+        """Change the given props (partial ``Bprops``, e.g. ``{"versioning": {"enabled": true}}``).
+        Returns a job id (may be empty)."""
+        r = await self._c.request("PATCH", _path(bck), params=bck.query(),
+                                  json=self._c.action("set-bprops", props))
+        ids = self._c.xids(r)
+        return ids[0] if ids else ""
+
+    async def reset_props(self, bck: Bck) -> None:
+        """Reset props to the cluster defaults."""
+        await self._c.request("PATCH", _path(bck), params=bck.query(), json=self._c.action("reset-bprops"))
+
+    # ----------------------------------------------------------------- summary
+
+    async def summary_start(self, bck: Bck | None = None, *, prefix: str = "", cached: bool = True,
+                            present: bool = True) -> str:
+        """Start ``summary-bck`` for ``bck`` (None: all buckets). Returns the job id."""
+        path = _path(bck) if bck else "/v1/buckets"
+        params = bck.query() if bck else {}
+        msg = {"uuid": "", "prefix": validate_prefix(prefix), "cached": cached, "present": present,
+               "dont_add_remote": False}
+        r = await self._c.request("GET", path, params=params, json=self._c.action("summary-bck", msg),
+                                  idempotent=False)
+        if r.status_code not in (200, 202):
+            raise ProtocolError("summary", f"status {r.status_code}")
+        xid = r.text.strip().strip('"')
+        if not xid:
+            raise ProtocolError("summary", "no job id")
+        return xid
+
+    async def summary_poll(self, xid: str, bck: Bck | None = None, *, prefix: str = "",
+                           cached: bool = True, present: bool = True) -> tuple[bool, list[BucketSummary]]:
+        """One poll of a summary job: ``(done, results)``; results are partial until done."""
+        path = _path(bck) if bck else "/v1/buckets"
+        params = bck.query() if bck else {}
+        msg = {"uuid": xid, "prefix": prefix, "cached": cached, "present": present, "dont_add_remote": False}
+        r = await self._c.request("GET", path, params=params, json=self._c.action("summary-bck", msg))
+        if r.status_code == 202:
+            return False, []
+        data = self._c.decode_json(r, "summary") or []
+        if not isinstance(data, list):
+            raise ProtocolError("summary", "expected an array")
+        return r.status_code == 200, [BucketSummary.from_json(d) for d in data]
+
+    async def summary_iter(self, bck: Bck | None = None, *, prefix: str = "", cached: bool = True,
+                           present: bool = True, timeout: float = 300.0
+                           ) -> AsyncIterator[tuple[bool, list[BucketSummary]]]:
+        """Start a summary and yield ``(done, results)`` as partial (206) and final (200) results
+        arrive. Polls from 0.2 s, growing x1.5 to 5 s (as the SDK). Raises :class:`RequestTimeout`."""
+        from .errors import RequestTimeout
+
+        xid = await self.summary_start(bck, prefix=prefix, cached=cached, present=present)
+        delay, deadline = 0.2, time.monotonic() + timeout
+        while True:
+            done, res = await self.summary_poll(xid, bck, prefix=prefix, cached=cached, present=present)
+            if res or done:
+                yield done, res
+            if done:
+                return
+            if time.monotonic() > deadline:
+                raise RequestTimeout(f"summary {xid}", timeout, "summary")
+            await asyncio.sleep(delay)
+            delay = min(delay * 1.5, 5.0)
+
+    async def summary(self, bck: Bck | None = None, **kw: Any) -> list[BucketSummary]:
+        """The final summary results (waits for the job)."""
+        last: list[BucketSummary] = []
+        async for done, res in self.summary_iter(bck, **kw):
+            last = res
+        return last
+
+    # ----------------------------------------------------------------- jobs on buckets
+
+    async def copy(self, src: Bck, dst: Bck, *, prefix: str = "", prepend: str = "", dry_run: bool = False,
+                   sync: bool = False, latest: bool = False, force: bool = False, num_workers: int = 0,
+                   cont_on_err: bool = False, presence: int | None = None) -> str:
+        """Copy bucket ``src`` to ``dst`` (``copy-bck``; ``dst`` is created if missing).
+        ``presence`` for remote sources: 0 copies everything (cold GET), 2 only cached (default),
+        5 only objects missing locally. Returns the job id."""
+        validate_bucket_name(dst.name)
+        params = src.query() | {"bck_to": dst.uname()}
+        if presence is not None:
+            params["presence"] = str(presence)
+        msg: dict[str, Any] = {"prefix": validate_prefix(prefix), "prepend": prepend, "dry_run": dry_run,
+                               "force": force, "latest-ver": latest, "synchronize": sync,
+                               "num-workers": num_workers, "coer": cont_on_err}
+        r = await self._c.request("POST", _path(src), params=params, json=self._c.action("copy-bck", msg))
+        return self._one(r)
+
+    async def transform(self, src: Bck, dst: Bck, etl_name: str, *, prefix: str = "", dry_run: bool = False,
+                        cont_on_err: bool = True, timeout: str = "") -> str:
+        """Offline ETL of a bucket (``etl-bck``) into ``dst``. Returns the job id."""
+        validate_bucket_name(dst.name)
+        msg: dict[str, Any] = {"id": etl_name, "prefix": validate_prefix(prefix), "dry_run": dry_run,
+                               "coer": cont_on_err}
+        if timeout:
+            msg["request_timeout"] = timeout
+        r = await self._c.request("POST", _path(src), params=src.query() | {"bck_to": dst.uname()},
+                                  json=self._c.action("etl-bck", msg), etl=True)
+        return self._one(r)
+
+    async def evict(self, bck: Bck, *, keep_md: bool = False) -> str:
+        """Evict a remote bucket's in-cluster copies (``evict-remote-bck``); the origin is
+        untouched. Returns the job id (may be empty)."""
+        params = bck.query()
+        if keep_md:
+            params["keep_bck_md"] = "true"
+        r = await self._c.request("DELETE", _path(bck), params=params, json=self._c.action("evict-remote-bck"))
+        ids = self._c.xids(r)
+        return ids[0] if ids else ""
+
+    async def prefetch(self, bck: Bck, *, prefix: str = "", latest: bool = False, num_workers: int = 0,
+                       cont_on_err: bool = True) -> str:
+        """Prefetch a remote bucket (or the objects under ``prefix``) into the cluster. Returns
+        the job id."""
+        return await self._c.objects.prefetch(bck, prefix=prefix or "", latest=latest,
+                                              num_workers=num_workers, cont_on_err=cont_on_err)
+
+    def _one(self, r: Any) -> str:
+        ids = self._c.xids(r)
+        if not ids:
+            raise ProtocolError("job start", "no job id in the answer")
+        return ids[0]

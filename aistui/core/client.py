@@ -1,0 +1,262 @@
+"""The async AIS client: one ``httpx.AsyncClient`` (keep-alive pool) shared by the resource APIs.
+
+    async with AISClient("http://localhost:8080") as c:
+        smap = await c.cluster.smap()
+        async for page in c.objects.iter_pages(Bck.parse("ais://imgs")):
+            ...
+
+Wire conventions (AIS 5.0): ``/v1/<resource>`` paths, provider/namespace in the query, action
+messages ``{"action","name","value"}`` as JSON bodies (also on GET), xids as plain text, errors as
+JSON (``Hdr-Error`` for HEAD). Idempotent calls are retried with backoff on connection errors and
+503; non-idempotent ones never are. The bearer token goes only to the configured endpoint's origin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, AsyncIterator, Mapping
+
+import httpx
+import msgspec
+from tenacity import (AsyncRetrying, retry_if_exception, stop_after_attempt,
+                      wait_exponential_jitter)
+
+from . import __version__
+from .config import ConnectionSettings, normalize_endpoint
+from .errors import (AISError, ConnectionFailed, ProtocolError, RequestTimeout,
+                     ServiceUnavailable, error_from_response)
+
+__all__ = ["AISClient", "IDEMPOTENT_METHODS"]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_json_decoder = msgspec.json.Decoder()
+
+
+class _OriginAuth(httpx.Auth):
+    """Adds ``Authorization: Bearer`` only to requests for the configured origin, so the token
+    never goes to a target (redirects) or anywhere else."""
+
+    def __init__(self, token: str, origin: httpx.URL):
+        self._header = f"Bearer {token}"
+        self._origin = (origin.scheme, origin.host, origin.port)
+
+    def __repr__(self) -> str:
+        return "_OriginAuth(<token hidden>)"
+
+    def auth_flow(self, request: httpx.Request):
+        if (request.url.scheme, request.url.host, request.url.port) == self._origin:
+            request.headers["Authorization"] = self._header
+        yield request
+
+
+def _retryable(exc: BaseException) -> bool:
+    return isinstance(exc, (ConnectionFailed, RequestTimeout, ServiceUnavailable))
+
+
+class AISClient:
+    """Async client for one AIS cluster.
+
+    ``settings`` is a :class:`ConnectionSettings` or an endpoint URL. ``max_connections`` bounds
+    the connection pool (and so the concurrency of transfers). ``retries`` is the number of extra
+    attempts for idempotent calls. ``transport`` is for tests that need a fault a real cluster
+    cannot produce. Use as an async context manager or call :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        settings: ConnectionSettings | str | None = None,
+        *,
+        max_connections: int = 64,
+        retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ):
+        if settings is None:
+            settings = ConnectionSettings()
+        elif isinstance(settings, str):
+            settings = ConnectionSettings(endpoint=normalize_endpoint(settings), source="argument")
+        self.settings = settings
+        self.endpoint = settings.endpoint
+        self.retries = retries
+        origin = httpx.URL(self.endpoint)
+        verify: Any = True
+        if settings.skip_verify:
+            verify = False
+        elif settings.ca_bundle:
+            verify = settings.ca_bundle
+        cert = None
+        if settings.client_cert:
+            cert = (settings.client_cert, settings.client_key) if settings.client_key else settings.client_cert
+        self.http = httpx.AsyncClient(
+            base_url=self.endpoint,
+            timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
+            limits=httpx.Limits(max_connections=max_connections,
+                                max_keepalive_connections=max_connections),
+            verify=verify,
+            cert=cert,
+            follow_redirects=True,
+            transport=transport,
+            auth=_OriginAuth(settings.token, origin) if settings.token else None,
+            headers={"User-Agent": f"aistui/{__version__}"},
+        )
+        from .buckets import BucketAPI
+        from .cluster import ClusterAPI
+        from .etl import ETLAPI
+        from .jobs import JobAPI
+        from .objects import ObjectAPI
+
+        self.cluster = ClusterAPI(self)
+        self.buckets = BucketAPI(self)
+        self.objects = ObjectAPI(self)
+        self.jobs = JobAPI(self)
+        self.etl = ETLAPI(self)
+
+    def __repr__(self) -> str:
+        return f"AISClient({self.endpoint!r})"
+
+    async def __aenter__(self) -> "AISClient":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self.http.aclose()
+
+    # ------------------------------------------------------------------ low level
+
+    def _wrap_transport_error(self, e: Exception, url: str, timeout: float | None) -> AISError:
+        if isinstance(e, httpx.TimeoutException):
+            phase = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read",
+                     httpx.WriteTimeout: "write", httpx.PoolTimeout: "waiting for a connection"}.get(type(e), "")
+            return RequestTimeout(url, timeout or self.settings.timeout, phase)
+        if isinstance(e, httpx.TooManyRedirects):
+            return ProtocolError(url, "too many redirects")
+        reason = str(e) or type(e).__name__
+        if isinstance(e, httpx.ConnectError) and "refused" in reason.lower():
+            reason = "connection refused"
+        return ConnectionFailed(url, reason)
+
+    async def _send_once(
+        self, method: str, url: str, *, stream: bool, etl: bool, timeout: float | None,
+        follow_redirects: bool, **kw: Any,
+    ) -> httpx.Response:
+        req_timeout = httpx.Timeout(timeout, connect=self.settings.connect_timeout) if timeout else httpx.USE_CLIENT_DEFAULT
+        try:
+            req = self.http.build_request(method, url, timeout=req_timeout, **kw)
+            resp = await self.http.send(req, stream=stream, follow_redirects=follow_redirects)
+        except httpx.HTTPError as e:
+            raise self._wrap_transport_error(e, self._show_url(url), timeout) from None
+        if resp.status_code >= 400:
+            try:
+                body = await resp.aread() if stream else resp.content
+            except httpx.HTTPError:
+                body = b""
+            finally:
+                if stream:
+                    await resp.aclose()
+            raise error_from_response(resp.status_code, body, method=method, url=self._show_url(str(resp.url)),
+                                      hdr_error=resp.headers.get("Hdr-Error"), etl=etl)
+        return resp
+
+    def _show_url(self, url: str) -> str:
+        # Never show query strings that could hold redirect signatures; keep the path.
+        u = httpx.URL(url) if "://" in url else httpx.URL(self.endpoint + url)
+        return str(u.copy_with(query=None))
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        timeout: float | None = None,
+        follow_redirects: bool = True,
+        etl: bool = False,
+    ) -> httpx.Response:
+        """Send one request and return the (read) response, or raise a typed :class:`AISError`.
+
+        ``path`` is relative to the endpoint (``/v1/...``) or an absolute URL. ``timeout`` (s)
+        overrides the default read timeout. ``idempotent`` defaults to the method's nature; only
+        idempotent calls are retried (connection errors, timeouts and 503).
+        """
+        kw: dict[str, Any] = {"params": params, "headers": headers}
+        if json is not None:
+            kw["content"] = msgspec.json.encode(json)
+            kw["headers"] = {"Content-Type": "application/json", **(headers or {})}
+        elif content is not None:
+            kw["content"] = content
+        retry = IDEMPOTENT_METHODS.__contains__(method) if idempotent is None else idempotent
+        if not retry or self.retries <= 0:
+            return await self._send_once(method, path, stream=False, etl=etl, timeout=timeout,
+                                         follow_redirects=follow_redirects, **kw)
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=wait_exponential_jitter(initial=0.2, max=3.0),
+            retry=retry_if_exception(_retryable),
+            reraise=True,
+        ):
+            with attempt:
+                return await self._send_once(method, path, stream=False, etl=etl, timeout=timeout,
+                                             follow_redirects=follow_redirects, **kw)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        content: Any = None,
+        timeout: float | None = None,
+        follow_redirects: bool = True,
+        etl: bool = False,
+    ) -> AsyncIterator[httpx.Response]:
+        """Open a streamed response (status already checked); the body is read by the caller
+        with ``aiter_bytes``. Not retried: a caller that can resume does so itself."""
+        resp = await self._send_once(method, path, stream=True, etl=etl, timeout=timeout,
+                                     follow_redirects=follow_redirects, params=params,
+                                     headers=headers, content=content)
+        try:
+            yield resp
+        except httpx.HTTPError as e:
+            raise self._wrap_transport_error(e, self._show_url(path), timeout) from None
+        finally:
+            await resp.aclose()
+
+    # ------------------------------------------------------------------ helpers
+
+    @staticmethod
+    def decode_json(resp: httpx.Response, what: str) -> Any:
+        """Parse a JSON body, raising :class:`ProtocolError` (not a ValueError) on bad input."""
+        raw = resp.content
+        if not raw.strip():
+            return None
+        try:
+            return _json_decoder.decode(raw)
+        except msgspec.DecodeError as e:
+            ctype = resp.headers.get("Content-Type", "")
+            hint = " (an HTML page: is a proxy in the way?)" if "html" in ctype else ""
+            raise ProtocolError(what, f"{e}{hint}") from None
+
+    @staticmethod
+    def action(action: str, value: Any = None, name: str = "") -> dict[str, Any]:
+        """An ``apc.ActMsg``: ``{"action","name","value"}``."""
+        msg: dict[str, Any] = {"action": action}
+        if name:
+            msg["name"] = name
+        if value is not None:
+            msg["value"] = value
+        return msg
+
+    @staticmethod
+    def xids(resp: httpx.Response) -> list[str]:
+        """Job ids from a plain-text answer (comma-separated for multi-object copy)."""
+        text = resp.text.strip().strip('"')
+        return [x.strip() for x in text.split(",") if x.strip()]

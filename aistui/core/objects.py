@@ -1,0 +1,462 @@
+"""Object calls: listing, HEAD, GET, PUT (bytes, file, multipart), delete, and multi-object jobs.
+
+Endpoints (AIS 5.0): list is ``GET /v1/buckets/<b>`` with ``{"action":"list","value":LsoMsg}``
+(answered in msgpack with ``Accept: application/msgpack``); object calls are
+``/v1/objects/<b>/<o>`` (GET answers 301, PUT/HEAD/DELETE 307 to a target); multi-object jobs are
+``POST|DELETE /v1/buckets/<b>`` with ``*-listrange`` actions; native multipart upload is
+``mpt-upload`` / ``?uploadId=&partNumber=`` / ``mpt-complete`` / ``mpt-abort``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
+
+import httpx
+
+from .checksum import new_hasher
+from .errors import AISError, InvalidInput, NotFound, ObjectNotFound, ProtocolError
+from .models import (LS_NO_RECURSION, Bck, LsoPage, ObjEntry, ObjectProps, decode_lso_msgpack)
+from .names import quote_object, validate_object_name, validate_prefix
+
+if TYPE_CHECKING:
+    from .client import AISClient
+
+__all__ = ["ObjectAPI", "ChecksumMismatch", "ProgressFn", "DEFAULT_PROPS", "MPU_THRESHOLD", "MPU_PART_SIZE"]
+
+#: ``progress(nbytes)`` is called with each chunk's size (bytes) as it is sent or received.
+ProgressFn = Callable[[int], None]
+
+DEFAULT_PROPS = "name,size"
+MPU_THRESHOLD = 64 * 1024 * 1024   # bytes; files at least this large use native multipart upload
+MPU_PART_SIZE = 16 * 1024 * 1024   # bytes per part
+CHUNK = 256 * 1024                 # bytes per streamed chunk
+
+
+class ChecksumMismatch(AISError):
+    """The bytes received do not match the checksum the cluster stores for the object."""
+
+    def __init__(self, name: str, ck_type: str, expected: str, got: str):
+        self.name, self.ck_type, self.expected, self.got = name, ck_type, expected, got
+        super().__init__(f"checksum mismatch for {name!r}: {ck_type} expected {expected}, got {got}")
+
+
+def _opath(bck: Bck, obj: str) -> str:
+    return f"/v1/objects/{bck.name}/{quote_object(obj)}"
+
+
+async def _file_chunks(path: Path, offset: int, length: int, progress: ProgressFn | None) -> AsyncIterator[bytes]:
+    """Read ``length`` bytes of ``path`` from ``offset`` in chunks, off the event loop."""
+    loop = asyncio.get_running_loop()
+    f = await loop.run_in_executor(None, open, path, "rb")
+    try:
+        if offset:
+            f.seek(offset)
+        left = length
+        while left > 0:
+            chunk = await loop.run_in_executor(None, f.read, min(CHUNK, left))
+            if not chunk:
+                raise InvalidInput(f"{path} shrank while it was being uploaded")
+            left -= len(chunk)
+            if progress:
+                progress(len(chunk))
+            yield chunk
+    finally:
+        f.close()
+
+
+class ObjectAPI:
+    """Object-level calls; every method raises :class:`~aistui.core.errors.AISError` subclasses."""
+
+    def __init__(self, client: "AISClient"):
+        self._c = client
+
+    # ----------------------------------------------------------------- listing
+
+    async def list_page(
+        self,
+        bck: Bck,
+        *,
+        prefix: str = "",
+        props: str = DEFAULT_PROPS,
+        page_size: int = 0,
+        uuid: str = "",
+        continuation_token: str = "",
+        flags: int = 0,
+        non_recursive: bool = False,
+        start_after: str = "",
+        timeout: float | None = None,
+    ) -> LsoPage:
+        """One page of the listing (``LsoMsg``); echo ``uuid`` and ``continuation_token`` from the
+        previous page. ``page_size`` 0 lets the server pick (10,000 for ais buckets).
+        ``non_recursive`` sets ``LsNoRecursion``: entries with :attr:`ObjEntry.is_dir` are
+        virtual directories (their names end with ``/``)."""
+        validate_prefix(prefix)
+        if non_recursive:
+            flags |= LS_NO_RECURSION
+        msg: dict[str, Any] = {"prefix": prefix, "props": props, "pagesize": page_size,
+                               "uuid": uuid, "continuation_token": continuation_token,
+                               "flags": str(flags)}
+        if start_after and not continuation_token:
+            msg["start_after"] = start_after
+        r = await self._c.request("GET", f"/v1/buckets/{bck.name}", params=bck.query(),
+                                  json={"action": "list", "value": msg},
+                                  headers={"Accept": "application/msgpack"}, timeout=timeout or 300.0)
+        if "msgpack" in r.headers.get("Content-Type", ""):
+            return decode_lso_msgpack(r.content)
+        data = self._c.decode_json(r, "list-objects")
+        if not isinstance(data, dict):
+            raise ProtocolError("list-objects", "expected an object")
+        try:
+            import msgspec
+
+            return msgspec.convert(
+                {"UUID": data.get("uuid", ""), "ContinuationToken": data.get("continuation_token", ""),
+                 "Entries": [{"n": e.get("name", ""), "s": int(e.get("size") or 0), "cs": e.get("checksum", ""),
+                              "a": e.get("atime", ""), "v": e.get("version", ""), "t": e.get("location", ""),
+                              "m": e.get("custom-md", ""), "c": e.get("copies", 0), "f": e.get("flags", 0)}
+                             for e in data.get("entries") or []],
+                 "Flags": data.get("flags", 0)}, LsoPage)
+        except (msgspec.ValidationError, AttributeError, TypeError, ValueError) as e:
+            raise ProtocolError("list-objects", str(e)) from None
+
+    async def iter_pages(self, bck: Bck, **kw: Any) -> AsyncIterator[LsoPage]:
+        """Yield pages until the server says the listing is done (same options as :meth:`list_page`)."""
+        uuid, token = "", ""
+        while True:
+            page = await self.list_page(bck, uuid=uuid, continuation_token=token, **kw)
+            yield page
+            if page.done:
+                return
+            uuid, token = page.uuid, page.continuation_token
+
+    async def iter_entries(self, bck: Bck, **kw: Any) -> AsyncIterator[ObjEntry]:
+        """Yield every entry, one page in memory at a time."""
+        async for page in self.iter_pages(bck, **kw):
+            for e in page.entries:
+                yield e
+
+    async def list_all(self, bck: Bck, **kw: Any) -> list[ObjEntry]:
+        """The whole listing as one list (for small buckets and benchmarks)."""
+        out: list[ObjEntry] = []
+        async for page in self.iter_pages(bck, **kw):
+            out.extend(page.entries)
+        return out
+
+    # ----------------------------------------------------------------- HEAD / GET
+
+    async def head(self, bck: Bck, obj: str, *, cached_only: bool = False) -> ObjectProps:
+        """Object properties (size, checksum, version, atime, custom metadata, location).
+        Raises :class:`ObjectNotFound`."""
+        validate_object_name(obj)
+        params = bck.query()
+        if cached_only:
+            params["presence"] = "2"
+        try:
+            r = await self._c.request("HEAD", _opath(bck, obj), params=params)
+        except NotFound as e:
+            raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
+        return ObjectProps.from_headers(obj, r.headers)
+
+    async def exists(self, bck: Bck, obj: str) -> bool:
+        try:
+            await self.head(bck, obj)
+            return True
+        except ObjectNotFound:
+            return False
+
+    def _get_params(self, bck: Bck, *, etl_name: str = "", archpath: str = "", latest: bool = False,
+                    validate_checksum: bool = False) -> dict[str, str]:
+        params = bck.query()
+        if etl_name:
+            params["etl_name"] = etl_name
+        if archpath:
+            params["archpath"] = archpath
+        if latest:
+            params["latest-ver"] = "true"
+        if validate_checksum:
+            params["validate-checksum"] = "true"
+        return params
+
+    async def iter_get(
+        self,
+        bck: Bck,
+        obj: str,
+        *,
+        byte_range: tuple[int, int | None] | None = None,
+        etl_name: str = "",
+        archpath: str = "",
+        latest: bool = False,
+        validate_checksum: bool = False,
+        verify: bool = True,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        chunk_size: int = CHUNK,
+        on_props: Callable[[ObjectProps], None] | None = None,
+    ) -> AsyncIterator[bytes]:
+        """Stream an object's bytes.
+
+        ``byte_range=(start, end)`` reads bytes start..end inclusive (``end`` None: to the end); AIS
+        answers 206 and supports one range. ``validate_checksum`` asks the target to re-check its
+        copy; ``verify`` checks the received bytes against the stored checksum (whole-object reads
+        only) and raises :class:`ChecksumMismatch` at the end of the stream. ``on_props`` receives
+        the answer's :class:`ObjectProps` before the first chunk.
+        """
+        validate_object_name(obj)
+        headers = {}
+        if byte_range is not None:
+            start, end = byte_range
+            if start < 0 or (end is not None and end < start):
+                raise InvalidInput(f"bad byte range {byte_range}")
+            headers["Range"] = f"bytes={start}-{'' if end is None else end}"
+        params = self._get_params(bck, etl_name=etl_name, archpath=archpath, latest=latest,
+                                  validate_checksum=validate_checksum)
+        try:
+            async with self._c.stream("GET", _opath(bck, obj), params=params, headers=headers,
+                                      timeout=timeout, etl=bool(etl_name)) as resp:
+                props = ObjectProps.from_headers(obj, resp.headers)
+                if on_props:
+                    on_props(props)
+                hasher = None
+                if verify and byte_range is None and not etl_name and not archpath and props.checksum:
+                    hasher = new_hasher(props.checksum_type)
+                async for chunk in resp.aiter_bytes(chunk_size):
+                    if hasher:
+                        hasher.update(chunk)
+                    if progress:
+                        progress(len(chunk))
+                    yield chunk
+                if hasher and hasher.hexdigest() != props.checksum:
+                    raise ChecksumMismatch(obj, props.checksum_type, props.checksum, hasher.hexdigest())
+        except NotFound as e:
+            raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
+
+    async def get(self, bck: Bck, obj: str, *, max_bytes: int | None = None, **kw: Any) -> bytes:
+        """The object's bytes (see :meth:`iter_get` for options). With ``max_bytes``, reads at most
+        that many bytes (a range read), for capped previews."""
+        if max_bytes is not None:
+            kw["byte_range"] = (0, max(max_bytes - 1, 0))
+        parts = [c async for c in self.iter_get(bck, obj, **kw)]
+        return b"".join(parts)
+
+    # ----------------------------------------------------------------- PUT
+
+    async def _redirect_target(self, method: str, path: str, params: dict[str, str],
+                               headers: dict[str, str] | None = None) -> str:
+        """Ask the proxy where to send a streamed body: a 307 to the target. The proxy does not
+        read the body, so none is sent here."""
+        r = await self._c.request(method, path, params=params, headers={"Content-Length": "0", **(headers or {})},
+                                  follow_redirects=False, idempotent=True)
+        if r.status_code not in (301, 302, 307, 308):
+            raise ProtocolError(f"{method} {path}", f"expected a redirect to a target, got {r.status_code}")
+        loc = r.headers.get("Location")
+        if not loc:
+            raise ProtocolError(f"{method} {path}", "redirect without Location")
+        return loc
+
+    async def put(
+        self,
+        bck: Bck,
+        obj: str,
+        data: bytes | Path | str,
+        *,
+        custom: dict[str, str] | None = None,
+        progress: ProgressFn | None = None,
+        timeout: float | None = None,
+        checksum: tuple[str, str] | None = None,
+    ) -> ObjectProps:
+        """Store ``data`` (bytes, or a file path streamed from disk) as ``bck/obj``.
+
+        The body goes straight to the target (the proxy's 307 is followed by hand, since a
+        streamed body cannot be replayed). ``custom`` is user metadata; ``checksum`` is
+        ``(type, hex)`` for an end-to-end check by the target. Returns the stored props from the
+        answer's headers (``size`` is what was sent). Files of at least :data:`MPU_THRESHOLD` bytes
+        should use :meth:`put_multipart`.
+        """
+        validate_object_name(obj)
+        path = _opath(bck, obj)
+        params = bck.query()
+        headers: dict[str, str] = {}
+        if custom:
+            headers["Ais-Custom-Md"] = ",".join(f"{k}={v}" for k, v in custom.items())
+        if checksum:
+            headers["Ais-Checksum-Type"], headers["Ais-Checksum-Value"] = checksum
+        loc = await self._redirect_target("PUT", path, params)
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            body: Any = bytes(data)
+            size = len(body)
+            if progress:
+                progress(size)
+        else:
+            fpath = Path(data)
+            size = fpath.stat().st_size
+            body = _file_chunks(fpath, 0, size, progress)
+            headers["Content-Length"] = str(size)
+        r = await self._c.request("PUT", loc, content=body, headers=headers, idempotent=False,
+                                  timeout=timeout, follow_redirects=False)
+        props = ObjectProps.from_headers(obj, r.headers)
+        return ObjectProps(name=obj, size=size, checksum_type=props.checksum_type, checksum=props.checksum,
+                           version=props.version, custom=dict(custom or {}))
+
+    async def put_multipart(
+        self,
+        bck: Bck,
+        obj: str,
+        file: Path | str,
+        *,
+        part_size: int = MPU_PART_SIZE,
+        concurrency: int = 4,
+        progress: ProgressFn | None = None,
+    ) -> ObjectProps:
+        """Upload a large file with AIS native multipart upload: ``mpt-upload`` for an id, parts
+        sent concurrently, then ``mpt-complete``. Any failure aborts the upload (``mpt-abort``) so
+        no partial object appears; the error is re-raised."""
+        validate_object_name(obj)
+        if part_size <= 0:
+            raise InvalidInput("part size must be positive")
+        fpath = Path(file)
+        size = fpath.stat().st_size
+        path = _opath(bck, obj)
+        r = await self._c.request("POST", path, params=bck.query(), json=self._c.action("mpt-upload"))
+        upload_id = r.text.strip().strip('"')
+        if not upload_id:
+            raise ProtocolError("mpt-upload", "no upload id")
+        nparts = max(1, -(-size // part_size))
+        sem = asyncio.Semaphore(max(1, concurrency))
+
+        async def send_part(n: int) -> None:
+            off = (n - 1) * part_size
+            length = min(part_size, size - off)
+            qp = bck.query() | {"uploadId": upload_id, "partNumber": str(n)}
+            async with sem:
+                loc = await self._redirect_target("PUT", path, qp)
+                await self._c.request("PUT", loc, content=_file_chunks(fpath, off, length, progress),
+                                      headers={"Content-Length": str(length)}, idempotent=False,
+                                      follow_redirects=False)
+
+        try:
+            tasks = [asyncio.create_task(send_part(n)) for n in range(1, nparts + 1)]
+            try:
+                await asyncio.gather(*tasks)
+            except BaseException:
+                for t in tasks:
+                    t.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+            parts = [{"etag": "", "part-number": n} for n in range(1, nparts + 1)]
+            await self._c.request("POST", path, params=bck.query() | {"uploadId": upload_id},
+                                  json=self._c.action("mpt-complete", parts))
+        except BaseException:
+            try:
+                await asyncio.shield(self._c.request(
+                    "DELETE", path, params=bck.query() | {"uploadId": upload_id},
+                    json=self._c.action("mpt-abort"), idempotent=False))
+            except (AISError, asyncio.CancelledError):
+                pass
+            raise
+        return ObjectProps(name=obj, size=size)
+
+    async def set_custom(self, bck: Bck, obj: str, custom: dict[str, str], *, replace: bool = False) -> None:
+        """Set user metadata (``PATCH``); ``replace`` drops keys not given."""
+        validate_object_name(obj)
+        params = bck.query()
+        if replace:
+            params["set-new-custom"] = "true"
+        await self._c.request("PATCH", _opath(bck, obj), params=params, json={"action": "", "value": custom})
+
+    # ----------------------------------------------------------------- delete / copy one
+
+    async def delete(self, bck: Bck, obj: str, *, missing_ok: bool = False) -> None:
+        """Delete one object. Raises :class:`ObjectNotFound` unless ``missing_ok``."""
+        validate_object_name(obj)
+        try:
+            await self._c.request("DELETE", _opath(bck, obj), params=bck.query())
+        except NotFound as e:
+            if not missing_ok:
+                raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
+
+    async def evict_one(self, bck: Bck, obj: str) -> None:
+        """Evict one cached object of a remote bucket."""
+        validate_object_name(obj)
+        await self._c.request("DELETE", _opath(bck, obj), params=bck.query(),
+                              json={"action": "evict-listrange", "name": f"/{bck.name}/{obj}"})
+
+    async def copy_one(self, src: Bck, obj: str, dst: Bck, dst_obj: str | None = None) -> None:
+        """Copy one object synchronously (``PUT ...?object_to=<dst uname>``)."""
+        validate_object_name(obj)
+        to = dst_obj or obj
+        validate_object_name(to)
+        await self._c.request("PUT", _opath(src, obj), params=src.query() | {"object_to": dst.uname(to)},
+                              idempotent=False)
+
+    # ----------------------------------------------------------------- multi-object jobs
+
+    @staticmethod
+    def _selection(names: Iterable[str] | None, template: str | None, prefix: str | None) -> dict[str, Any]:
+        chosen = sum(x is not None for x in (names, template, prefix))
+        if chosen > 1:
+            raise InvalidInput("give object names, a template or a prefix, not several")
+        if names is not None:
+            lst = [validate_object_name(n) for n in names]
+            if not lst:
+                raise InvalidInput("no objects selected")
+            return {"objnames": lst}
+        if template is not None:
+            return {"template": template}
+        if prefix is not None:
+            return {"template": validate_prefix(prefix)}
+        return {"template": ""}
+
+    async def _listrange(self, method: str, bck: Bck, action: str, value: dict[str, Any], *,
+                         etl: bool = False) -> list[str]:
+        r = await self._c.request(method, f"/v1/buckets/{bck.name}", params=bck.query(),
+                                  json=self._c.action(action, value), etl=etl)
+        return self._c.xids(r)
+
+    async def delete_many(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
+                          prefix: str | None = None, cont_on_err: bool = True) -> str:
+        """Delete objects by names, template (``shard-{000..099}.tar``) or prefix. Returns the job id."""
+        v = self._selection(names, template, prefix) | {"coer": cont_on_err}
+        ids = await self._listrange("DELETE", bck, "delete-listrange", v)
+        return ids[0] if ids else ""
+
+    async def evict_many(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
+                         prefix: str | None = None, cont_on_err: bool = True) -> str:
+        """Evict cached objects of a remote bucket (origin untouched). Returns the job id."""
+        v = self._selection(names, template, prefix) | {"coer": cont_on_err}
+        ids = await self._listrange("DELETE", bck, "evict-listrange", v)
+        return ids[0] if ids else ""
+
+    async def prefetch(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
+                       prefix: str | None = None, latest: bool = False, num_workers: int = 0,
+                       cont_on_err: bool = True) -> str:
+        """Prefetch objects of a remote bucket into the cluster. Returns the job id."""
+        v = self._selection(names, template, prefix) | {"coer": cont_on_err, "latest-ver": latest,
+                                                          "num-workers": num_workers}
+        ids = await self._listrange("POST", bck, "prefetch-listrange", v)
+        return ids[0] if ids else ""
+
+    async def copy_many(self, src: Bck, dst: Bck, *, names: Iterable[str] | None = None,
+                        template: str | None = None, prefix: str | None = None, prepend: str = "",
+                        dry_run: bool = False, latest: bool = False, sync: bool = False,
+                        cont_on_err: bool = True, num_workers: int = 0) -> list[str]:
+        """Copy objects to ``dst`` (``copy-listrange``). Returns the job id(s)."""
+        v = self._selection(names, template, prefix) | {
+            "tobck": dst.to_json(), "prepend": prepend, "dry_run": dry_run, "latest-ver": latest,
+            "synchronize": sync, "coer": cont_on_err, "num-workers": num_workers}
+        return await self._listrange("POST", src, "copy-listrange", v)
+
+    async def transform_many(self, src: Bck, dst: Bck, etl_name: str, *, names: Iterable[str] | None = None,
+                             template: str | None = None, prefix: str | None = None,
+                             cont_on_err: bool = True) -> list[str]:
+        """Offline ETL of objects into ``dst`` (``etl-listrange``). Returns the job id(s)."""
+        v = self._selection(names, template, prefix) | {"tobck": dst.to_json(), "id": etl_name,
+                                                          "coer": cont_on_err}
+        return await self._listrange("POST", src, "etl-listrange", v, etl=True)
+
+
+def file_size(path: str | os.PathLike[str]) -> int:
+    """Size of a local file in bytes."""
+    return os.stat(path).st_size
