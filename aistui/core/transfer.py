@@ -1,0 +1,274 @@
+"""Concurrent uploads and downloads with progress, for the console, scripts and benchmarks.
+
+* :func:`plan_upload` turns files, directories (recursive) and globs into ``(local path, object
+  name)`` pairs under a prefix.
+* :func:`upload` sends them with bounded concurrency (files of at least
+  :data:`~aistui.core.objects.MPU_THRESHOLD` bytes use native multipart upload), reporting
+  :class:`Progress`; failures are collected by name, never silently dropped.
+* :func:`download` streams objects into a directory: each to a temporary file in the destination
+  directory, renamed only when complete, so nothing partial is left behind. :func:`safe_local_path`
+  guarantees no object name (``../../x``, ``/etc/x``, ``a/../../b``) writes outside the directory.
+
+Cancellation: cancel the awaiting task; in-flight temporary files are removed and multipart
+uploads aborted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import glob as globmod
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from .errors import AISError, InvalidInput
+from .models import Bck
+from .names import object_name_problem
+from .objects import MPU_THRESHOLD
+
+if TYPE_CHECKING:
+    from .client import AISClient
+
+__all__ = ["Progress", "TransferResult", "plan_upload", "upload", "download", "safe_local_path"]
+
+
+@dataclass
+class Progress:
+    """Live transfer figures: counts of files, bytes (done/total), ``failed`` count,
+    ``started`` (monotonic s). ``rate`` is bytes/s since start, ``eta_s`` seconds left (None when
+    unknown)."""
+
+    files_total: int = 0
+    bytes_total: int = 0
+    files_done: int = 0
+    bytes_done: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def elapsed(self) -> float:
+        return max(time.monotonic() - self.started, 1e-9)
+
+    @property
+    def rate(self) -> float:
+        return self.bytes_done / self.elapsed
+
+    @property
+    def files_rate(self) -> float:
+        return self.files_done / self.elapsed
+
+    @property
+    def eta_s(self) -> float | None:
+        if not self.bytes_done or self.bytes_total <= self.bytes_done:
+            return None if self.bytes_total > self.bytes_done else 0.0
+        return (self.bytes_total - self.bytes_done) / self.rate
+
+
+@dataclass
+class TransferResult:
+    """What a transfer did: ``done`` names, ``failed`` as ``{name: reason}``, and the final
+    :class:`Progress`."""
+
+    done: list[str]
+    failed: dict[str, str]
+    progress: Progress
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[Path, str]]:
+    """Expand files, directories (recursively) and glob patterns into ``(path, object name)``.
+
+    A file maps to ``prefix + basename``; a directory ``d`` maps its files to
+    ``prefix + d.name + "/" + relative path``. Raises :class:`InvalidInput` for a source that
+    matches nothing or a name the cluster would refuse (the reason is named)."""
+    out: list[tuple[Path, str]] = []
+    for src in sources:
+        s = str(src)
+        matches = [Path(m) for m in sorted(globmod.glob(s))] if globmod.has_magic(s) else [Path(s)]
+        if not matches or not all(m.exists() for m in matches):
+            raise InvalidInput(f"nothing to upload at {s!r}")
+        for m in matches:
+            if m.is_dir():
+                base = m.resolve().name
+                for root, dirs, files in os.walk(m):
+                    dirs.sort()
+                    for fn in sorted(files):
+                        p = Path(root) / fn
+                        rel = p.relative_to(m).as_posix()
+                        out.append((p, f"{prefix}{base}/{rel}"))
+            else:
+                out.append((m, f"{prefix}{m.name}"))
+    for p, name in out:
+        problem = object_name_problem(name)
+        if problem:
+            raise InvalidInput(f"cannot upload {p}: {problem}")
+    return out
+
+
+async def upload(
+    client: "AISClient",
+    bck: Bck,
+    items: Iterable[tuple[Path, str]],
+    *,
+    concurrency: int = 16,
+    on_progress: Callable[[Progress], None] | None = None,
+    mpu_threshold: int = MPU_THRESHOLD,
+) -> TransferResult:
+    """Upload ``(path, object name)`` pairs with at most ``concurrency`` at once.
+
+    ``on_progress`` is called after every chunk and file. Per-file errors (:class:`AISError`,
+    ``OSError``) are collected in the result; cancellation propagates."""
+    pairs = list(items)
+    prog = Progress(files_total=len(pairs))
+    for p, _ in pairs:
+        try:
+            prog.bytes_total += p.stat().st_size
+        except OSError:
+            pass
+    done: list[str] = []
+    failed: dict[str, str] = {}
+    sem = asyncio.Semaphore(max(1, concurrency))
+
+    def tick(n: int) -> None:
+        prog.bytes_done += n
+        if on_progress:
+            on_progress(prog)
+
+    async def one(path: Path, name: str) -> None:
+        async with sem:
+            sent = 0
+
+            def count(n: int) -> None:
+                nonlocal sent
+                sent += n
+                tick(n)
+
+            try:
+                if path.stat().st_size >= mpu_threshold:
+                    await client.objects.put_multipart(bck, name, path, progress=count)
+                else:
+                    await client.objects.put(bck, name, path, progress=count)
+                done.append(name)
+                prog.files_done += 1
+            except (AISError, OSError) as e:
+                prog.bytes_done -= sent
+                failed[name] = str(e)
+                prog.failed += 1
+            if on_progress:
+                on_progress(prog)
+
+    await _run_all([one(p, n) for p, n in pairs])
+    return TransferResult(done, failed, prog)
+
+
+def safe_local_path(dest: Path, obj_name: str, strip_prefix: str = "") -> Path:
+    """Where object ``obj_name`` goes under ``dest``; never outside it.
+
+    ``strip_prefix`` is removed from the front of the name first. Absolute names, ``..``
+    components, and anything that resolves outside ``dest`` raise :class:`InvalidInput`."""
+    name = obj_name[len(strip_prefix):] if strip_prefix and obj_name.startswith(strip_prefix) else obj_name
+    pp = PurePosixPath(name)
+    if not name or pp.is_absolute() or name.startswith(("/", "\\")) or any(part in ("..", "") for part in pp.parts):
+        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
+    if "\x00" in name or "\\" in name and os.sep == "\\":
+        raise InvalidInput(f"refusing to write object {obj_name!r}: unsafe characters for a local path")
+    root = dest.resolve()
+    target = (root / Path(*pp.parts)).resolve()
+    if target != root and root not in target.parents:
+        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
+    return target
+
+
+async def download(
+    client: "AISClient",
+    bck: Bck,
+    names: Iterable[str] | None,
+    dest: Path | str,
+    *,
+    prefix: str | None = None,
+    strip_prefix: str = "",
+    concurrency: int = 16,
+    overwrite: bool = True,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> TransferResult:
+    """Download objects (by ``names``, or everything under ``prefix``) into ``dest``.
+
+    Each object is streamed to a temporary file beside its destination and renamed when complete
+    and verified; on error or cancellation the temporary file is removed, so no partial file is
+    left. Names that would escape ``dest`` fail with a reason. Returns a :class:`TransferResult`."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    prog = Progress()
+    if names is None:
+        entries = await client.objects.list_all(bck, prefix=prefix or "")
+        todo = [(e.name, e.size) for e in entries if not e.is_dir]
+    else:
+        todo = [(n, 0) for n in names]
+    prog.files_total = len(todo)
+    prog.bytes_total = sum(s for _, s in todo)
+    done: list[str] = []
+    failed: dict[str, str] = {}
+    sem = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(name: str) -> None:
+        try:
+            target = safe_local_path(dest, name, strip_prefix)
+        except InvalidInput as e:
+            failed[name] = str(e)
+            prog.failed += 1
+            return
+        if not overwrite and target.exists():
+            failed[name] = f"{target} exists"
+            prog.failed += 1
+            return
+        async with sem:
+            got = 0
+            tmp_name = None
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part", dir=target.parent)
+                with os.fdopen(fd, "wb") as f:
+                    async for chunk in client.objects.iter_get(bck, name):
+                        f.write(chunk)
+                        got += len(chunk)
+                        prog.bytes_done += len(chunk)
+                        if on_progress:
+                            on_progress(prog)
+                os.replace(tmp_name, target)
+                tmp_name = None
+                done.append(name)
+                prog.files_done += 1
+            except (AISError, OSError) as e:
+                prog.bytes_done -= got
+                failed[name] = str(e)
+                prog.failed += 1
+            finally:
+                if tmp_name:
+                    try:
+                        os.unlink(tmp_name)
+                    except OSError:
+                        pass
+            if on_progress:
+                on_progress(prog)
+
+    await _run_all([one(n) for n, _ in todo])
+    return TransferResult(done, failed, prog)
+
+
+async def _run_all(coros: list) -> None:
+    """Run coroutines as tasks; on cancellation or an unexpected error cancel the rest and wait
+    for their cleanup before re-raising."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
