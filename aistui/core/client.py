@@ -196,7 +196,7 @@ class AISClient:
                                          follow_redirects=follow_redirects, **kw)
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self.retries + 1),
-            wait=wait_exponential_jitter(initial=0.2, max=3.0),
+            wait=wait_exponential_jitter(multiplier=0.2, max=3.0),
             retry=retry_if_exception(_retryable),
             reraise=True,
         ):

@@ -227,9 +227,9 @@ def discover(
 ) -> ConnectionSettings:
     """Resolve the connection settings as the ``ais`` CLI would, with aistui profiles on top.
 
-    ``endpoint`` (the ``--endpoint`` flag) wins; then a named ``profile`` (or the config's
-    ``current`` one when no endpoint source is set); then ``AIS_ENDPOINT``, ``cli.json``
-    and the default. Raises :class:`InvalidInput` for an unknown profile or an unreadable file.
+    ``endpoint`` (the ``--endpoint`` flag) wins; then a named ``profile`` (``--context``); then
+    ``AIS_ENDPOINT``; then the config file's ``current`` profile; then ``cli.json`` and the
+    default. Raises :class:`InvalidInput` for an unknown profile or an unreadable file.
     """
     env = os.environ if env is None else env
     cli = _read_json(ais_cli_dir(env) / "cli.json") or {}
@@ -238,6 +238,11 @@ def discover(
         cli_cluster = {}
 
     prof: ClusterProfile | None = None
+    if not profile and not endpoint and not env.get("AIS_ENDPOINT"):
+        cfg = app_config or load_app_config(env=env)
+        if cfg.current in cfg.clusters:
+            profile = cfg.current
+            app_config = cfg
     if profile:
         cfg = app_config or load_app_config(env=env)
         prof = cfg.clusters.get(profile)

@@ -222,7 +222,7 @@ def _parse_body(raw: str) -> dict[str, Any] | None:
         return None
     try:
         val = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return val if isinstance(val, dict) else None
 

@@ -354,16 +354,35 @@ class LocalCluster:
                       headers={"Ais-Remote-Ais-Alias": alias, "Ais-Remote-Ais-Url": url}, timeout=30)
         if r.status_code != 200:
             raise HarnessError(f"attach {alias} failed: {r.status_code} {r.text[:300]}")
-        # wait until the remote is reachable from the cluster
-        deadline = time.monotonic() + 30
+        # wait until the remote is reachable from the cluster and usable through the alias
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             rr = httpx.get(self.endpoint + "/v1/cluster", params={"what": "remote"}, timeout=10)
             items = (rr.json() or {}).get("a") or [] if rr.status_code == 200 else []
             if any(i.get("alias") == alias and i.get("smap") for i in items):
                 self.remotes[alias] = url
+                self.await_remote_usable(alias, deadline)
                 return
             time.sleep(0.3)
         raise HarnessError(f"remote {alias} attached but not reachable")
+
+    def await_remote_usable(self, alias: str, deadline: float) -> None:
+        """Right after an attach the targets resolve ``@alias`` a few seconds later than the proxy
+        (a PUT answers ErrRemoteBckNotFound meanwhile). Probe with a throw-away bucket until a
+        PUT through the alias succeeds, so tests and the demo start on a usable remote."""
+        probe = f"aistui-probe-{os.getpid()}"
+        q = {"provider": "ais", "namespace": f"@{alias}#"}
+        with httpx.Client(base_url=self.endpoint, timeout=10, follow_redirects=True) as http:
+            http.post(f"/v1/buckets/{probe}", params=q, json={"action": "create-bck"})
+            try:
+                while time.monotonic() < deadline:
+                    r = http.put(f"/v1/objects/{probe}/probe", params=q, content=b"1")
+                    if r.status_code == 200:
+                        return
+                    time.sleep(0.3)
+                raise HarnessError(f"remote {alias}: PUT through the alias never succeeded ({r.status_code})")
+            finally:
+                http.request("DELETE", f"/v1/buckets/{probe}", params=q, json={"action": "destroy-bck"})
 
     def set_config(self, **values: str) -> None:
         """Set cluster config at runtime, e.g. ``set_config(**{"space.highwm": "50"})``."""

@@ -584,7 +584,7 @@ class LsoPage(msgspec.Struct, gc=False):
 
     uuid: str = msgspec.field(name="UUID", default="")
     continuation_token: str = msgspec.field(name="ContinuationToken", default="")
-    entries: list[ObjEntry] = msgspec.field(name="Entries", default_factory=list)
+    entries: list[ObjEntry] | None = msgspec.field(name="Entries", default_factory=list)
     flags: int = msgspec.field(name="Flags", default=0)
 
     @property
@@ -822,6 +822,12 @@ class Job:
     @property
     def running(self) -> bool:
         return self.state in ("running", "idle")
+
+    @property
+    def done(self) -> bool:
+        """Finished without error: ended, or (for demand-driven kinds, which linger) idle on every
+        target. A copy from a remote bucket runs as ``copy-listrange`` and ends this way."""
+        return self.state == "finished" or (self.state == "idle" and self.kind in IDLE_KINDS)
 
     @property
     def objects(self) -> int:

@@ -174,7 +174,8 @@ def safe_local_path(dest: Path, obj_name: str, strip_prefix: str = "") -> Path:
     components, and anything that resolves outside ``dest`` raise :class:`InvalidInput`."""
     name = obj_name[len(strip_prefix):] if strip_prefix and obj_name.startswith(strip_prefix) else obj_name
     pp = PurePosixPath(name)
-    if not name or pp.is_absolute() or name.startswith(("/", "\\")) or any(part in ("..", "") for part in pp.parts):
+    raw_parts = name.split("/")
+    if not name or pp.is_absolute() or name.startswith(("/", "\\")) or any(p in ("..", ".", "") for p in raw_parts):
         raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
     if "\x00" in name or "\\" in name and os.sep == "\\":
         raise InvalidInput(f"refusing to write object {obj_name!r}: unsafe characters for a local path")
