@@ -133,8 +133,8 @@ class AISClient:
         if isinstance(e, httpx.TooManyRedirects):
             return ProtocolError(url, "too many redirects")
         reason = str(e) or type(e).__name__
-        if isinstance(e, httpx.ConnectError) and "refused" in reason.lower():
-            reason = "connection refused"
+        if isinstance(e, httpx.ConnectError) and ("refused" in reason.lower() or "all connection attempts failed" in reason.lower()):
+            reason = "connection refused (nothing listens there, or the cluster is down)"
         return ConnectionFailed(url, reason)
 
     async def _send_once(

@@ -344,7 +344,10 @@ class NodeStatus:
     """Per-node status from ``GET /v1/reverse/daemon?what=node_status`` (``stats.NodeStatus``).
 
     ``state_flags`` is the ``cos.NodeStateFlags`` bitmask; ``alerts`` names its alert bits (empty
-    when the node is OK). ``uptime_s`` is seconds, capacity figures are bytes, ``counters`` is the
+    when the node is OK). ``uptime_s`` is seconds; ``cpu_util`` is the machine's CPU utilization
+    (percent, ``sys_info.cpu_util``) and ``cpu_pct`` the aisnode process's share
+    (``pct_cpu_used``); ``mem_used`` is the process's resident memory (bytes); capacity figures are
+    bytes; ``version`` has the trailing dot of an untagged build removed; ``counters`` is the
     cumulative stats tracker (``get.n``, ``get.size`` in bytes, ``get.ns.total`` in ns, ...).
     ``taken_ns`` is the local monotonic clock when the snapshot was taken.
     """
@@ -358,6 +361,7 @@ class NodeStatus:
     state_flags: int
     alerts: tuple[str, ...]
     uptime_s: float
+    cpu_util: float
     cpu_pct: float
     mem_used: int
     mem_avail: int
@@ -409,16 +413,17 @@ class NodeStatus:
             role=_s(snode, "daemon_type"),
             status=_s(d, "status"),
             deployment=_s(d, "deployment"),
-            version=_s(d, "ais_version"),
+            version=_s(d, "ais_version").rstrip("."),
             build_time=_s(d, "build_time"),
             state_flags=sflags,
             alerts=alerts,
             uptime_s=uptime_ns / 1e9,
+            cpu_util=_f(sysinfo, "cpu_util"),
             cpu_pct=_f(sysinfo, "pct_cpu_used"),
             mem_used=_i(sysinfo, "mem_used"),
             mem_avail=_i(sysinfo, "mem_avail"),
             mem_pct=_f(sysinfo, "pct_mem_used"),
-            load_avg=(_f(la, "1min"), _f(la, "5min"), _f(la, "15min")),
+            load_avg=(_f(la, "One"), _f(la, "Five"), _f(la, "Fifteen")),
             used=_i(cap, "total_used"),
             avail=_i(cap, "total_avail"),
             pct_used=_f(cap, "pct_avg"),

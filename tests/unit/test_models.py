@@ -225,10 +225,11 @@ NODE_STATUS = {
     "cluster": {"flags": 6 | (1 << 21)},
     "sys_info": {
         "pct_cpu_used": 12.5,
+        "cpu_util": 47,
         "mem_used": 1_000_000,
         "mem_avail": 3_000_000,
         "pct_mem_used": 25.0,
-        "load_avg": {"1min": 0.5, "5min": 0.25, "15min": 0.1},
+        "load_avg": {"One": 0.5, "Five": 0.25, "Fifteen": 0.1},  # recorded from a v1.5.0 node
     },
     "memory_cpu_info": {},
     "smap_version": "17",
@@ -250,11 +251,11 @@ def _status(taken_ns=0, **tracker):
 def test_node_status_from_json():
     ns = NodeStatus.from_json(copy.deepcopy(NODE_STATUS), 123)
     assert ns.daemon_id == "t1" and ns.role == "target"
-    assert ns.version == "5.0." and ns.deployment == "dev" and ns.status == ""
+    assert ns.version == "5.0" and ns.deployment == "dev" and ns.status == ""
     assert ns.alerts == ("low-cpu",)
     assert not ns.ok
     assert ns.uptime_s == pytest.approx(20.0)
-    assert ns.cpu_pct == 12.5 and ns.mem_pct == 25.0
+    assert ns.cpu_pct == 12.5 and ns.mem_pct == 25.0 and ns.cpu_util == 47
     assert ns.mem_used == 1_000_000 and ns.mem_avail == 3_000_000
     assert ns.load_avg == (0.5, 0.25, 0.1)
     assert (ns.used, ns.avail, ns.pct_used) == (100, 900, 10.0)

@@ -1,0 +1,128 @@
+"""The aistui Textual application: shell, connection handling, and screen switching.
+
+Screens do network work only through :mod:`aistui.core` calls inside Textual workers
+(``exit_on_error=False``) and get results back as messages.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .core import AISClient, ConnectionSettings
+from .core.config import normalize_endpoint
+from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, Unauthorized
+from .screens.buckets import BucketsScreen
+from .screens.cluster import ClusterScreen
+from .screens.connection import ConnectionScreen
+from .widgets.status import StatusBar
+
+
+class AISTui(App):
+    """The console. ``settings`` says which cluster; ``read_only`` disables every mutating action;
+    ``refresh_s`` is the cluster refresh interval (seconds)."""
+
+    TITLE = "aistui"
+    CSS_PATH = str(resources.files("aistui.assets").joinpath("aistui.tcss"))
+    MODES = {"cluster": ClusterScreen, "buckets": BucketsScreen}
+    DEFAULT_MODE = "cluster"
+    BINDINGS = [
+        Binding("1", "switch_mode('cluster')", "Cluster", id="app.cluster"),
+        Binding("2", "switch_mode('buckets')", "Buckets", id="app.buckets"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
+                 theme: str = "", keymap: dict[str, str] | None = None):
+        super().__init__()
+        self.settings = settings
+        self.read_only = read_only or settings.read_only
+        self.refresh_s = refresh_s
+        self.health = "connecting"
+        self.version = ""
+        self.client: AISClient = AISClient(settings)
+        if theme:
+            self.theme = theme
+        self._keymap = keymap or {}
+
+    # ------------------------------------------------------------------ status
+
+    def sync_status(self, screen: Screen) -> None:
+        """Copy the app-wide status into a screen's status bar."""
+        bar = screen.query_one(StatusBar)
+        bar.cluster = self.settings.label
+        bar.health = self.health
+        bar.version = self.version
+        bar.read_only = self.read_only
+        bar.insecure = self.settings.skip_verify
+
+    def set_health(self, health: str) -> None:
+        self.health = health
+        for screen in self.screen_stack:
+            try:
+                screen.query_one(StatusBar).health = health
+            except Exception:  # noqa: BLE001 - screens without a status bar
+                pass
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        self.check_connection()
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+    @work(exclusive=True, group="connection", exit_on_error=False)
+    async def check_connection(self) -> None:
+        try:
+            await self.client.cluster.smap()
+            self.version = (await self.client.cluster.version()).rstrip(".")
+        except (Unauthorized, Forbidden) as e:
+            self._connection_failed(str(e), "The token was refused: set AIS_AUTHN_TOKEN or "
+                                    "AIS_AUTHN_TOKEN_FILE (or ~/.config/ais/cli/auth.token).")
+            return
+        except ConnectionFailed as e:
+            self._connection_failed(e.reason, "Is the cluster running? Check --endpoint or AIS_ENDPOINT.")
+            return
+        except AISError as e:
+            self._connection_failed(str(e))
+            return
+        self.set_health("ok")
+        for screen in self.screen_stack:
+            try:
+                screen.query_one(StatusBar).version = self.version
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _connection_failed(self, reason: str, hint: str = "") -> None:
+        self.set_health("unreachable")
+        self.push_screen(ConnectionScreen(self.settings.endpoint, reason, hint), self._after_connection_screen)
+
+    async def _after_connection_screen(self, endpoint: str | None) -> None:
+        if endpoint is None:
+            self.exit()
+            return
+        if endpoint != self.settings.endpoint:
+            try:
+                self.settings = self.settings.with_endpoint(endpoint)
+            except InvalidInput as e:
+                self._connection_failed(str(e))
+                return
+            await self.client.aclose()
+            self.client = AISClient(self.settings)
+        self.set_health("connecting")
+        self.check_connection()
+
+
+def run(settings: ConnectionSettings, **kw) -> None:
+    """Run the console in this terminal until the user quits."""
+    AISTui(settings, **kw).run()
+
+
+__all__ = ["AISTui", "run", "normalize_endpoint"]

@@ -1,0 +1,165 @@
+"""Cluster screen: nodes (role, state and alerts, version, uptime, CPU, memory, capacity), live
+GET/PUT rates from counter deltas, and attached remote clusters. Refreshes on a timer that never
+overlaps itself (the next poll is scheduled when the previous one ends); ``p`` pauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from .. import format as fmt
+from ..core.errors import AISError
+from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
+from ..widgets.status import StatusBar
+
+NODE_COLUMNS = ("role", "id", "url", "state", "version", "uptime", "cpu", "load", "rss", "used", "free", "disk%")
+
+
+@dataclass
+class ClusterSnapshot:
+    smap: Smap
+    statuses: dict[str, NodeStatus | AISError]
+    rates: dict[str, NodeRates]
+    remotes: list[RemoteCluster]
+
+
+class ClusterScreen(Screen):
+    """The cluster overview."""
+
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="cluster.refresh"),
+        Binding("p", "pause", "Pause", id="cluster.pause"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, snap: ClusterSnapshot):
+            super().__init__()
+            self.snap = snap
+
+    class Failed(Message):
+        def __init__(self, error: AISError):
+            super().__init__()
+            self.error = error
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._prev: dict[str, NodeStatus | AISError] = {}
+        self._paused = False
+        self._timer = None
+        self._failing = False
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("Nodes", classes="section-title")
+        yield DataTable(id="nodes", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="rates")
+        yield Static("Remote clusters", classes="section-title")
+        yield DataTable(id="remotes", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        nodes = self.query_one("#nodes", DataTable)
+        for c, w in zip(NODE_COLUMNS, (8, 11, 24, 24, 7, 8, 5, 5, 10, 10, 10, 5)):
+            nodes.add_column(c, key=c, width=w)
+        remotes = self.query_one("#remotes", DataTable)
+        for c in ("alias", "url", "uuid", "online"):
+            remotes.add_column(c, key=c)
+        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.query_one(StatusBar).breadcrumb = "cluster"
+        self.load()
+
+    @work(exclusive=True, group="cluster", exit_on_error=False)
+    async def load(self) -> None:
+        client = self.app.client  # type: ignore[attr-defined]
+        try:
+            smap = await client.cluster.smap()
+            statuses = await client.cluster.all_node_status(smap)
+            remotes = await client.cluster.remotes()
+        except AISError as e:
+            self.post_message(self.Failed(e))
+            return
+        rates = client.cluster.rates(self._prev, statuses)
+        self._prev = statuses
+        self.post_message(self.Loaded(ClusterSnapshot(smap, statuses, rates, remotes)))
+
+    def _schedule(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if not self._paused and self.is_attached:
+            self._timer = self.set_timer(self.app.refresh_s, self.load)  # type: ignore[attr-defined]
+
+    def on_cluster_screen_loaded(self, msg: Loaded) -> None:
+        snap = msg.snap
+        self._failing = False
+        self.app.set_health("ok")  # type: ignore[attr-defined]
+        nodes = self.query_one("#nodes", DataTable)
+        seen = set()
+        for n in snap.smap.nodes:
+            st = snap.statuses.get(n.daemon_id)
+            role = ("primary" if n.is_primary else n.role)
+            if isinstance(st, NodeStatus):
+                state = ", ".join(st.alerts) or "ok"
+                if st.status:
+                    state = f"{st.status}; {state}"
+                tgt = st.role == "target"
+                row = (role, n.daemon_id, n.public_url, state, st.version, fmt.duration(st.uptime_s),
+                       f"{st.cpu_util:.0f}%", f"{st.load_avg[0]:.2f}", fmt.size(st.mem_used),
+                       fmt.size(st.used) if tgt else "", fmt.size(st.avail) if tgt else "",
+                       f"{st.pct_used:.0f}%" if tgt else "")
+            else:
+                row = (role, n.daemon_id, n.public_url, f"unreachable: {st}") + ("",) * 8
+            if n.in_maintenance:
+                row = row[:3] + (", ".join(n.flag_names) + "; " + row[3],) + row[4:]
+            seen.add(n.daemon_id)
+            if n.daemon_id in nodes.rows:
+                for col, val in zip(NODE_COLUMNS, row):
+                    nodes.update_cell(n.daemon_id, col, val)
+            else:
+                nodes.add_row(*row, key=n.daemon_id)
+        for key in [k for k in nodes.rows if k.value not in seen]:
+            nodes.remove_row(key)
+        self.query_one("#rates", Static).update(self._rates_text(snap.rates))
+        remotes = self.query_one("#remotes", DataTable)
+        remotes.clear()
+        for r in snap.remotes:
+            remotes.add_row(r.alias, r.url, r.uuid, "yes" if r.online else "no", key=r.alias)
+        self._schedule()
+
+    def on_cluster_screen_failed(self, msg: Failed) -> None:
+        self.app.set_health("unreachable")  # type: ignore[attr-defined]
+        if not self._failing:  # say it once per outage, not on every refresh
+            self.notify(f"cluster refresh failed: {msg.error}", severity="error", timeout=4)
+        self._failing = True
+        self._schedule()
+
+    @staticmethod
+    def _rates_text(rates: dict[str, NodeRates]) -> str:
+        if not rates:
+            return "Throughput: measuring (needs two snapshots)…"
+        get_ops = sum(r.get_ops for r in rates.values())
+        put_ops = sum(r.put_ops for r in rates.values())
+        get_bps = sum(r.get_bps for r in rates.values())
+        put_bps = sum(r.put_bps for r in rates.values())
+        lat = [r.get_lat_ms for r in rates.values() if r.get_lat_ms]
+        plat = [r.put_lat_ms for r in rates.values() if r.put_lat_ms]
+        return (f"GET {get_ops:.1f} obj/s {fmt.rate(get_bps)}"
+                f"{f' ({max(lat):.1f} ms)' if lat else ''}   "
+                f"PUT {put_ops:.1f} obj/s {fmt.rate(put_bps)}"
+                f"{f' ({max(plat):.1f} ms)' if plat else ''}")
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_pause(self) -> None:
+        self._paused = not self._paused
+        if self._paused and self._timer is not None:
+            self._timer.stop()
+        self.notify("refresh paused" if self._paused else "refresh resumed", timeout=2)
+        if not self._paused:
+            self.load()

@@ -1,0 +1,1 @@
+"""aistui assets: TCSS, demo-data recipe, snippet templates (importable for importlib.resources)."""
