@@ -4,6 +4,9 @@ fill in from the async summary without blocking the list. ``a`` toggles present/
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -64,8 +67,6 @@ class BucketsScreen(Screen):
     def display_name(self, b: Bck) -> str:
         """``ais://@remais/b`` rather than the remote cluster's UUID."""
         if b.ns.is_remote and b.ns.uuid in self.aliases:
-            from dataclasses import replace
-
             return str(replace(b, ns=Namespace(self.aliases[b.ns.uuid], b.ns.name)))
         return str(b)
 
@@ -87,11 +88,19 @@ class BucketsScreen(Screen):
             return
         allb = sorted(set(local) | set(extra), key=lambda b: (b.provider, str(b.ns), b.name))
         self.post_message(self.Listed(allb, aliases))
-        try:
-            async for _done, res in client.buckets.summary_iter(None, present=True):
-                self.post_message(self.Summarized(res))
-        except AISError as e:
-            self.notify(f"summary unavailable: {e}", severity="warning", timeout=4)
+        # One summary job per bucket (an all-bucket summary may come back as a single aggregate
+        # entry), at most four at a time; partial (206) results show as they arrive.
+        sem = asyncio.Semaphore(4)
+
+        async def summarize(b: Bck) -> None:
+            async with sem:
+                try:
+                    async for _done, res in client.buckets.summary_iter(b, present=True):
+                        self.post_message(self.Summarized([replace(r, bck=b) for r in res[:1]]))
+                except AISError:
+                    self.post_message(self.Summarized([]))
+
+        await asyncio.gather(*(summarize(b) for b in allb if b.provider == "ais"))
 
     def on_buckets_screen_listed(self, msg: Listed) -> None:
         self.aliases = msg.aliases
