@@ -4,7 +4,6 @@ and opens the console on it. Textual is imported only when a console actually st
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 

@@ -61,6 +61,19 @@ def loadavg() -> str:
         return "?"
 
 
+_LOAD1: list[float] = []
+
+
+def sample_load() -> str:
+    """The load average now (and remember the 1-minute value for the report)."""
+    la = loadavg()
+    try:
+        _LOAD1.append(float(la.split()[0]))
+    except (ValueError, IndexError):
+        pass
+    return la
+
+
 # --------------------------------------------------------------------------- listing child
 
 def _child_list(side: str, endpoint: str, bucket: str) -> None:
@@ -287,7 +300,7 @@ class Bench:
                 row.extra.setdefault("peak_mib", []).append(res["peak_mib"])
                 row.extra.setdefault("delta_mib", []).append(res["peak_mib"] - res["base_mib"])
                 log(f"list {side} rep {rep + 1}: {res['seconds']:.2f} s, peak {res['peak_mib']:.1f} MiB "
-                    f"(+{res['peak_mib'] - res['base_mib']:.1f})")
+                    f"(+{res['peak_mib'] - res['base_mib']:.1f}), load {sample_load()}")
         if self.cli:
             cli = self.row("list-cli", workload="list", side="cli", objects=n, nbytes=0,
                            label="`ais ls ais://B --props name,size` (stdout to /dev/null)")
@@ -430,7 +443,7 @@ class Bench:
                 if dt == dt:  # not NaN
                     row.times.append(dt)
                 log(f"{what} {row.key} rep {rep + 1}: {dt:.2f} s ({row.objects / dt:.0f} obj/s), "
-                    f"load {loadavg()}")
+                    f"load {sample_load()}")
 
     # ---------------------------------------------------------------- driver
 
@@ -465,9 +478,16 @@ class Bench:
                 self._cleanup_foreign()
             if cluster is not None:
                 log("stopping the local cluster")
+                t0 = time.perf_counter()
                 cluster.stop()
+                self.setup["cluster_stop_s"] = time.perf_counter() - t0
+            t0 = time.perf_counter()
             shutil.rmtree(self.workdir, ignore_errors=True)
+            self.setup["cleanup_s"] = time.perf_counter() - t0
+            log(f"stopped and cleaned up ({self.setup.get('cluster_stop_s', 0):.1f} s + "
+                f"{self.setup['cleanup_s']:.1f} s)")
         self.info["load_end"] = loadavg()
+        self.info["load1_max_during_runs"] = max(_LOAD1) if _LOAD1 else None
         self.info["wall_s"] = time.perf_counter() - t_all
 
     def _run_workloads(self) -> None:
@@ -565,7 +585,8 @@ class Bench:
              f"urllib3 {p['urllib3']}",
              f"- AIS: version {i.get('ais_version', '?')} ({i.get('ais_targets', '?')} target(s)); {i.get('cluster', '?')}",
              f"- ais CLI: {i['ais_cli']}",
-             f"- load average (1/5/15 min) at start {i['load_start']}, at end {i.get('load_end', '?')}",
+             f"- load average (1/5/15 min) at start {i['load_start']}, at end {i.get('load_end', '?')}; "
+             f"highest 1-min load seen after a timed run: {i.get('load1_max_during_runs')}",
              "",
              "## Setup", ""]
         s = self.setup

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
 
-import httpx
 
+from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, InvalidInput, NotFound, ObjectNotFound, ProtocolError
 from .models import (LS_NO_RECURSION, Bck, LsoPage, ObjEntry, ObjectProps, decode_lso_msgpack)
@@ -337,14 +337,7 @@ class ObjectAPI:
                                       follow_redirects=False)
 
         try:
-            tasks = [asyncio.create_task(send_part(n)) for n in range(1, nparts + 1)]
-            try:
-                await asyncio.gather(*tasks)
-            except BaseException:
-                for t in tasks:
-                    t.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
-                raise
+            await gather_or_cancel(send_part(n) for n in range(1, nparts + 1))
             parts = [{"etag": "", "part-number": n} for n in range(1, nparts + 1)]
             await self._c.request("POST", path, params=bck.query() | {"uploadId": upload_id},
                                   json=self._c.action("mpt-complete", parts))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
+from .aio import gather_or_cancel
 from .errors import AISError, InvalidInput
 from .models import Bck
 from .names import object_name_problem
@@ -163,7 +164,7 @@ async def upload(
             if on_progress:
                 on_progress(prog)
 
-    await _run_all([one(p, n) for p, n in pairs])
+    await gather_or_cancel([one(p, n) for p, n in pairs])
     return TransferResult(done, failed, prog)
 
 
@@ -258,18 +259,5 @@ async def download(
             if on_progress:
                 on_progress(prog)
 
-    await _run_all([one(n) for n, _ in todo])
+    await gather_or_cancel([one(n) for n, _ in todo])
     return TransferResult(done, failed, prog)
-
-
-async def _run_all(coros: list) -> None:
-    """Run coroutines as tasks; on cancellation or an unexpected error cancel the rest and wait
-    for their cleanup before re-raising."""
-    tasks = [asyncio.ensure_future(c) for c in coros]
-    try:
-        await asyncio.gather(*tasks)
-    except BaseException:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise

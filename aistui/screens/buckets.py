@@ -17,7 +17,9 @@ from textual.widgets import DataTable, Footer, Static
 from .. import format as fmt
 from ..core.errors import AISError
 from ..core.models import Bck, BucketSummary, Namespace
+from ..messages import LoadFailed
 from ..widgets.status import StatusBar
+from ..widgets.tables import cursor_key
 
 COLUMNS = ("bucket", "provider", "namespace", "objects", "size")
 
@@ -38,11 +40,6 @@ class BucketsScreen(Screen):
         def __init__(self, results: list[BucketSummary]):
             super().__init__()
             self.results = results
-
-    class Failed(Message):
-        def __init__(self, error: AISError):
-            super().__init__()
-            self.error = error
 
     def __init__(self) -> None:
         super().__init__()
@@ -84,7 +81,7 @@ class BucketsScreen(Screen):
                 except AISError:
                     extra = []
         except AISError as e:
-            self.post_message(self.Failed(e))
+            self.post_message(LoadFailed(e))
             return
         allb = sorted(set(local) | set(extra), key=lambda b: (b.provider, str(b.ns), b.name))
         self.post_message(self.Listed(allb, aliases))
@@ -124,7 +121,7 @@ class BucketsScreen(Screen):
                 t.update_cell(key, "objects", f"{s.obj_count_present:,}")
                 t.update_cell(key, "size", fmt.size(s.size_present))
 
-    def on_buckets_screen_failed(self, msg: Failed) -> None:
+    def on_load_failed(self, msg: LoadFailed) -> None:
         self.notify(f"cannot list buckets: {msg.error}", severity="error")
 
     def action_refresh(self) -> None:
@@ -138,11 +135,7 @@ class BucketsScreen(Screen):
         self.action_open()
 
     def action_open(self) -> None:
-        t = self.query_one(DataTable)
-        if t.row_count == 0:
-            return
-        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
-        b = self.buckets.get(str(key))
+        b = self.buckets.get(cursor_key(self.query_one(DataTable)) or "")
         if b is not None:
             from .objects import ObjectsScreen
 

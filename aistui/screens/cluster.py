@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 from .. import format as fmt
 from ..core.errors import AISError
 from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
+from ..messages import LoadFailed
 from ..widgets.status import StatusBar
 
 NODE_COLUMNS = ("role", "id", "url", "state", "version", "uptime", "cpu", "load", "rss", "used", "free", "disk%")
@@ -41,11 +42,6 @@ class ClusterScreen(Screen):
         def __init__(self, snap: ClusterSnapshot):
             super().__init__()
             self.snap = snap
-
-    class Failed(Message):
-        def __init__(self, error: AISError):
-            super().__init__()
-            self.error = error
 
     def __init__(self) -> None:
         super().__init__()
@@ -82,7 +78,7 @@ class ClusterScreen(Screen):
             statuses = await client.cluster.all_node_status(smap)
             remotes = await client.cluster.remotes()
         except AISError as e:
-            self.post_message(self.Failed(e))
+            self.post_message(LoadFailed(e))
             return
         rates = client.cluster.rates(self._prev, statuses)
         self._prev = statuses
@@ -131,7 +127,7 @@ class ClusterScreen(Screen):
             remotes.add_row(r.alias, r.url, r.uuid, "yes" if r.online else "no", key=r.alias)
         self._schedule()
 
-    def on_cluster_screen_failed(self, msg: Failed) -> None:
+    def on_load_failed(self, msg: LoadFailed) -> None:
         self.app.set_health("unreachable")  # type: ignore[attr-defined]
         if not self._failing:  # say it once per outage, not on every refresh
             self.notify(f"cluster refresh failed: {msg.error}", severity="error", timeout=4)

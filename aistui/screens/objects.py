@@ -14,7 +14,9 @@ from textual.widgets import DataTable, Footer, Static
 from .. import format as fmt
 from ..core.errors import AISError
 from ..core.models import Bck, LsoPage
+from ..messages import LoadFailed
 from ..widgets.status import StatusBar
+from ..widgets.tables import cursor_key
 
 PAGE_SIZE = 1000   # rows per request: a first page shows fast even on large buckets
 PREFETCH_ROWS = 100  # load the next page when the cursor is this close to the end
@@ -32,11 +34,6 @@ class ObjectsScreen(Screen):
         def __init__(self, prefix: str, page: LsoPage, first: bool):
             super().__init__()
             self.prefix, self.page, self.first = prefix, page, first
-
-    class Failed(Message):
-        def __init__(self, error: AISError):
-            super().__init__()
-            self.error = error
 
     def __init__(self, bck: Bck, prefix: str = "", label: str = ""):
         super().__init__()
@@ -83,7 +80,7 @@ class ObjectsScreen(Screen):
                                                   continuation_token=self._token)
         except AISError as e:
             self._loading = False
-            self.post_message(self.Failed(e))
+            self.post_message(LoadFailed(e))
             return
         self.post_message(self.PageLoaded(prefix, page, first))
 
@@ -106,7 +103,7 @@ class ObjectsScreen(Screen):
         self.query_one("#objects-hint", Static).update(
             f"{self._count:,}{more} entries under {self.label}/{self.prefix} · enter open · backspace up · esc back")
 
-    def on_objects_screen_failed(self, msg: Failed) -> None:
+    def on_load_failed(self, msg: LoadFailed) -> None:
         self.notify(f"listing failed: {msg.error}", severity="error")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -119,11 +116,8 @@ class ObjectsScreen(Screen):
         self.action_open()
 
     def action_open(self) -> None:
-        t = self.query_one(DataTable)
-        if t.row_count == 0:
-            return
-        name = str(t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value)
-        if name.endswith("/"):
+        name = cursor_key(self.query_one(DataTable))
+        if name and name.endswith("/"):
             self.prefix = name
             self.reload()
 

@@ -216,8 +216,8 @@ async def test_connect_error_becomes_connection_failed():
     assert calls.n == 2
     e = ei.value
     assert not isinstance(e, httpx.HTTPError)
-    assert str(e) == f"cannot reach {ENDPOINT}/v1/cluster: connection refused"
-    assert e.reason == "connection refused"
+    assert str(e).startswith(f"cannot reach {ENDPOINT}/v1/cluster: connection refused")
+    assert e.reason.startswith("connection refused")
 
 
 async def test_other_connect_errors_keep_their_reason():
