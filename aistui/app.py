@@ -24,7 +24,8 @@ from .widgets.status import StatusBar
 
 class AISTui(App):
     """The console. ``settings`` says which cluster; ``read_only`` disables every mutating action;
-    ``refresh_s`` is the cluster refresh interval (seconds)."""
+    ``refresh_s`` is the cluster refresh interval (seconds); ``image_protocol`` is one of
+    ``auto``, ``sixel``, ``tgp``, ``halfcell``, ``unicode`` (tests use ``halfcell``)."""
 
     TITLE = "aistui"
     CSS_PATH = str(resources.files("aistui.assets").joinpath("aistui.tcss"))
@@ -37,8 +38,9 @@ class AISTui(App):
     ]
 
     def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
-                 theme: str = "", keymap: dict[str, str] | None = None):
+                 theme: str = "", keymap: dict[str, str] | None = None, image_protocol: str = "auto"):
         super().__init__()
+        self.image_protocol = image_protocol
         self.settings = settings
         self.read_only = read_only or settings.read_only
         self.refresh_s = refresh_s

@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--read-only", action="store_true", help="disable every action that changes the cluster")
     p.add_argument("--refresh", type=float, default=None, metavar="S", help="cluster refresh interval in seconds (default 2)")
     p.add_argument("--theme", default="", help="Textual theme, e.g. textual-light, ansi-light, nord")
+    p.add_argument("--image-protocol", default="auto", choices=("auto", "sixel", "tgp", "halfcell", "unicode"),
+                   help="how image previews are drawn (default: what the terminal supports, else half-blocks)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     pg = sub.add_parser("playground", help="start a local demo cluster (needs aisnode) and open the console on it",
                         description="Start a real local AIS cluster (1 proxy, N targets) plus a second one attached "
@@ -50,12 +52,14 @@ def _settings(args: argparse.Namespace):
 
 
 def _run_console(args: argparse.Namespace, settings) -> int:
+    import textual_image.widget  # noqa: F401 - probes the terminal; must run before the app starts
+
     from .app import AISTui
     from .core.config import load_app_config
 
     cfg = load_app_config()
     AISTui(settings, read_only=args.read_only, refresh_s=args.refresh or cfg.refresh_s,
-           theme=args.theme or cfg.theme, keymap=cfg.keymap).run()
+           theme=args.theme or cfg.theme, keymap=cfg.keymap, image_protocol=args.image_protocol).run()
     return 0
 
 

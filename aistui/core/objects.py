@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, InvalidInput, NotFound, ObjectNotFound, ProtocolError
-from .models import (LS_NO_RECURSION, Bck, LsoPage, ObjEntry, ObjectProps, decode_lso_msgpack)
+from .models import (LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjEntry, ObjectProps, decode_lso_msgpack)
 from .names import quote_object, validate_object_name, validate_prefix
 
 if TYPE_CHECKING:
@@ -137,6 +137,21 @@ class ObjectAPI:
         async for page in self.iter_pages(bck, **kw):
             for e in page.entries:
                 yield e
+
+    async def list_archive(self, bck: Bck, obj: str, *, limit: int = 1000) -> tuple[list[tuple[str, int]], bool]:
+        """Members of a shard (``.tar``, ``.tgz``, ``.zip``, ``.tar.lz4``) listed by the cluster
+        (``LsArchDir``), without downloading it: ``([(member, size bytes)], truncated)``. Read a
+        member with ``iter_get(..., archpath=member)``."""
+        validate_object_name(obj)
+        members: list[tuple[str, int]] = []
+        head = obj + "/"
+        async for page in self.iter_pages(bck, prefix=obj, flags=LS_ARCH_DIR, page_size=limit):
+            for e in page.entries or []:
+                if e.name.startswith(head):
+                    members.append((e.name[len(head):], e.size))
+                    if len(members) >= limit:
+                        return members, True
+        return members, False
 
     async def list_all(self, bck: Bck, **kw: Any) -> list[ObjEntry]:
         """The whole listing as one list (for small buckets and benchmarks)."""

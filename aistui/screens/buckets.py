@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -108,7 +109,7 @@ class BucketsScreen(Screen):
             key = str(b)
             self.buckets[key] = b
             ns = str(b.ns) if not b.ns.is_remote else "@" + self.aliases.get(b.ns.uuid, b.ns.uuid)
-            t.add_row(self.display_name(b), b.provider, ns, "…", "…", key=key)
+            t.add_row(Text(self.display_name(b)), b.provider, Text(ns), "…", "…", key=key)
         mode = "present in the cluster" if self.present_only else "all, including remote ones not yet present"
         self.query_one("#bucket-hint", Static).update(
             f"{len(msg.buckets)} buckets ({mode}) · enter open · a toggle present/all")
@@ -122,7 +123,7 @@ class BucketsScreen(Screen):
                 t.update_cell(key, "size", fmt.size(s.size_present))
 
     def on_load_failed(self, msg: LoadFailed) -> None:
-        self.notify(f"cannot list buckets: {msg.error}", severity="error")
+        self.notify(f"cannot list buckets: {msg.error}", severity="error", markup=False)
 
     def action_refresh(self) -> None:
         self.load()

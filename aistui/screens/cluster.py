@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -113,24 +114,25 @@ class ClusterScreen(Screen):
             if n.in_maintenance:
                 row = row[:3] + (", ".join(n.flag_names) + "; " + row[3],) + row[4:]
             seen.add(n.daemon_id)
+            cells = [Text(v) for v in row]  # data, never markup
             if n.daemon_id in nodes.rows:
-                for col, val in zip(NODE_COLUMNS, row):
+                for col, val in zip(NODE_COLUMNS, cells):
                     nodes.update_cell(n.daemon_id, col, val)
             else:
-                nodes.add_row(*row, key=n.daemon_id)
+                nodes.add_row(*cells, key=n.daemon_id)
         for key in [k for k in nodes.rows if k.value not in seen]:
             nodes.remove_row(key)
         self.query_one("#rates", Static).update(self._rates_text(snap.rates))
         remotes = self.query_one("#remotes", DataTable)
         remotes.clear()
         for r in snap.remotes:
-            remotes.add_row(r.alias, r.url, r.uuid, "yes" if r.online else "no", key=r.alias)
+            remotes.add_row(Text(r.alias), Text(r.url), Text(r.uuid), "yes" if r.online else "no", key=r.alias)
         self._schedule()
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.app.set_health("unreachable")  # type: ignore[attr-defined]
         if not self._failing:  # say it once per outage, not on every refresh
-            self.notify(f"cluster refresh failed: {msg.error}", severity="error", timeout=4)
+            self.notify(f"cluster refresh failed: {msg.error}", severity="error", timeout=4, markup=False)
         self._failing = True
         self._schedule()
 

@@ -3,6 +3,7 @@ endpoint editing. Never a traceback."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -32,10 +33,10 @@ class ConnectionScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Cannot use the cluster", id="conn-title")
-            yield Static(f"Endpoint: {self.endpoint}")
-            yield Static(f"Reason:   {self.reason}", id="conn-reason")
+            yield Static(Text(f"Endpoint: {self.endpoint}"))
+            yield Static(Text(f"Reason:   {self.reason}"), id="conn-reason")
             if self.hint:
-                yield Static(self.hint, classes="hint")
+                yield Static(Text(self.hint), classes="hint")
             yield Static("[b]r[/b] retry   [b]e[/b] edit endpoint   [b]q[/b] quit", classes="hint")
             yield Input(value=self.endpoint, id="conn-endpoint", placeholder="http://host:8080")
 

@@ -77,7 +77,7 @@ async def test_unreachable_cluster_opens_the_connection_screen_and_q_quits():
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=60)
     async with app.run_test(size=(120, 30)) as pilot:
         await _until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
-        text = str(app.screen.query_one("#conn-reason").render())
+        text = str(app.screen.query_one("#conn-reason").content)
         assert "connection refused" in text
         await pilot.press("q")
         await _until(pilot, lambda: not app.is_running)
