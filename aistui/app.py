@@ -70,6 +70,25 @@ class AISTui(App):
             except Exception:  # noqa: BLE001 - screens without a status bar
                 pass
 
+    def copy_text(self, text: str) -> str:
+        """Put ``text`` on the clipboard (OSC 52, tmux passthrough, pyperclip); returns how."""
+        from . import clipboard
+
+        self._clipboard = text  # what Textual's own copy would record; tests read app.clipboard
+
+        def write(seq: str) -> None:
+            if self._driver is not None:
+                self._driver.write(seq)
+
+        return clipboard.copy(text, write)
+
+    def refuse_if_read_only(self, what: str) -> bool:
+        """True (and a notification) when ``--read-only`` forbids ``what``."""
+        if self.read_only:
+            self.notify(f"read-only mode: {what} is disabled", severity="warning", markup=False)
+            return True
+        return False
+
     # ------------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:

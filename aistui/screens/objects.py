@@ -9,6 +9,10 @@ cancels the previous fetch.
 from __future__ import annotations
 
 import asyncio
+import os
+import shlex
+import time
+from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
@@ -21,9 +25,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from .. import format as fmt
-from ..core.errors import AISError
+from ..core.errors import AISError, InvalidInput
+from ..core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ..core.models import Bck, LsoPage, ObjectProps
 from ..messages import LoadFailed
+from ..widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
 from ..widgets.tables import cursor_key
@@ -37,6 +43,12 @@ class ObjectsScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="objects.back"),
         Binding("backspace", "up", "Up", id="objects.up"),
+        Binding("space", "toggle_select", "Select", id="objects.select"),
+        Binding("a", "select_all", "All", id="objects.select_all"),
+        Binding("u", "upload", "Upload", id="objects.upload"),
+        Binding("d", "download", "Download", id="objects.download"),
+        Binding("x,delete", "delete", "Delete", id="objects.delete"),
+        Binding("y", "copy_uri", "Copy URI", id="objects.copy"),
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
         Binding("enter", "open", "Open", id="objects.open", show=False),
     ]
@@ -64,6 +76,9 @@ class ObjectsScreen(Screen):
         self._loading = False
         self._count = 0
         self._shown = ""  # object whose details are on screen
+        self.selected: set[str] = set()
+        self._sizes: dict[str, int] = {}
+        self._transfer = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -77,6 +92,7 @@ class ObjectsScreen(Screen):
 
     def on_mount(self) -> None:
         t = self.query_one("#objects", DataTable)
+        t.add_column(" ", key="sel", width=1)
         t.add_column("name", key="name", width=48)
         t.add_column("size", key="size", width=10)
         self.app.sync_status(self)  # type: ignore[attr-defined]
@@ -89,6 +105,8 @@ class ObjectsScreen(Screen):
 
     def reload(self) -> None:
         self._uuid, self._token, self._done, self._count = "", "", False, 0
+        self.selected.clear()
+        self._sizes.clear()
         self.query_one("#objects", DataTable).clear()
         self.query_one(StatusBar).breadcrumb = self._crumb()
         self._update_hint()
@@ -119,7 +137,9 @@ class ObjectsScreen(Screen):
             if e.name == self.prefix:
                 continue
             shown = e.name[len(self.prefix):]
-            t.add_row(Text(shown), "" if e.is_dir else fmt.size(e.size), key=e.name)
+            if not e.is_dir:
+                self._sizes[e.name] = e.size
+            t.add_row("", Text(shown), "" if e.is_dir else fmt.size(e.size), key=e.name)
             self._count += 1
         self._update_hint()
         if msg.first and t.row_count:
@@ -127,8 +147,10 @@ class ObjectsScreen(Screen):
 
     def _update_hint(self) -> None:
         more = "" if self._done else "+ (more load as you scroll)"
+        sel = f" · {len(self.selected):,} selected" if self.selected else ""
         self.query_one("#objects-hint", Static).update(Text(
-            f"{self._count:,}{more} entries under {self.label}/{self.prefix} · enter open · backspace up · esc back"))
+            f"{self._count:,}{more} entries under {self.label}/{self.prefix}{sel}"
+            " · enter open · space select · u upload · d download · x delete · y copy URI"))
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.notify(f"listing failed: {msg.error}", severity="error", markup=False)
@@ -226,6 +248,170 @@ class ObjectsScreen(Screen):
     def action_refresh(self) -> None:
         self._shown = ""
         self.reload()
+
+    # ------------------------------------------------------------------ selection
+
+    def _mark(self, name: str) -> None:
+        t = self.query_one("#objects", DataTable)
+        t.update_cell(name, "sel", "●" if name in self.selected else "")
+
+    def action_toggle_select(self) -> None:
+        t = self.query_one("#objects", DataTable)
+        name = cursor_key(t)
+        if not name or name.endswith("/"):
+            return
+        self.selected.symmetric_difference_update({name})
+        self._mark(name)
+        self._update_hint()
+        if t.cursor_row < t.row_count - 1:
+            t.move_cursor(row=t.cursor_row + 1)
+
+    def action_select_all(self) -> None:
+        """Select every loaded object in this directory; again to clear."""
+        names = set(self._sizes)
+        changed = names if self.selected != names else set(self.selected)
+        self.selected = set() if self.selected == names else names
+        for n in changed:
+            self._mark(n)
+        self._update_hint()
+
+    def targets(self) -> list[str]:
+        """What an action applies to: the selection, else the object under the cursor."""
+        if self.selected:
+            return sorted(self.selected)
+        name = cursor_key(self.query_one("#objects", DataTable))
+        return [name] if name and not name.endswith("/") else []
+
+    # ------------------------------------------------------------------ actions
+
+    def action_copy_uri(self) -> None:
+        names = self.targets()
+        if not names:
+            return
+        text = "\n".join(f"{self.label}/{n}" for n in names)
+        how = self.app.copy_text(text)  # type: ignore[attr-defined]
+        self.notify(f"copied {len(names)} URI{'s' if len(names) > 1 else ''} ({how})", markup=False, timeout=3)
+
+    def action_delete(self) -> None:
+        if self.app.refuse_if_read_only("delete"):  # type: ignore[attr-defined]
+            return
+        names = self.targets()
+        if not names:
+            return
+        shown = [f"  {n}" for n in names[:8]] + ([f"  … and {len(names) - 8:,} more"] if len(names) > 8 else [])
+        lines = [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} "
+                 f"({fmt.size(sum(self._sizes.get(n, 0) for n in names))}) from {self.label}:"] + shown + [
+                 "", "This cannot be undone."]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_delete(names)
+
+        self.app.push_screen(ConfirmDialog("Delete objects", lines, confirm_label="Delete"), done)
+
+    @work(group="mutate", exit_on_error=False)
+    async def run_delete(self, names: list[str]) -> None:
+        client = self.app.client  # type: ignore[attr-defined]
+        try:
+            if len(names) == 1:
+                await client.objects.delete(self.bck, names[0])
+            else:
+                job = await client.jobs.wait(await client.objects.delete_many(self.bck, names=names), timeout=600)
+                if job.error:
+                    raise AISError(job.error)
+        except AISError as e:
+            self.notify(f"delete failed: {e}", severity="error", markup=False)
+        else:
+            self.notify(f"deleted {len(names):,} object{'s' if len(names) > 1 else ''}", markup=False)
+        self.reload()
+
+    def action_upload(self) -> None:
+        if self.app.refuse_if_read_only("upload"):  # type: ignore[attr-defined]
+            return
+
+        def got(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                plan = plan_upload([os.path.expanduser(p) for p in shlex.split(path)], prefix=self.prefix)
+            except (InvalidInput, ValueError) as e:
+                self.notify(str(e), severity="error", markup=False)
+                return
+            dialog = TransferDialog(f"Upload {len(plan):,} files to {self.label}/{self.prefix}", self._cancel_transfer)
+            self.app.push_screen(dialog)
+            self._transfer = self.run_upload(plan, dialog)
+
+        self.app.push_screen(PromptDialog(
+            f"Upload into {self.label}/{self.prefix}", "Files, directories (recursive) or globs, separated by spaces.",
+            placeholder="~/data/images"), got)
+
+    @work(group="transfer", exit_on_error=False)
+    async def run_upload(self, plan, dialog: TransferDialog) -> None:
+        res = await upload(self.app.client, self.bck, plan,  # type: ignore[attr-defined]
+                           on_progress=_throttled(dialog.update_progress))
+        dialog.update_progress(res.progress)
+        dialog.finish(_summary("uploaded", res))
+        if res.failed:
+            self.notify(_failures(res), severity="error", markup=False, timeout=10)
+        self.reload()
+
+    def action_download(self) -> None:
+        names = self.targets()
+        whole = not names
+        what = f"{len(names):,} object{'s' if len(names) > 1 else ''}" if names else f"everything under {self.label}/{self.prefix}"
+
+        def got(dest: str | None) -> None:
+            if not dest:
+                return
+            d = Path(os.path.expanduser(dest))
+            dialog = TransferDialog(f"Download {what} to {d}", self._cancel_transfer)
+            self.app.push_screen(dialog)
+            self._transfer = self.run_download(None if whole else names, d, dialog)
+
+        default = str(Path.cwd() / self.bck.name)
+        self.app.push_screen(PromptDialog(f"Download {what} to directory", "Objects keep their path below the "
+                                          "current directory; partial files never remain.", value=default), got)
+
+    @work(group="transfer", exit_on_error=False)
+    async def run_download(self, names: list[str] | None, dest: Path, dialog: TransferDialog) -> None:
+        res = await download(self.app.client, self.bck, names, dest,  # type: ignore[attr-defined]
+                             prefix=self.prefix if names is None else None, strip_prefix=self.prefix,
+                             on_progress=_throttled(dialog.update_progress))
+        dialog.update_progress(res.progress)
+        dialog.finish(_summary("downloaded", res))
+        if res.failed:
+            self.notify(_failures(res), severity="error", markup=False, timeout=10)
+
+    def _cancel_transfer(self) -> None:
+        if self._transfer is not None:
+            self._transfer.cancel()
+            self.notify("transfer cancelled", severity="warning")
+
+
+def _throttled(fn, interval: float = 0.1):
+    """Call ``fn(progress)`` at most every ``interval`` seconds (progress callbacks fire per chunk)."""
+    last = 0.0
+
+    def call(p: Progress) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= interval:
+            last = now
+            fn(p)
+
+    return call
+
+
+def _summary(verb: str, res: TransferResult) -> str:
+    p = res.progress
+    out = f"{verb} {len(res.done):,} files ({fmt.size(p.bytes_done)}) in {p.elapsed:.1f} s"
+    return out + (f"; {len(res.failed):,} failed" if res.failed else "")
+
+
+def _failures(res: TransferResult) -> str:
+    items = list(res.failed.items())
+    text = "; ".join(f"{n}: {why}" for n, why in items[:3])
+    return f"{len(items)} failed: {text}" + (" …" if len(items) > 3 else "")
 
 
 def _details(p: ObjectProps) -> Table:

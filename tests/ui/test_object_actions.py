@@ -1,0 +1,132 @@
+"""Upload, download, delete, select, copy and read-only refusal on the objects screen,
+against the real local cluster."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from textual.widgets import Button, DataTable, Input
+
+from aistui.app import AISTui
+from aistui.core import AISClient, Bck, ConnectionSettings
+from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
+from tests.util import unique
+
+
+async def _until(pilot, cond, tries: int = 400) -> None:
+    for _ in range(tries):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+@pytest.fixture
+async def empty_bucket(ais):
+    b = Bck.parse(f"ais://{unique('act')}")
+    async with AISClient(ais.endpoint) as c:
+        await c.buckets.create(b)
+    yield b
+    async with AISClient(ais.endpoint) as c:
+        await c.buckets.destroy(b, missing_ok=True)
+
+
+def _rows(app) -> set[str]:
+    if not isinstance(app.screen, ObjectsScreen):
+        return set()
+    return {str(k.value) for k in app.screen.query_one("#objects", DataTable).rows}
+
+
+async def _type(pilot, app, text: str) -> None:
+    inp = app.screen.query_one(Input)
+    inp.value = text
+    await pilot.press("enter")
+
+
+async def test_upload_a_directory_then_download_it_back_byte_for_byte(ais, empty_bucket, tmp_path: Path):
+    src = tmp_path / "set"
+    files = {}
+    for i in range(12):
+        p = src / ("a" if i % 2 else "b") / f"{i}.bin"
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(os.urandom(2000 + i))
+        files[p.relative_to(tmp_path).as_posix()] = p.read_bytes()
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, image_protocol="halfcell")
+    async with app.run_test(size=(150, 40)) as pilot:
+        await app.push_screen(ObjectsScreen(empty_bucket))
+        await pilot.press("u")
+        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await _type(pilot, app, str(src))
+        await _until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
+        stats = str(app.screen.query_one("#transfer-stats").content)
+        assert "12/12 files" in stats
+        await pilot.press("escape")
+        await _until(pilot, lambda: _rows(app) == {"set/"})
+        # download everything under the bucket root
+        out = tmp_path / "out"
+        await pilot.press("d")
+        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await _type(pilot, app, str(out))
+        await _until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
+        await pilot.press("escape")
+    got = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert got == files
+
+
+async def test_select_two_and_delete_after_confirm(ais, empty_bucket):
+    async with AISClient(ais.endpoint) as c:
+        for n in ("k1", "k2", "k3"):
+            await c.objects.put(empty_bucket, n, b"x")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, image_protocol="halfcell")
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = ObjectsScreen(empty_bucket)
+        await app.push_screen(screen)
+        await _until(pilot, lambda: _rows(app) == {"k1", "k2", "k3"})
+        await pilot.press("space", "space")  # selects k1, k2 (the cursor moves down)
+        assert screen.selected == {"k1", "k2"}
+        await pilot.press("x")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        body = str(app.screen.query_one(".dialog-body").content)
+        assert "Delete 2 objects" in body and "k1" in body and "k2" in body and "k3" not in body
+        await pilot.press("escape")  # cancel first: nothing happens
+        await pilot.pause(0.3)
+        async with AISClient(ais.endpoint) as c:
+            assert len(await c.objects.list_all(empty_bucket)) == 3
+        await pilot.press("x")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        app.screen.query_one("#confirm", Button).press()
+        await _until(pilot, lambda: _rows(app) == {"k3"})
+    async with AISClient(ais.endpoint) as c:
+        assert [e.name for e in await c.objects.list_all(empty_bucket)] == ["k3"]
+
+
+async def test_read_only_refuses_upload_and_delete(ais, empty_bucket):
+    async with AISClient(ais.endpoint) as c:
+        await c.objects.put(empty_bucket, "keep", b"x")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, read_only=True)
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
+        await app.push_screen(ObjectsScreen(empty_bucket))
+        await _until(pilot, lambda: _rows(app) == {"keep"})
+        for key in ("x", "u"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, ObjectsScreen), f"{key} opened a dialog in read-only mode"
+        msgs = [n.message for n in app._notifications]
+        assert any("read-only mode: delete is disabled" in m for m in msgs)
+        assert any("read-only mode: upload is disabled" in m for m in msgs)
+    async with AISClient(ais.endpoint) as c:
+        assert [e.name for e in await c.objects.list_all(empty_bucket)] == ["keep"]
+
+
+async def test_y_copies_the_ais_uri(ais, empty_bucket):
+    async with AISClient(ais.endpoint) as c:
+        await c.objects.put(empty_bucket, "dir/pic.png", b"x")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await app.push_screen(ObjectsScreen(empty_bucket, prefix="dir/"))
+        await _until(pilot, lambda: _rows(app) == {"dir/pic.png"})
+        await pilot.press("y")
+        assert app.clipboard == f"{empty_bucket}/dir/pic.png"
