@@ -17,8 +17,10 @@ Connection (like the ais CLI): --endpoint, then AIS_ENDPOINT, then the current p
 http://localhost:8080. Token: AIS_AUTHN_TOKEN, then AIS_AUTHN_TOKEN_FILE, then
 ~/.config/ais/cli/auth.token. TLS: AIS_CLIENT_CA, AIS_SKIP_VERIFY_CRT.
 
-Keys: 1 cluster, 2 buckets, enter open, backspace up, esc back, r refresh, p pause, q quit,
-ctrl+p command palette.
+Keys: 1 cluster, 2 buckets, enter open, backspace up, esc back, / filter, space select,
+u upload, d download, x delete, c copy, e evict, f prefetch, y copy URI, n new bucket,
+D destroy bucket, p props (buckets) or pause (cluster), r refresh, q quit, ctrl+p palette.
+--read-only refuses every key that changes the cluster.
 """
 
 

@@ -49,6 +49,32 @@ class _OriginAuth(httpx.Auth):
         yield request
 
 
+class _LazyAiohttpTransport(httpx.AsyncBaseTransport):
+    """httpx transport backed by aiohttp's connection pool (``httpx-aiohttp``), imported on the
+    first request so that starting the console does not pay for importing aiohttp.
+
+    Why not httpx's default pool: httpcore re-scans every in-flight request against every pooled
+    connection on each request event, so the client's CPU per request grows with concurrency; on
+    the 2-core bench machine 16 concurrent GETs ran at a third of the sequential rate, while
+    aiohttp's pool keeps the sequential rate (see docs/benchmarks.md).
+    """
+
+    def __init__(self, **kw: Any):
+        self._kw = kw
+        self._t: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._t is None:
+            from httpx_aiohttp import AiohttpTransport
+
+            self._t = AiohttpTransport(**self._kw)
+        return await self._t.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._t is not None:
+            await self._t.aclose()
+
+
 def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, (ConnectionFailed, RequestTimeout, ServiceUnavailable))
 
@@ -58,8 +84,9 @@ class AISClient:
 
     ``settings`` is a :class:`ConnectionSettings` or an endpoint URL. ``max_connections`` bounds
     the connection pool (and so the concurrency of transfers). ``retries`` is the number of extra
-    attempts for idempotent calls. ``transport`` is for tests that need a fault a real cluster
-    cannot produce. Use as an async context manager or call :meth:`aclose`.
+    attempts for idempotent calls. ``transport`` replaces the default (aiohttp's pool through
+    ``httpx-aiohttp``), for tests that need a fault a real cluster cannot produce. Use as an
+    async context manager or call :meth:`aclose`.
     """
 
     def __init__(
@@ -86,11 +113,13 @@ class AISClient:
         cert = None
         if settings.client_cert:
             cert = (settings.client_cert, settings.client_key) if settings.client_key else settings.client_cert
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        if transport is None:
+            transport = _LazyAiohttpTransport(verify=verify, cert=cert, limits=limits, trust_env=False)
         self.http = httpx.AsyncClient(
             base_url=self.endpoint,
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=max_connections),
+            limits=limits,
             verify=verify,
             cert=cert,
             follow_redirects=True,
@@ -126,6 +155,14 @@ class AISClient:
     # ------------------------------------------------------------------ low level
 
     def _wrap_transport_error(self, e: Exception, url: str, timeout: float | None) -> AISError:
+        cause = e.__cause__
+        if isinstance(e, httpx.TimeoutException) and cause is not None and not isinstance(cause, TimeoutError):
+            # httpx-aiohttp maps every aiohttp connection error (refused, reset, disconnected)
+            # to ConnectTimeout; the cause says what really happened.
+            reason = str(cause) or type(cause).__name__
+            if "refused" in reason.lower() or "connect call failed" in reason.lower():
+                reason = "connection refused (nothing listens there, or the cluster is down)"
+            return ConnectionFailed(url, reason)
         if isinstance(e, httpx.TimeoutException):
             phase = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read",
                      httpx.WriteTimeout: "write", httpx.PoolTimeout: "waiting for a connection"}.get(type(e), "")

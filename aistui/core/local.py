@@ -345,7 +345,26 @@ class LocalCluster:
         if node.alive:
             raise HarnessError(f"{node.role} {node.index} is still running")
         self._spawn(node)
-        self.wait_ready(timeout)
+        # The Smap still lists the node from before it died, so first wait for the node itself
+        # (and for its readiness: started and rejoined), then for the cluster.
+        deadline = time.monotonic() + timeout
+        last = ""
+        with httpx.Client(timeout=3.0) as http:
+            while time.monotonic() < deadline:
+                if node.proc is not None and node.proc.poll() is not None:
+                    raise HarnessError(f"{node.role} {node.index} exited with code {node.proc.returncode}:\n"
+                                       f"{self.log_tail()}")
+                try:
+                    r = http.get(node.url + "/v1/health", params={"readiness": "true"})
+                    if r.status_code == 200:
+                        break
+                    last = f"{r.status_code}"
+                except httpx.HTTPError as e:
+                    last = str(e)
+                time.sleep(0.2)
+            else:
+                raise HarnessError(f"{node.role} {node.index} not ready after restart ({last})")
+        self.wait_ready(max(deadline - time.monotonic(), 1.0))
 
     def attach_remote(self, alias: str, other: "LocalCluster | str") -> None:
         """Attach another cluster (or a URL) as remote AIS ``alias`` (``PUT /v1/cluster/attach``)."""

@@ -1,10 +1,13 @@
 """Buckets screen: every provider's buckets, remote AIS ones included. Object counts and sizes
 fill in from the async summary without blocking the list. ``a`` toggles present/all buckets,
-``enter`` opens a bucket."""
+``enter`` opens a bucket; ``n`` creates (name rules checked before sending), ``D`` destroys (type the
+name to confirm), ``c`` copies, ``e``/``f`` evict/prefetch a remote bucket, ``p`` shows props.
+Mutations are refused in ``--read-only``."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 
 from rich.text import Text
@@ -16,9 +19,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from .. import format as fmt
-from ..core.errors import AISError
+from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck, BucketSummary, Namespace
 from ..messages import LoadFailed
+from ..widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
 from ..widgets.status import StatusBar
 from ..widgets.tables import cursor_key
 
@@ -29,6 +33,12 @@ class BucketsScreen(Screen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="buckets.refresh"),
         Binding("a", "toggle_all", "Present/all", id="buckets.all"),
+        Binding("n", "create", "New", id="buckets.create"),
+        Binding("D", "destroy", "Destroy", id="buckets.destroy"),
+        Binding("c", "copy", "Copy", id="buckets.copy"),
+        Binding("e", "evict", "Evict", id="buckets.evict"),
+        Binding("f", "prefetch", "Prefetch", id="buckets.prefetch"),
+        Binding("p", "props", "Props", id="buckets.props"),
         Binding("enter", "open", "Open", id="buckets.open", show=False),
     ]
 
@@ -45,6 +55,7 @@ class BucketsScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.present_only = True
+        self.listed = False  # the first listing has arrived
         self.buckets: dict[str, Bck] = {}
         self.aliases: dict[str, str] = {}
 
@@ -102,6 +113,7 @@ class BucketsScreen(Screen):
 
     def on_buckets_screen_listed(self, msg: Listed) -> None:
         self.aliases = msg.aliases
+        self.listed = True
         t = self.query_one(DataTable)
         t.clear()
         self.buckets = {}
@@ -134,6 +146,120 @@ class BucketsScreen(Screen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
+
+    # ------------------------------------------------------------------ actions
+
+    def current(self) -> Bck | None:
+        return self.buckets.get(cursor_key(self.query_one(DataTable)) or "")
+
+    def _job_started(self, what: str, xid: str) -> None:
+        self.notify(f"{what}: job {xid or '(done)'} started" if xid else f"{what}: done", markup=False, timeout=6)
+
+    def action_create(self) -> None:
+        if self.app.refuse_if_read_only("create bucket"):  # type: ignore[attr-defined]
+            return
+
+        def got(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                b = Bck.parse(text if "://" in text else f"ais://{text}")
+            except InvalidInput as e:
+                self.notify(str(e), severity="error", markup=False, timeout=8)
+                return
+            self.run_mutation(f"create {text}", self.app.client.buckets.create(b))  # type: ignore[attr-defined]
+
+        self.app.push_screen(PromptDialog(
+            "Create bucket", "A name (ais://NAME, or ais://@remais/NAME in a remote cluster): letters, digits, "
+            "'-', '_' and '.', at most 64 characters.", placeholder="ais://my-bucket"), got)
+
+    def action_destroy(self) -> None:
+        b = self.current()
+        if b is None or self.app.refuse_if_read_only("destroy bucket"):  # type: ignore[attr-defined]
+            return
+        name = self.display_name(b)
+        lines = [f"Destroy {name} and every object in it.",
+                 "For a remote AIS bucket this destroys it in the remote cluster too.", "This cannot be undone."]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_mutation(f"destroy {name}", self.app.client.buckets.destroy(b))  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmDialog("Destroy bucket", lines, confirm_label="Destroy",
+                                           type_to_confirm=b.name), done)
+
+    def action_copy(self) -> None:
+        src = self.current()
+        if src is None or self.app.refuse_if_read_only("copy bucket"):  # type: ignore[attr-defined]
+            return
+
+        def got(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                dst = Bck.parse(text if "://" in text else f"ais://{text}")
+            except InvalidInput as e:
+                self.notify(str(e), severity="error", markup=False, timeout=8)
+                return
+            presence = 0 if src.is_remote else None  # copy uncached remote objects too
+            self.run_mutation(f"copy {self.display_name(src)} → {dst}",
+                              self.app.client.buckets.copy(src, dst, presence=presence))  # type: ignore[attr-defined]
+
+        self.app.push_screen(PromptDialog(f"Copy {self.display_name(src)} to", "Destination bucket (created if "
+                                          "missing).", value=f"ais://{src.name}-copy"), got)
+
+    def action_evict(self) -> None:
+        b = self.current()
+        if b is None or self.app.refuse_if_read_only("evict"):  # type: ignore[attr-defined]
+            return
+        if not b.is_remote:
+            self.notify(f"{self.display_name(b)} is not a remote bucket: nothing to evict", severity="warning",
+                        markup=False)
+            return
+        lines = [f"Evict the in-cluster copies of {self.display_name(b)}.",
+                 "The remote origin keeps every object; the bucket stays listed (metadata kept)."]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_mutation(f"evict {self.display_name(b)}",
+                                  self.app.client.buckets.evict(b, keep_md=True))  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmDialog("Evict remote bucket", lines, confirm_label="Evict"), done)
+
+    def action_prefetch(self) -> None:
+        b = self.current()
+        if b is None or self.app.refuse_if_read_only("prefetch"):  # type: ignore[attr-defined]
+            return
+        if not b.is_remote:
+            self.notify(f"{self.display_name(b)} is not a remote bucket: nothing to prefetch", severity="warning",
+                        markup=False)
+            return
+        self.run_mutation(f"prefetch {self.display_name(b)}", self.app.client.buckets.prefetch(b))  # type: ignore[attr-defined]
+
+    def action_props(self) -> None:
+        b = self.current()
+        if b is not None:
+            self.show_props(b)
+
+    @work(group="props", exit_on_error=False)
+    async def show_props(self, b: Bck) -> None:
+        try:
+            props = await self.app.client.buckets.head(b)  # type: ignore[attr-defined]
+        except AISError as e:
+            self.notify(f"props: {e}", severity="error", markup=False)
+            return
+        self.app.push_screen(TextDialog(f"Properties of {self.display_name(b)}", json.dumps(props, indent=2), "json"))
+
+    @work(group="mutate", exit_on_error=False)
+    async def run_mutation(self, what: str, call) -> None:
+        """Await one core call that changes the cluster; report the job id or the error."""
+        try:
+            result = await call
+        except AISError as e:
+            self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
+            return
+        self._job_started(what, result if isinstance(result, str) else "")
+        self.load()
 
     def action_open(self) -> None:
         b = self.buckets.get(cursor_key(self.query_one(DataTable)) or "")

@@ -49,6 +49,10 @@ class ObjectsScreen(Screen):
         Binding("d", "download", "Download", id="objects.download"),
         Binding("x,delete", "delete", "Delete", id="objects.delete"),
         Binding("y", "copy_uri", "Copy URI", id="objects.copy"),
+        Binding("c", "copy_objects", "Copy to", id="objects.copy_to"),
+        Binding("e", "evict", "Evict", id="objects.evict"),
+        Binding("f", "prefetch", "Prefetch", id="objects.prefetch"),
+        Binding("slash", "filter", "Filter", id="objects.filter"),
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
         Binding("enter", "open", "Open", id="objects.open", show=False),
     ]
@@ -79,6 +83,7 @@ class ObjectsScreen(Screen):
         self.selected: set[str] = set()
         self._sizes: dict[str, int] = {}
         self._transfer = None
+        self.filter = ""  # local substring filter over the loaded rows
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -139,8 +144,10 @@ class ObjectsScreen(Screen):
             shown = e.name[len(self.prefix):]
             if not e.is_dir:
                 self._sizes[e.name] = e.size
-            t.add_row("", Text(shown), "" if e.is_dir else fmt.size(e.size), key=e.name)
             self._count += 1
+            if self.filter and self.filter.lower() not in shown.lower():
+                continue
+            t.add_row("", Text(shown), "" if e.is_dir else fmt.size(e.size), key=e.name)
         self._update_hint()
         if msg.first and t.row_count:
             self._inspect_cursor()
@@ -148,9 +155,12 @@ class ObjectsScreen(Screen):
     def _update_hint(self) -> None:
         more = "" if self._done else "+ (more load as you scroll)"
         sel = f" · {len(self.selected):,} selected" if self.selected else ""
+        if self.filter:
+            shown = self.query_one("#objects", DataTable).row_count
+            sel += f" · filter {self.filter!r}: {shown:,} of the loaded rows"
         self.query_one("#objects-hint", Static).update(Text(
             f"{self._count:,}{more} entries under {self.label}/{self.prefix}{sel}"
-            " · enter open · space select · u upload · d download · x delete · y copy URI"))
+            " · enter open · space select · / filter · u upload · d download · x delete · y copy URI"))
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.notify(f"listing failed: {msg.error}", severity="error", markup=False)
@@ -381,6 +391,76 @@ class ObjectsScreen(Screen):
         dialog.finish(_summary("downloaded", res))
         if res.failed:
             self.notify(_failures(res), severity="error", markup=False, timeout=10)
+
+    def action_filter(self) -> None:
+        def got(text: str | None) -> None:
+            self.filter = text or ""
+            self._shown = ""
+            self.reload()
+
+        self.app.push_screen(PromptDialog("Filter", "Show loaded rows whose name contains this text "
+                                          "(case-insensitive); empty clears. Only loaded rows are filtered.",
+                                          value=self.filter), got)
+
+    def _remote_targets(self, what: str) -> list[str] | None:
+        if self.app.refuse_if_read_only(what):  # type: ignore[attr-defined]
+            return None
+        if not self.bck.is_remote:
+            self.notify(f"{self.label} is not a remote bucket: nothing to {what}", severity="warning", markup=False)
+            return None
+        return self.targets()
+
+    def action_evict(self) -> None:
+        names = self._remote_targets("evict")
+        if not names:
+            return
+        lines = [f"Evict the in-cluster copies of {len(names):,} object{'s' if len(names) > 1 else ''} of "
+                 f"{self.label}:"] + [f"  {n}" for n in names[:8]] + (
+                 [f"  … and {len(names) - 8:,} more"] if len(names) > 8 else []) + [
+                 "", "The remote origin keeps them; a later GET fetches them again."]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_job("evict", self.app.client.objects.evict_many(self.bck, names=names))  # type: ignore[attr-defined]
+
+        self.app.push_screen(ConfirmDialog("Evict objects", lines, confirm_label="Evict"), done)
+
+    def action_prefetch(self) -> None:
+        names = self._remote_targets("prefetch")
+        if names:
+            self.run_job("prefetch", self.app.client.objects.prefetch(self.bck, names=names))  # type: ignore[attr-defined]
+
+    def action_copy_objects(self) -> None:
+        if self.app.refuse_if_read_only("copy"):  # type: ignore[attr-defined]
+            return
+        names = self.targets()
+        if not names:
+            return
+
+        def got(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                dst = Bck.parse(text if "://" in text else f"ais://{text}")
+            except InvalidInput as e:
+                self.notify(str(e), severity="error", markup=False)
+                return
+            self.run_job(f"copy to {dst}", self.app.client.objects.copy_many(self.bck, dst, names=names))  # type: ignore[attr-defined]
+
+        self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
+                                          "Destination bucket (created if missing); names are kept.",
+                                          placeholder="ais://other"), got)
+
+    @work(group="mutate", exit_on_error=False)
+    async def run_job(self, what: str, call) -> None:
+        """Start a multi-object job through the core and report its id (or the error)."""
+        try:
+            ids = await call
+        except AISError as e:
+            self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
+            return
+        ids = ids if isinstance(ids, list) else [ids]
+        self.notify(f"{what}: job {', '.join(i for i in ids if i) or '(done)'} started", markup=False, timeout=6)
 
     def _cancel_transfer(self) -> None:
         if self._transfer is not None:

@@ -130,3 +130,26 @@ class TransferDialog(ModalScreen[None]):
         if not self.finished:
             self._on_cancel()
         self.dismiss(None)
+
+
+class TextDialog(ModalScreen[None]):
+    """Shows text (JSON, YAML, a log) with syntax highlighting; ``esc`` closes."""
+
+    DEFAULT_CSS = _CSS.format(name="TextDialog") + "TextDialog VerticalScroll { height: auto; max-height: 30; }"
+    BINDINGS = [Binding("escape", "close", "Close", id="text.close")]
+
+    def __init__(self, title: str, text: str, lexer: str = "text"):
+        super().__init__()
+        self.title_text, self.text, self.lexer = title, text, lexer
+
+    def compose(self) -> ComposeResult:
+        from rich.syntax import Syntax
+        from textual.containers import VerticalScroll
+
+        with Vertical():
+            yield Label(Text(self.title_text), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(Syntax(self.text, self.lexer, word_wrap=True), id="text-body")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -130,3 +130,58 @@ async def test_y_copies_the_ais_uri(ais, empty_bucket):
         await _until(pilot, lambda: _rows(app) == {"dir/pic.png"})
         await pilot.press("y")
         assert app.clipboard == f"{empty_bucket}/dir/pic.png"
+
+
+async def test_filter_shows_matching_loaded_rows(ais, empty_bucket):
+    async with AISClient(ais.endpoint) as c:
+        for n in ("cat-1.png", "dog-1.png", "cat-2.png", "notes.txt"):
+            await c.objects.put(empty_bucket, n, b"x")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await app.push_screen(ObjectsScreen(empty_bucket))
+        await _until(pilot, lambda: len(_rows(app)) == 4)
+        await pilot.press("slash")
+        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await _type(pilot, app, "CAT")
+        await _until(pilot, lambda: _rows(app) == {"cat-1.png", "cat-2.png"})
+        assert "filter 'CAT': 2 of the loaded rows" in str(app.screen.query_one("#objects-hint").content)
+        await pilot.press("slash")
+        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await _type(pilot, app, "")
+        await _until(pilot, lambda: len(_rows(app)) == 4)
+
+
+async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket):
+    from aistui.core.models import LS_CACHED
+
+    async with AISClient(ais.endpoint) as c:
+        for n in ("a", "b", "c"):
+            await c.objects.put(remote_bucket, n, b"remote")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40)) as pilot:
+        screen = ObjectsScreen(remote_bucket)
+        await app.push_screen(screen)
+        await _until(pilot, lambda: _rows(app) == {"a", "b", "c"})
+        await pilot.press("space", "space")
+        await pilot.press("e")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        body = str(app.screen.query_one(".dialog-body").content)
+        assert "2 objects" in body and "remote origin keeps them" in body
+        app.screen.query_one("#confirm", Button).press()
+
+        async def cached() -> set[str]:
+            async with AISClient(ais.endpoint) as c:
+                return {e.name for e in await c.objects.list_all(remote_bucket, flags=LS_CACHED)}
+
+        for _ in range(100):
+            if await cached() == {"c"}:
+                break
+            await pilot.pause(0.1)
+        assert await cached() == {"c"}
+        await _until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+        await pilot.press("f")  # the selection (a, b) is still there
+        for _ in range(100):
+            if await cached() == {"a", "b", "c"}:
+                break
+            await pilot.pause(0.1)
+        assert await cached() == {"a", "b", "c"}

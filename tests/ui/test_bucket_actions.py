@@ -1,0 +1,147 @@
+"""Create, destroy, copy, evict, prefetch and props on the buckets screen, against the real
+local cluster (remote flows through @remais)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from aistui.app import AISTui
+from aistui.core import AISClient, Bck, ConnectionSettings
+from aistui.core.models import LS_CACHED
+from aistui.screens.buckets import BucketsScreen
+from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
+from tests.util import unique
+
+
+async def _until(pilot, cond, tries: int = 400) -> None:
+    for _ in range(tries):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+def _keys(app) -> set[str]:
+    if not isinstance(app.screen, BucketsScreen):
+        return set()
+    return {str(k.value) for k in app.screen.query_one(DataTable).rows}
+
+
+async def _open(pilot, app) -> BucketsScreen:
+    await pilot.press("2")
+    await _until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
+    return app.screen
+
+
+async def _at(pilot, app, key: str) -> None:
+    await _until(pilot, lambda: key in _keys(app))
+    t = app.screen.query_one(DataTable)
+    t.move_cursor(row=t.get_row_index(key))
+
+
+async def _prompt(pilot, app, text: str) -> None:
+    await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+    app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+
+
+def _msgs(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_create_checks_the_name_then_destroy_needs_the_name_typed(ais):
+    name = unique("made")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
+        await _open(pilot, app)
+        await pilot.press("n")
+        await _prompt(pilot, app, "bad name!")
+        await _until(pilot, lambda: any("invalid bucket name" in m for m in _msgs(app)))
+        await pilot.press("n")
+        await _prompt(pilot, app, name)
+        await _at(pilot, app, f"ais://{name}")
+        await pilot.press("D")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        inp = app.screen.query_one(Input)
+        inp.value = "wrong"
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)  # the wrong name does not confirm
+        inp.value = name
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, BucketsScreen) and f"ais://{name}" not in _keys(app))
+    async with AISClient(ais.endpoint) as c:
+        assert not await c.buckets.exists(Bck.parse(f"ais://{name}"))
+
+
+async def test_copy_bucket_starts_a_job_that_copies_every_object(ais, bucket):
+    async with AISClient(ais.endpoint) as c:
+        for i in range(5):
+            await c.objects.put(bucket, f"o{i}", b"z" * i)
+    dst = Bck.parse(f"ais://{unique('cp')}")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    try:
+        async with app.run_test(size=(150, 40), notifications=True) as pilot:
+            await _open(pilot, app)
+            await _at(pilot, app, str(bucket))
+            await pilot.press("c")
+            await _prompt(pilot, app, str(dst))
+            await _until(pilot, lambda: any("job" in m and "copy" in m for m in _msgs(app)))
+        async with AISClient(ais.endpoint) as c:
+            xid = next(j.id for j in await c.jobs.list(kind="copy-bck") if j.dst_bck and j.dst_bck.name == dst.name)
+            await c.jobs.wait(xid)
+            assert sorted(e.name for e in await c.objects.list_all(dst)) == [f"o{i}" for i in range(5)]
+    finally:
+        async with AISClient(ais.endpoint) as c:
+            await c.buckets.destroy(dst, missing_ok=True)
+
+
+async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
+    async with AISClient(ais.endpoint) as c:
+        for i in range(6):
+            await c.objects.put(remote_bucket, f"r{i}", b"remote")
+        uuid = next(r.uuid for r in await c.cluster.remotes() if r.alias == "remais")
+    key = str(Bck(remote_bucket.name, "ais", remote_bucket.ns.__class__(uuid, "")))
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
+        await _open(pilot, app)
+        await _at(pilot, app, key)
+        await pilot.press("e")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "remote origin keeps every object" in str(app.screen.query_one(".dialog-body").content)
+        app.screen.query_one("#confirm").press()
+        await _until(pilot, lambda: any(m.startswith("evict") for m in _msgs(app)))
+        async with AISClient(ais.endpoint) as c:
+            for _ in range(100):
+                if not await c.objects.list_all(remote_bucket, flags=LS_CACHED):
+                    break
+                await pilot.pause(0.1)
+            assert await c.objects.list_all(remote_bucket, flags=LS_CACHED) == []
+        await _at(pilot, app, key)
+        await pilot.press("f")
+        await _until(pilot, lambda: any(m.startswith("prefetch") for m in _msgs(app)))
+        async with AISClient(ais.endpoint) as c:
+            for _ in range(100):
+                if len(await c.objects.list_all(remote_bucket, flags=LS_CACHED)) == 6:
+                    break
+                await pilot.pause(0.1)
+            assert len(await c.objects.list_all(remote_bucket, flags=LS_CACHED)) == 6
+
+
+async def test_props_and_read_only_refusals(ais, bucket):
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, read_only=True)
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
+        await _open(pilot, app)
+        await _at(pilot, app, str(bucket))
+        await pilot.press("p")
+        await _until(pilot, lambda: isinstance(app.screen, TextDialog))
+        assert '"versioning"' in app.screen.text
+        await pilot.press("escape")
+        for key, what in (("n", "create bucket"), ("D", "destroy bucket"), ("c", "copy bucket"),
+                          ("e", "evict"), ("f", "prefetch")):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, BucketsScreen), key
+            assert any(f"read-only mode: {what} is disabled" in m for m in _msgs(app)), what
+    async with AISClient(ais.endpoint) as c:
+        assert await c.buckets.exists(bucket)
