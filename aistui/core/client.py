@@ -115,7 +115,10 @@ class AISClient:
             cert = (settings.client_cert, settings.client_key) if settings.client_key else settings.client_cert
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         if transport is None:
-            transport = _LazyAiohttpTransport(verify=verify, cert=cert, limits=limits, trust_env=False)
+            # A plain-http endpoint never does TLS (AIS redirects stay on the same scheme), so it
+            # skips loading the CA store (~0.3 s on the first request).
+            tls_verify = verify if origin.scheme == "https" else False
+            transport = _LazyAiohttpTransport(verify=tls_verify, cert=cert, limits=limits, trust_env=False)
         self.http = httpx.AsyncClient(
             base_url=self.endpoint,
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
