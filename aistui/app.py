@@ -6,6 +6,7 @@ Screens do network work only through :mod:`aistui.core` calls inside Textual wor
 
 from __future__ import annotations
 
+import asyncio
 from importlib import resources
 
 from textual import work
@@ -25,7 +26,8 @@ from .widgets.status import StatusBar
 class AISTui(App):
     """The console. ``settings`` says which cluster; ``read_only`` disables every mutating action;
     ``refresh_s`` is the cluster refresh interval (seconds); ``image_protocol`` is one of
-    ``auto``, ``sixel``, ``tgp``, ``halfcell``, ``unicode`` (tests use ``halfcell``)."""
+    ``auto``, ``sixel``, ``tgp``, ``halfcell``, ``unicode`` (tests use ``halfcell``); ``client``
+    replaces the one built from ``settings`` (snapshot tests pass one with recorded answers)."""
 
     TITLE = "aistui"
     CSS_PATH = str(resources.files("aistui.assets").joinpath("aistui.tcss"))
@@ -38,7 +40,8 @@ class AISTui(App):
     ]
 
     def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
-                 theme: str = "", keymap: dict[str, str] | None = None, image_protocol: str = "auto"):
+                 theme: str = "", keymap: dict[str, str] | None = None, image_protocol: str = "auto",
+                 client: AISClient | None = None):
         super().__init__()
         self.image_protocol = image_protocol
         self.settings = settings
@@ -46,7 +49,8 @@ class AISTui(App):
         self.refresh_s = refresh_s
         self.health = "connecting"
         self.version = ""
-        self.client: AISClient = AISClient(settings)
+        self.client: AISClient = client or AISClient(settings)
+        self.connected = asyncio.Event()  # set once the cluster has answered; screens wait for it
         if theme:
             self.theme = theme
         self._keymap = keymap or {}
@@ -115,6 +119,7 @@ class AISTui(App):
             self._connection_failed(str(e))
             return
         self.set_health("ok")
+        self.connected.set()
         for screen in self.screen_stack:
             try:
                 screen.query_one(StatusBar).version = self.version

@@ -74,6 +74,20 @@ class _LazyAiohttpTransport(httpx.AsyncBaseTransport):
         if self._t is not None:
             await self._t.aclose()
 
+    def session(self) -> Any:
+        """The aiohttp ClientSession beneath the transport (created on first use), shared with
+        the :class:`~aistui.core.datalane.DataLane`."""
+        if self._t is None:
+            from httpx_aiohttp import AiohttpTransport
+
+            self._t = AiohttpTransport(**self._kw)
+        import aiohttp
+
+        t: Any = self._t
+        if not isinstance(t.client, aiohttp.ClientSession):
+            t.client = t.get_client()
+        return t.client
+
 
 def _retryable(exc: BaseException) -> bool:
     return isinstance(exc, (ConnectionFailed, RequestTimeout, ServiceUnavailable))
@@ -119,6 +133,7 @@ class AISClient:
             # skips loading the CA store (~0.3 s on the first request).
             tls_verify = verify if origin.scheme == "https" else False
             transport = _LazyAiohttpTransport(verify=tls_verify, cert=cert, limits=limits, trust_env=False)
+        self._token = settings.token
         self.http = httpx.AsyncClient(
             base_url=self.endpoint,
             timeout=httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
@@ -130,6 +145,10 @@ class AISClient:
             auth=_OriginAuth(settings.token, origin) if settings.token else None,
             headers={"User-Agent": f"aistui/{__version__}"},
         )
+        from .datalane import DataLane
+
+        #: object bodies go straight over aiohttp when the transport is the default one
+        self.lane = DataLane(self, transport.session) if isinstance(transport, _LazyAiohttpTransport) else None
         from .buckets import BucketAPI
         from .cluster import ClusterAPI
         from .etl import ETLAPI
@@ -234,12 +253,7 @@ class AISClient:
         if not retry or self.retries <= 0:
             return await self._send_once(method, path, stream=False, etl=etl, timeout=timeout,
                                          follow_redirects=follow_redirects, **kw)
-        async for attempt in AsyncRetrying(
-            stop=stop_after_attempt(self.retries + 1),
-            wait=wait_exponential_jitter(multiplier=0.2, max=3.0),
-            retry=retry_if_exception(_retryable),
-            reraise=True,
-        ):
+        async for attempt in self.retrying():
             with attempt:
                 return await self._send_once(method, path, stream=False, etl=etl, timeout=timeout,
                                              follow_redirects=follow_redirects, **kw)
@@ -271,6 +285,17 @@ class AISClient:
             await resp.aclose()
 
     # ------------------------------------------------------------------ helpers
+
+    def retrying(self) -> AsyncRetrying:
+        """The retry policy for idempotent calls: ``retries`` extra attempts on connection
+        errors, timeouts and 503, with jittered exponential backoff (0.2 s growing to 3 s)."""
+        return AsyncRetrying(stop=stop_after_attempt(max(self.retries, 0) + 1),
+                             wait=wait_exponential_jitter(multiplier=0.2, max=3.0),
+                             retry=retry_if_exception(_retryable), reraise=True)
+
+    def auth_headers(self) -> dict[str, str]:
+        """``Authorization`` for requests to the configured endpoint (never to targets)."""
+        return {"Authorization": f"Bearer {self._token}"} if self._token else {}
 
     @staticmethod
     def decode_json(resp: httpx.Response, what: str) -> Any:

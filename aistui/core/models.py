@@ -639,9 +639,15 @@ class ObjectProps:
 
     @classmethod
     def from_headers(cls, name: str, headers: Any) -> "ObjectProps":
-        """Build from httpx headers (case-insensitive, multi-valued)."""
+        """Build from response headers: httpx or aiohttp (case-insensitive, multi-valued)."""
         custom: dict[str, str] = {}
-        for v in headers.get_list("Ais-Custom-Md") if hasattr(headers, "get_list") else []:
+        if hasattr(headers, "get_list"):  # httpx.Headers
+            md_values = headers.get_list("Ais-Custom-Md")
+        elif hasattr(headers, "getall"):  # aiohttp's CIMultiDictProxy
+            md_values = headers.getall("Ais-Custom-Md", [])
+        else:
+            md_values = [headers.get("Ais-Custom-Md")] if headers.get("Ais-Custom-Md") else []
+        for v in md_values:
             for part in v.split(","):
                 k, sep, val = part.partition("=")
                 if sep and k.strip():

@@ -10,6 +10,7 @@ Endpoints (AIS 5.0): list is ``GET /v1/buckets/<b>`` with ``{"action":"list","va
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
@@ -33,6 +34,7 @@ DEFAULT_PROPS = "name,size"
 MPU_THRESHOLD = 64 * 1024 * 1024   # bytes; files at least this large use native multipart upload
 MPU_PART_SIZE = 16 * 1024 * 1024   # bytes per part
 CHUNK = 256 * 1024                 # bytes per streamed chunk
+SMALL_FILE = 1024 * 1024           # bytes; smaller files are read in one go before sending
 
 
 class ChecksumMismatch(AISError):
@@ -229,15 +231,15 @@ class ObjectAPI:
         params = self._get_params(bck, etl_name=etl_name, archpath=archpath, latest=latest,
                                   validate_checksum=validate_checksum)
         try:
-            async with self._c.stream("GET", _opath(bck, obj), params=params, headers=headers,
-                                      timeout=timeout, etl=bool(etl_name)) as resp:
-                props = ObjectProps.from_headers(obj, resp.headers)
+            async with self._open_get(_opath(bck, obj), params, headers, timeout, bool(etl_name),
+                                      chunk_size) as (resp_headers, chunks):
+                props = ObjectProps.from_headers(obj, resp_headers)
                 if on_props:
                     on_props(props)
                 hasher = None
                 if verify and byte_range is None and not etl_name and not archpath and props.checksum:
                     hasher = new_hasher(props.checksum_type)
-                async for chunk in resp.aiter_bytes(chunk_size):
+                async for chunk in chunks:
                     if hasher:
                         hasher.update(chunk)
                     if progress:
@@ -247,6 +249,18 @@ class ObjectAPI:
                     raise ChecksumMismatch(obj, props.checksum_type, props.checksum, hasher.hexdigest())
         except NotFound as e:
             raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
+
+    @contextlib.asynccontextmanager
+    async def _open_get(self, path: str, params: dict[str, str], headers: dict[str, str],
+                        timeout: float | None, etl: bool, chunk_size: int):
+        """``(headers, async chunk iterator)`` of a GET: over the data lane when there is one
+        (inline ETL keeps the httpx path for its ETL-specific errors)."""
+        if self._c.lane is not None and not etl:
+            async with self._c.lane.get(path, params, headers, timeout) as resp:
+                yield resp.headers, resp.content.iter_chunked(chunk_size)
+            return
+        async with self._c.stream("GET", path, params=params, headers=headers, timeout=timeout, etl=etl) as resp:
+            yield resp.headers, resp.aiter_bytes(chunk_size)
 
     async def get(self, bck: Bck, obj: str, *, max_bytes: int | None = None, **kw: Any) -> bytes:
         """The object's bytes (see :meth:`iter_get` for options). With ``max_bytes``, reads at most
@@ -298,7 +312,6 @@ class ObjectAPI:
             headers["Ais-Custom-Md"] = ",".join(f"{k}={v}" for k, v in custom.items())
         if checksum:
             headers["Ais-Checksum-Type"], headers["Ais-Checksum-Value"] = checksum
-        loc = await self._redirect_target("PUT", path, params)
         if isinstance(data, (bytes, bytearray, memoryview)):
             body: Any = bytes(data)
             size = len(body)
@@ -307,11 +320,23 @@ class ObjectAPI:
         else:
             fpath = Path(data)
             size = fpath.stat().st_size
-            body = _file_chunks(fpath, 0, size, progress)
+            if size <= SMALL_FILE:  # one read beats a thread hop per chunk
+                body = fpath.read_bytes()
+                if len(body) != size:
+                    raise InvalidInput(f"{fpath} changed while it was being uploaded")
+                if progress:
+                    progress(size)
+            else:
+                body = _file_chunks(fpath, 0, size, progress)
             headers["Content-Length"] = str(size)
-        r = await self._c.request("PUT", loc, content=body, headers=headers, idempotent=False,
-                                  timeout=timeout, follow_redirects=False)
-        props = ObjectProps.from_headers(obj, r.headers)
+        if self._c.lane is not None:
+            resp_headers = await self._c.lane.put(path, params, headers, body, timeout)
+        else:
+            loc = await self._redirect_target("PUT", path, params)
+            r = await self._c.request("PUT", loc, content=body, headers=headers, idempotent=False,
+                                      timeout=timeout, follow_redirects=False)
+            resp_headers = r.headers
+        props = ObjectProps.from_headers(obj, resp_headers)
         return ObjectProps(name=obj, size=size, checksum_type=props.checksum_type, checksum=props.checksum,
                            version=props.version, custom=dict(custom or {}))
 

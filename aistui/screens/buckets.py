@@ -81,6 +81,7 @@ class BucketsScreen(Screen):
 
     @work(exclusive=True, group="buckets", exit_on_error=False)
     async def load(self) -> None:
+        await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
         client = self.app.client  # type: ignore[attr-defined]
         try:
             local = await client.buckets.list(present=self.present_only)

@@ -73,6 +73,7 @@ class ClusterScreen(Screen):
 
     @work(exclusive=True, group="cluster", exit_on_error=False)
     async def load(self) -> None:
+        await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
         client = self.app.client  # type: ignore[attr-defined]
         try:
             smap = await client.cluster.smap()

@@ -98,7 +98,7 @@ class ObjectsScreen(Screen):
     def on_mount(self) -> None:
         t = self.query_one("#objects", DataTable)
         t.add_column(" ", key="sel", width=1)
-        t.add_column("name", key="name", width=48)
+        t.add_column("name", key="name", width=30)
         t.add_column("size", key="size", width=10)
         self.app.sync_status(self)  # type: ignore[attr-defined]
         self.reload()
@@ -119,6 +119,7 @@ class ObjectsScreen(Screen):
 
     @work(exclusive=True, group="objects", exit_on_error=False)
     async def load_page(self, first: bool = False) -> None:
+        await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
         client = self.app.client  # type: ignore[attr-defined]
         self._loading = True
         prefix = self.prefix

@@ -1,0 +1,107 @@
+"""Snapshot tests of every screen at 80x24 and 160x48 on recorded AIS 5.0 answers.
+
+MockTransport (see recorded_cluster.py): a real cluster's ids, ports and uptimes differ on every
+run, so byte-identical snapshots need recorded answers. Image previews use half-blocks; no clock
+or progress bar is on these screens. Update with ``pytest tests/ui/test_snapshots.py
+--snapshot-update`` after checking the report.
+"""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from aistui.app import AISTui
+from aistui.core import Bck, ConnectionSettings
+from aistui.screens.buckets import BucketsScreen
+from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.dialogs import ConfirmDialog
+from aistui.widgets.preview import Preview
+from tests.ui.recorded_cluster import ENDPOINT, recorded_client
+
+SIZES = [(80, 24), (160, 48)]
+
+
+def make_app() -> AISTui:
+    return AISTui(ConnectionSettings(endpoint=ENDPOINT), refresh_s=3600, image_protocol="halfcell",
+                  client=recorded_client())
+
+
+async def _until(pilot, cond, tries: int = 200) -> None:
+    for _ in range(tries):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_cluster_screen(snap_compare, size):
+    async def ready(pilot):
+        app = pilot.app
+        await _until(pilot, lambda: app.screen.query_one("#nodes", DataTable).row_count == 3 and app.health == "ok")
+        await _until(pilot, lambda: app.screen.query_one("#remotes", DataTable).row_count == 1)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_buckets_screen(snap_compare, size):
+    async def ready(pilot):
+        app = pilot.app
+        await pilot.press("2")
+        await _until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
+        t = app.screen.query_one(DataTable)
+        await _until(pilot, lambda: t.get_cell("ais://digits", "objects") == "1,797"
+                     and t.get_cell("ais://photos", "objects") == "4")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_objects_screen_virtual_directories(snap_compare, size):
+    async def ready(pilot):
+        app = pilot.app
+        await app.push_screen(ObjectsScreen(Bck.parse("ais://digits"), prefix="train/"))
+        await _until(pilot, lambda: app.screen.query_one("#objects", DataTable).row_count == 10)
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_objects_screen_text_preview(snap_compare, size):
+    async def ready(pilot):
+        app = pilot.app
+        await app.push_screen(ObjectsScreen(Bck.parse("ais://photos")))
+        t = app.screen.query_one("#objects", DataTable)
+        await _until(pilot, lambda: "README.txt" in {str(k.value) for k in t.rows})
+        t.move_cursor(row=t.get_row_index("README.txt"))
+        await _until(pilot, lambda: app.screen.query_one(Preview).kind == "text")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_delete_confirm_dialog(snap_compare, size):
+    async def ready(pilot):
+        app = pilot.app
+        await app.push_screen(ObjectsScreen(Bck.parse("ais://photos")))
+        t = app.screen.query_one("#objects", DataTable)
+        await _until(pilot, lambda: t.row_count == 4)
+        await pilot.press("space", "space")
+        await pilot.press("x")
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_connection_screen(snap_compare, size):
+    app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=3600)
+
+    async def ready(pilot):
+        from aistui.screens.connection import ConnectionScreen
+
+        await _until(pilot, lambda: isinstance(pilot.app.screen, ConnectionScreen))
+
+    assert snap_compare(app, terminal_size=size, run_before=ready)
