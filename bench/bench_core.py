@@ -74,21 +74,69 @@ def sample_load() -> str:
     return la
 
 
+# --------------------------------------------------------------------------- CPU accounting
+
+_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _pid_cpu_s(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TCK   # utime + stime
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def _busy_s() -> float:
+    """CPU seconds all CPUs spent busy (not idle or iowait) since boot."""
+    try:
+        v = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / _TCK
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+class CpuMeter:
+    """Splits the machine's busy CPU time during a measurement into: this benchmark (its process
+    and waited children), the local cluster's nodes, and everything else ("other": other users'
+    processes, which make a measurement noisy). Values are % of all CPUs over the wall time."""
+
+    def __init__(self) -> None:
+        self.cluster_pids: list[int] = []
+        self.ncpu = os.cpu_count() or 1
+
+    def snap(self) -> tuple[float, float, float, float]:
+        t = os.times()
+        own = t.user + t.system + t.children_user + t.children_system
+        return time.perf_counter(), _busy_s(), own, sum(_pid_cpu_s(p) for p in self.cluster_pids)
+
+    def delta(self, a: tuple[float, float, float, float]) -> dict[str, float]:
+        b = self.snap()
+        cap = max(b[0] - a[0], 1e-9) * self.ncpu / 100
+        own, clu = b[2] - a[2], b[3] - a[3]
+        return {"bench_pct": own / cap, "cluster_pct": clu / cap,
+                "other_pct": max(b[1] - a[1] - own - clu, 0.0) / cap}
+
+
 # --------------------------------------------------------------------------- listing child
 
 def _child_list(side: str, endpoint: str, bucket: str) -> None:
     """Runs in a fresh interpreter: import one library, take the RSS baseline, list, report JSON."""
     if side == "core":
         from aistui.core import AISClient, Bck  # noqa: F401  (the import is part of the baseline)
+        try:  # the core's transport, which it otherwise imports on the first request
+            import aiohttp  # noqa: F401
+            import httpx_aiohttp  # noqa: F401
+        except ImportError:
+            pass
     elif side == "sdk":
         from aistore.sdk import Client  # noqa: F401
     else:
         raise SystemExit(f"unknown side {side}")
     gc.collect()
     base_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # The client is built outside the timed part (httpx builds an SSL context at construction,
-    # ~0.1-0.3 s here even for http://); its cost is reported as init_s and its memory is in the
-    # delta on both sides.
+    # The client is built outside the timed part (its cost is reported as init_s); its memory is
+    # in the delta on both sides.
     if side == "core":
         async def run() -> tuple[float, float, list]:
             t_init = time.perf_counter()
@@ -172,6 +220,7 @@ class Bench:
         self.created: list[str] = []   # buckets to destroy when using a foreign cluster
         self.endpoint = ""
         self.cli = shutil.which("ais")
+        self.cpu = CpuMeter()
 
     # ---------------------------------------------------------------- helpers
 
@@ -215,7 +264,22 @@ class Bench:
                 vers[pkg] = metadata.version(pkg)
             except metadata.PackageNotFoundError:
                 vers[pkg] = "not installed"
+        repo = Path(__file__).resolve().parent.parent
+        try:
+            head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                  text=True, timeout=10).stdout.strip() or "?"
+            dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "aistui/core", "pyproject.toml"],
+                                   capture_output=True, text=True, timeout=10).stdout.strip()
+            commit = head + (" (aistui/core has uncommitted changes)" if dirty else "")
+        except (OSError, subprocess.SubprocessError):
+            commit = "?"
+        for pkg in ("aiohttp", "httpx-aiohttp"):
+            try:
+                vers[pkg] = metadata.version(pkg)
+            except metadata.PackageNotFoundError:
+                vers[pkg] = "not installed"
         self.info = {
+            "aistui_commit": commit,
             "nproc": os.cpu_count(), "cpu_model": cpu, "mem_total": mem,
             "os": f"{platform.system()} {platform.release()}",
             "python": platform.python_version(), "packages": vers,
@@ -291,7 +355,9 @@ class Bench:
                        label='SDK `bucket.list_all_objects(props="name,size")`')
         for rep in range(self.a.repeat):
             for row, side in ((core, "core"), (sdk, "sdk")) if rep % 2 == 0 else ((sdk, "sdk"), (core, "core")):
+                c0 = self.cpu.snap()
                 res = run_list_child(side, self.endpoint, bucket)
+                row.extra.setdefault("cpu", []).append(self.cpu.delta(c0))
                 if res["count"] != n or not res["sizes_ok"]:
                     raise RuntimeError(f"{side} listing returned {res['count']} entries, expected {n}: {res}")
                 row.times.append(res["seconds"])
@@ -439,11 +505,15 @@ class Bench:
         for rep in range(self.a.repeat):
             k = rep % len(rows)
             for row, fn in rows[k:] + rows[:k]:
+                c0 = self.cpu.snap()
                 dt = fn(rep)
+                cpu = self.cpu.delta(c0)
                 if dt == dt:  # not NaN
                     row.times.append(dt)
+                    row.extra.setdefault("cpu", []).append(cpu)
                 log(f"{what} {row.key} rep {rep + 1}: {dt:.2f} s ({row.objects / dt:.0f} obj/s), "
-                    f"load {sample_load()}")
+                    f"CPU bench {cpu['bench_pct']:.0f}% cluster {cpu['cluster_pct']:.0f}% "
+                    f"other {cpu['other_pct']:.0f}%, load {sample_load()}")
 
     # ---------------------------------------------------------------- driver
 
@@ -465,6 +535,7 @@ class Bench:
                 cluster = LocalCluster.start_new(Path(self.workdir) / "cluster", ntargets=self.a.ntargets)
                 self.setup["cluster_start_s"] = time.perf_counter() - t0
                 self.endpoint = cluster.endpoint
+                self.cpu.cluster_pids = list(cluster.pids)
                 binary = find_aisnode() or "?"
                 vfile = Path(binary).with_name("aisnode.version")
                 bver = vfile.read_text().strip() if vfile.is_file() else "?"
@@ -580,9 +651,9 @@ class Bench:
              f"Command: `{self.command()}`", "",
              "## Machine", "",
              f"- CPU: {i['cpu_model']}, nproc {i['nproc']}; RAM {i['mem_total']}; {i['os']}",
-             f"- Python {i['python']}; aistui {p['aistui']}, aistore (SDK) {p['aistore']}, httpx {p['httpx']}, "
-             f"httpcore {p['httpcore']}, anyio {p['anyio']}, msgspec {p['msgspec']}, requests {p['requests']}, "
-             f"urllib3 {p['urllib3']}",
+             f"- Python {i['python']}; aistui {p['aistui']} at commit {i['aistui_commit']}; aistore (SDK) "
+             f"{p['aistore']}; httpx {p['httpx']}, httpx-aiohttp {p['httpx-aiohttp']}, aiohttp {p['aiohttp']}, "
+             f"httpcore {p['httpcore']}, msgspec {p['msgspec']}; requests {p['requests']}, urllib3 {p['urllib3']}",
              f"- AIS: version {i.get('ais_version', '?')} ({i.get('ais_targets', '?')} target(s)); {i.get('cluster', '?')}",
              f"- ais CLI: {i['ais_cli']}",
              f"- load average (1/5/15 min) at start {i['load_start']}, at end {i.get('load_end', '?')}; "
@@ -599,15 +670,24 @@ class Bench:
         L.append(f"- whole run: {i.get('wall_s', 0) / 60:.1f} min; each measurement {a.repeat}x, "
                  "median (min..max), variants interleaved")
         L += ["", "## Results", "",
-              "| workload | variant | median s (min..max) | objects/s | MiB/s |",
-              "|---|---|---|---|---|"]
+              f"CPU columns: median share of all {self.cpu.ncpu} CPUs during a repetition used by the benchmark "
+              "process (the client; for listings, its subprocess), by the local cluster's nodes, and by "
+              "everything else: other users' processes and kernel threads such as writeback (high values "
+              "mean a noisy measurement; with `--endpoint` the cluster counts as other).", "",
+              "| workload | variant | median s (min..max) | objects/s | MiB/s | CPU % bench / cluster / other |",
+              "|---|---|---|---|---|---|"]
         for r in self.rows.values():
             if not r.times:
                 L.append(f"| {r.workload} | {r.label} | failed | | |")
                 continue
             mibs = f"{r.nbytes / MIB / r.median:.2f}" if r.nbytes else "-"
+            cpu = r.extra.get("cpu") or []
+            cpus = " / ".join(f"{statistics.median(c[k] for c in cpu):.0f}"
+                              for k in ("bench_pct", "cluster_pct", "other_pct")) if cpu else "-"
+            if cpu:
+                cpus += f" (other max {max(c['other_pct'] for c in cpu):.0f})"
             L.append(f"| {r.workload} | {r.label} | {fmt_s(r.median)} ({fmt_s(min(r.times))}..{fmt_s(max(r.times))}) "
-                     f"| {r.objects / r.median:,.0f} | {mibs} |")
+                     f"| {r.objects / r.median:,.0f} | {mibs} | {cpus} |")
         if "list-core" in self.rows and self.rows["list-core"].extra:
             L += ["", f"Peak memory of the {a.objects}-entry listing (fresh subprocess each, "
                       "`ru_maxrss`; median of runs):", "",

@@ -15,13 +15,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from .. import format as fmt
-from ..core.errors import AISError, InvalidInput
+from ..core.errors import AISError
 from ..core.models import Bck, BucketSummary, Namespace
 from ..messages import LoadFailed
+from .base import AISScreen
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
 from ..widgets.status import StatusBar
 from ..widgets.tables import cursor_key
@@ -29,7 +29,7 @@ from ..widgets.tables import cursor_key
 COLUMNS = ("bucket", "provider", "namespace", "objects", "size")
 
 
-class BucketsScreen(Screen):
+class BucketsScreen(AISScreen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="buckets.refresh"),
         Binding("a", "toggle_all", "Present/all", id="buckets.all"),
@@ -153,22 +153,14 @@ class BucketsScreen(Screen):
     def current(self) -> Bck | None:
         return self.buckets.get(cursor_key(self.query_one(DataTable)) or "")
 
-    def _job_started(self, what: str, xid: str) -> None:
-        self.notify(f"{what}: job {xid or '(done)'} started" if xid else f"{what}: done", markup=False, timeout=6)
-
     def action_create(self) -> None:
         if self.app.refuse_if_read_only("create bucket"):  # type: ignore[attr-defined]
             return
 
         def got(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                b = Bck.parse(text if "://" in text else f"ais://{text}")
-            except InvalidInput as e:
-                self.notify(str(e), severity="error", markup=False, timeout=8)
-                return
-            self.run_mutation(f"create {text}", self.app.client.buckets.create(b))  # type: ignore[attr-defined]
+            b = self.parse_bucket(text) if text else None
+            if b is not None:
+                self.run_call(f"create {b}", self.app.client.buckets.create(b), self.load)  # type: ignore[attr-defined]
 
         self.app.push_screen(PromptDialog(
             "Create bucket", "A name (ais://NAME, or ais://@remais/NAME in a remote cluster): letters, digits, "
@@ -184,7 +176,7 @@ class BucketsScreen(Screen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_mutation(f"destroy {name}", self.app.client.buckets.destroy(b))  # type: ignore[attr-defined]
+                self.run_call(f"destroy {name}", self.app.client.buckets.destroy(b), self.load)  # type: ignore[attr-defined]
 
         self.app.push_screen(ConfirmDialog("Destroy bucket", lines, confirm_label="Destroy",
                                            type_to_confirm=b.name), done)
@@ -195,16 +187,11 @@ class BucketsScreen(Screen):
             return
 
         def got(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                dst = Bck.parse(text if "://" in text else f"ais://{text}")
-            except InvalidInput as e:
-                self.notify(str(e), severity="error", markup=False, timeout=8)
-                return
-            presence = 0 if src.is_remote else None  # copy uncached remote objects too
-            self.run_mutation(f"copy {self.display_name(src)} → {dst}",
-                              self.app.client.buckets.copy(src, dst, presence=presence))  # type: ignore[attr-defined]
+            dst = self.parse_bucket(text) if text else None
+            if dst is not None:
+                presence = 0 if src.is_remote else None  # copy uncached remote objects too
+                self.run_call(f"copy {self.display_name(src)} → {dst}",
+                              self.app.client.buckets.copy(src, dst, presence=presence), self.load)  # type: ignore[attr-defined]
 
         self.app.push_screen(PromptDialog(f"Copy {self.display_name(src)} to", "Destination bucket (created if "
                                           "missing).", value=f"ais://{src.name}-copy"), got)
@@ -222,8 +209,8 @@ class BucketsScreen(Screen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_mutation(f"evict {self.display_name(b)}",
-                                  self.app.client.buckets.evict(b, keep_md=True))  # type: ignore[attr-defined]
+                self.run_call(f"evict {self.display_name(b)}",
+                              self.app.client.buckets.evict(b, keep_md=True), self.load)  # type: ignore[attr-defined]
 
         self.app.push_screen(ConfirmDialog("Evict remote bucket", lines, confirm_label="Evict"), done)
 
@@ -235,7 +222,7 @@ class BucketsScreen(Screen):
             self.notify(f"{self.display_name(b)} is not a remote bucket: nothing to prefetch", severity="warning",
                         markup=False)
             return
-        self.run_mutation(f"prefetch {self.display_name(b)}", self.app.client.buckets.prefetch(b))  # type: ignore[attr-defined]
+        self.run_call(f"prefetch {self.display_name(b)}", self.app.client.buckets.prefetch(b), self.load)  # type: ignore[attr-defined]
 
     def action_props(self) -> None:
         b = self.current()
@@ -250,17 +237,6 @@ class BucketsScreen(Screen):
             self.notify(f"props: {e}", severity="error", markup=False)
             return
         self.app.push_screen(TextDialog(f"Properties of {self.display_name(b)}", json.dumps(props, indent=2), "json"))
-
-    @work(group="mutate", exit_on_error=False)
-    async def run_mutation(self, what: str, call) -> None:
-        """Await one core call that changes the cluster; report the job id or the error."""
-        try:
-            result = await call
-        except AISError as e:
-            self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
-            return
-        self._job_started(what, result if isinstance(result, str) else "")
-        self.load()
 
     def action_open(self) -> None:
         b = self.buckets.get(cursor_key(self.query_one(DataTable)) or "")

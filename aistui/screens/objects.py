@@ -21,7 +21,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from .. import format as fmt
@@ -29,6 +28,7 @@ from ..core.errors import AISError, InvalidInput
 from ..core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ..core.models import Bck, LsoPage, ObjectProps
 from ..messages import LoadFailed
+from .base import AISScreen
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
@@ -39,7 +39,7 @@ PREFETCH_ROWS = 100  # load the next page when the cursor is this close to the e
 DEBOUNCE_S = 0.12    # wait this long on a row before fetching its details and preview
 
 
-class ObjectsScreen(Screen):
+class ObjectsScreen(AISScreen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="objects.back"),
         Binding("backspace", "up", "Up", id="objects.up"),
@@ -422,14 +422,14 @@ class ObjectsScreen(Screen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_job("evict", self.app.client.objects.evict_many(self.bck, names=names))  # type: ignore[attr-defined]
+                self.run_call("evict", self.app.client.objects.evict_many(self.bck, names=names))  # type: ignore[attr-defined]
 
         self.app.push_screen(ConfirmDialog("Evict objects", lines, confirm_label="Evict"), done)
 
     def action_prefetch(self) -> None:
         names = self._remote_targets("prefetch")
         if names:
-            self.run_job("prefetch", self.app.client.objects.prefetch(self.bck, names=names))  # type: ignore[attr-defined]
+            self.run_call("prefetch", self.app.client.objects.prefetch(self.bck, names=names))  # type: ignore[attr-defined]
 
     def action_copy_objects(self) -> None:
         if self.app.refuse_if_read_only("copy"):  # type: ignore[attr-defined]
@@ -439,29 +439,13 @@ class ObjectsScreen(Screen):
             return
 
         def got(text: str | None) -> None:
-            if not text:
-                return
-            try:
-                dst = Bck.parse(text if "://" in text else f"ais://{text}")
-            except InvalidInput as e:
-                self.notify(str(e), severity="error", markup=False)
-                return
-            self.run_job(f"copy to {dst}", self.app.client.objects.copy_many(self.bck, dst, names=names))  # type: ignore[attr-defined]
+            dst = self.parse_bucket(text) if text else None
+            if dst is not None:
+                self.run_call(f"copy to {dst}", self.app.client.objects.copy_many(self.bck, dst, names=names))  # type: ignore[attr-defined]
 
         self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
                                           "Destination bucket (created if missing); names are kept.",
                                           placeholder="ais://other"), got)
-
-    @work(group="mutate", exit_on_error=False)
-    async def run_job(self, what: str, call) -> None:
-        """Start a multi-object job through the core and report its id (or the error)."""
-        try:
-            ids = await call
-        except AISError as e:
-            self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
-            return
-        ids = ids if isinstance(ids, list) else [ids]
-        self.notify(f"{what}: job {', '.join(i for i in ids if i) or '(done)'} started", markup=False, timeout=6)
 
     def _cancel_transfer(self) -> None:
         if self._transfer is not None:

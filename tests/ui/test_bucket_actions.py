@@ -3,7 +3,6 @@ local cluster (remote flows through @remais)."""
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import DataTable, Input
 
 from aistui.app import AISTui
@@ -11,15 +10,7 @@ from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.models import LS_CACHED
 from aistui.screens.buckets import BucketsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
-from tests.util import unique
-
-
-async def _until(pilot, cond, tries: int = 400) -> None:
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+from tests.util import unique, until
 
 
 def _keys(app) -> set[str]:
@@ -30,18 +21,18 @@ def _keys(app) -> set[str]:
 
 async def _open(pilot, app) -> BucketsScreen:
     await pilot.press("2")
-    await _until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
+    await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
     return app.screen
 
 
 async def _at(pilot, app, key: str) -> None:
-    await _until(pilot, lambda: key in _keys(app))
+    await until(pilot, lambda: key in _keys(app))
     t = app.screen.query_one(DataTable)
     t.move_cursor(row=t.get_row_index(key))
 
 
 async def _prompt(pilot, app, text: str) -> None:
-    await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+    await until(pilot, lambda: isinstance(app.screen, PromptDialog))
     app.screen.query_one(Input).value = text
     await pilot.press("enter")
 
@@ -57,19 +48,19 @@ async def test_create_checks_the_name_then_destroy_needs_the_name_typed(ais):
         await _open(pilot, app)
         await pilot.press("n")
         await _prompt(pilot, app, "bad name!")
-        await _until(pilot, lambda: any("invalid bucket name" in m for m in _msgs(app)))
+        await until(pilot, lambda: any("invalid bucket name" in m for m in _msgs(app)))
         await pilot.press("n")
         await _prompt(pilot, app, name)
         await _at(pilot, app, f"ais://{name}")
         await pilot.press("D")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         inp = app.screen.query_one(Input)
         inp.value = "wrong"
         await pilot.press("enter")
         assert isinstance(app.screen, ConfirmDialog)  # the wrong name does not confirm
         inp.value = name
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, BucketsScreen) and f"ais://{name}" not in _keys(app))
+        await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and f"ais://{name}" not in _keys(app))
     async with AISClient(ais.endpoint) as c:
         assert not await c.buckets.exists(Bck.parse(f"ais://{name}"))
 
@@ -86,7 +77,7 @@ async def test_copy_bucket_starts_a_job_that_copies_every_object(ais, bucket):
             await _at(pilot, app, str(bucket))
             await pilot.press("c")
             await _prompt(pilot, app, str(dst))
-            await _until(pilot, lambda: any("job" in m and "copy" in m for m in _msgs(app)))
+            await until(pilot, lambda: any("job" in m and "copy" in m for m in _msgs(app)))
         async with AISClient(ais.endpoint) as c:
             xid = next(j.id for j in await c.jobs.list(kind="copy-bck") if j.dst_bck and j.dst_bck.name == dst.name)
             await c.jobs.wait(xid)
@@ -107,10 +98,10 @@ async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
         await _open(pilot, app)
         await _at(pilot, app, key)
         await pilot.press("e")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         assert "remote origin keeps every object" in str(app.screen.query_one(".dialog-body").content)
         app.screen.query_one("#confirm").press()
-        await _until(pilot, lambda: any(m.startswith("evict") for m in _msgs(app)))
+        await until(pilot, lambda: any(m.startswith("evict") for m in _msgs(app)))
         async with AISClient(ais.endpoint) as c:
             for _ in range(100):
                 if not await c.objects.list_all(remote_bucket, flags=LS_CACHED):
@@ -119,7 +110,7 @@ async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
             assert await c.objects.list_all(remote_bucket, flags=LS_CACHED) == []
         await _at(pilot, app, key)
         await pilot.press("f")
-        await _until(pilot, lambda: any(m.startswith("prefetch") for m in _msgs(app)))
+        await until(pilot, lambda: any(m.startswith("prefetch") for m in _msgs(app)))
         async with AISClient(ais.endpoint) as c:
             for _ in range(100):
                 if len(await c.objects.list_all(remote_bucket, flags=LS_CACHED)) == 6:
@@ -134,7 +125,7 @@ async def test_props_and_read_only_refusals(ais, bucket):
         await _open(pilot, app)
         await _at(pilot, app, str(bucket))
         await pilot.press("p")
-        await _until(pilot, lambda: isinstance(app.screen, TextDialog))
+        await until(pilot, lambda: isinstance(app.screen, TextDialog))
         assert '"versioning"' in app.screen.text
         await pilot.press("escape")
         for key, what in (("n", "create bucket"), ("D", "destroy bucket"), ("c", "copy bucket"),

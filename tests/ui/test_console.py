@@ -14,15 +14,7 @@ from aistui.screens.cluster import ClusterScreen
 from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.status import StatusBar
-from tests.util import unique
-
-
-async def _until(pilot, cond, tries: int = 100) -> None:
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"condition not reached: {cond.__code__.co_consts}")
+from tests.util import unique, until
 
 
 async def test_cluster_screen_shows_every_node_and_health(ais):
@@ -30,13 +22,13 @@ async def test_cluster_screen_shows_every_node_and_health(ais):
     async with app.run_test(size=(140, 30)) as pilot:
         assert isinstance(app.screen, ClusterScreen)
         nodes = app.screen.query_one("#nodes", DataTable)
-        await _until(pilot, lambda: nodes.row_count == 3)
+        await until(pilot, lambda: nodes.row_count == 3)
         ids = {str(k.value) for k in nodes.rows}
         assert ids == {n.daemon_id for n in ais.nodes}
         roles = sorted(str(nodes.get_cell(k, "role")) for k in nodes.rows)
         assert roles == ["primary", "target", "target"]
         bar = app.screen.query_one(StatusBar)
-        await _until(pilot, lambda: bar.health == "ok" and bar.version == "5.0")
+        await until(pilot, lambda: bar.health == "ok" and bar.version == "5.0")
         assert not bar.read_only
 
 
@@ -52,20 +44,20 @@ async def test_buckets_then_objects_by_virtual_directory(ais):
             await pilot.press("2")
             assert isinstance(app.screen, BucketsScreen)
             table = app.screen.query_one(DataTable)
-            await _until(pilot, lambda: str(b) in {str(k.value) for k in table.rows})
-            await _until(pilot, lambda: table.get_cell(str(b), "objects") == "4", tries=400)
+            await until(pilot, lambda: str(b) in {str(k.value) for k in table.rows})
+            await until(pilot, lambda: table.get_cell(str(b), "objects") == "4", tries=400)
             table.move_cursor(row=table.get_row_index(str(b)))
             await pilot.press("enter")
-            await _until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+            await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
             objs = app.screen.query_one(DataTable)
-            await _until(pilot, lambda: objs.row_count == 3)
+            await until(pilot, lambda: objs.row_count == 3)
             assert {str(k.value) for k in objs.rows} == {"train/", "val/", "README"}
             objs.move_cursor(row=objs.get_row_index("train/"))
             await pilot.press("enter")
-            await _until(pilot, lambda: {str(k.value) for k in objs.rows} == {"train/cat/", "train/dog/"})
+            await until(pilot, lambda: {str(k.value) for k in objs.rows} == {"train/cat/", "train/dog/"})
             assert "train/" in app.screen.query_one(StatusBar).breadcrumb
             await pilot.press("backspace")
-            await _until(pilot, lambda: objs.row_count == 3)
+            await until(pilot, lambda: objs.row_count == 3)
             await pilot.press("escape")
             assert isinstance(app.screen, BucketsScreen)
     finally:
@@ -76,26 +68,26 @@ async def test_buckets_then_objects_by_virtual_directory(ais):
 async def test_unreachable_cluster_opens_the_connection_screen_and_q_quits():
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=60)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
         text = str(app.screen.query_one("#conn-reason").content)
         assert "connection refused" in text
         await pilot.press("q")
-        await _until(pilot, lambda: not app.is_running)
+        await until(pilot, lambda: not app.is_running)
 
 
 async def test_connection_screen_edit_endpoint_recovers(ais):
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=60)
     async with app.run_test(size=(120, 30)) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
         await pilot.press("e")
         inp = app.screen.query_one("#conn-endpoint")
         inp.value = ais.endpoint
         await pilot.press("enter")
-        await _until(pilot, lambda: app.health == "ok")
+        await until(pilot, lambda: app.health == "ok")
         assert app.settings.endpoint == ais.endpoint
         nodes = app.screen.query_one("#nodes", DataTable)
         await pilot.press("r")
-        await _until(pilot, lambda: nodes.row_count == 3)
+        await until(pilot, lambda: nodes.row_count == 3)
 
 
 def test_starting_the_console_imports_neither_torch_nor_the_sdk():

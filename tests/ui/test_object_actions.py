@@ -13,15 +13,7 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
-from tests.util import unique
-
-
-async def _until(pilot, cond, tries: int = 400) -> None:
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+from tests.util import unique, until
 
 
 @pytest.fixture
@@ -58,19 +50,19 @@ async def test_upload_a_directory_then_download_it_back_byte_for_byte(ais, empty
     async with app.run_test(size=(150, 40)) as pilot:
         await app.push_screen(ObjectsScreen(empty_bucket))
         await pilot.press("u")
-        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         await _type(pilot, app, str(src))
-        await _until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
+        await until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
         stats = str(app.screen.query_one("#transfer-stats").content)
         assert "12/12 files" in stats
         await pilot.press("escape")
-        await _until(pilot, lambda: _rows(app) == {"set/"})
+        await until(pilot, lambda: _rows(app) == {"set/"})
         # download everything under the bucket root
         out = tmp_path / "out"
         await pilot.press("d")
-        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         await _type(pilot, app, str(out))
-        await _until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
+        await until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
         await pilot.press("escape")
     got = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert got == files
@@ -84,11 +76,11 @@ async def test_select_two_and_delete_after_confirm(ais, empty_bucket):
     async with app.run_test(size=(150, 40)) as pilot:
         screen = ObjectsScreen(empty_bucket)
         await app.push_screen(screen)
-        await _until(pilot, lambda: _rows(app) == {"k1", "k2", "k3"})
+        await until(pilot, lambda: _rows(app) == {"k1", "k2", "k3"})
         await pilot.press("space", "space")  # selects k1, k2 (the cursor moves down)
         assert screen.selected == {"k1", "k2"}
         await pilot.press("x")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         body = str(app.screen.query_one(".dialog-body").content)
         assert "Delete 2 objects" in body and "k1" in body and "k2" in body and "k3" not in body
         await pilot.press("escape")  # cancel first: nothing happens
@@ -96,9 +88,9 @@ async def test_select_two_and_delete_after_confirm(ais, empty_bucket):
         async with AISClient(ais.endpoint) as c:
             assert len(await c.objects.list_all(empty_bucket)) == 3
         await pilot.press("x")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         app.screen.query_one("#confirm", Button).press()
-        await _until(pilot, lambda: _rows(app) == {"k3"})
+        await until(pilot, lambda: _rows(app) == {"k3"})
     async with AISClient(ais.endpoint) as c:
         assert [e.name for e in await c.objects.list_all(empty_bucket)] == ["k3"]
 
@@ -109,7 +101,7 @@ async def test_read_only_refuses_upload_and_delete(ais, empty_bucket):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, read_only=True)
     async with app.run_test(size=(150, 40), notifications=True) as pilot:
         await app.push_screen(ObjectsScreen(empty_bucket))
-        await _until(pilot, lambda: _rows(app) == {"keep"})
+        await until(pilot, lambda: _rows(app) == {"keep"})
         for key in ("x", "u"):
             await pilot.press(key)
             await pilot.pause(0.2)
@@ -127,7 +119,7 @@ async def test_y_copies_the_ais_uri(ais, empty_bucket):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(150, 40)) as pilot:
         await app.push_screen(ObjectsScreen(empty_bucket, prefix="dir/"))
-        await _until(pilot, lambda: _rows(app) == {"dir/pic.png"})
+        await until(pilot, lambda: _rows(app) == {"dir/pic.png"})
         await pilot.press("y")
         assert app.clipboard == f"{empty_bucket}/dir/pic.png"
 
@@ -139,16 +131,16 @@ async def test_filter_shows_matching_loaded_rows(ais, empty_bucket):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(150, 40)) as pilot:
         await app.push_screen(ObjectsScreen(empty_bucket))
-        await _until(pilot, lambda: len(_rows(app)) == 4)
+        await until(pilot, lambda: len(_rows(app)) == 4)
         await pilot.press("slash")
-        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         await _type(pilot, app, "CAT")
-        await _until(pilot, lambda: _rows(app) == {"cat-1.png", "cat-2.png"})
+        await until(pilot, lambda: _rows(app) == {"cat-1.png", "cat-2.png"})
         assert "filter 'CAT': 2 of the loaded rows" in str(app.screen.query_one("#objects-hint").content)
         await pilot.press("slash")
-        await _until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         await _type(pilot, app, "")
-        await _until(pilot, lambda: len(_rows(app)) == 4)
+        await until(pilot, lambda: len(_rows(app)) == 4)
 
 
 async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket):
@@ -161,10 +153,10 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
     async with app.run_test(size=(150, 40)) as pilot:
         screen = ObjectsScreen(remote_bucket)
         await app.push_screen(screen)
-        await _until(pilot, lambda: _rows(app) == {"a", "b", "c"})
+        await until(pilot, lambda: _rows(app) == {"a", "b", "c"})
         await pilot.press("space", "space")
         await pilot.press("e")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         body = str(app.screen.query_one(".dialog-body").content)
         assert "2 objects" in body and "remote origin keeps them" in body
         app.screen.query_one("#confirm", Button).press()
@@ -178,7 +170,7 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
                 break
             await pilot.pause(0.1)
         assert await cached() == {"c"}
-        await _until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+        await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
         await pilot.press("f")  # the selection (a, b) is still there
         for _ in range(100):
             if await cached() == {"a", "b", "c"}:

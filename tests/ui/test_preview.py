@@ -14,15 +14,7 @@ from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.demo import digits, make_shards
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.preview import Preview
-from tests.util import unique
-
-
-async def _until(pilot, cond, tries: int = 200) -> None:
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+from tests.util import unique, until
 
 
 @pytest.fixture
@@ -54,7 +46,7 @@ async def preview_bucket(ais):
 async def _open(pilot, app, b: Bck, prefix: str, name: str) -> Preview:
     await app.push_screen(ObjectsScreen(b, prefix=prefix))
     table = app.screen.query_one("#objects", DataTable)
-    await _until(pilot, lambda: name in {str(k.value) for k in table.rows})
+    await until(pilot, lambda: name in {str(k.value) for k in table.rows})
     table.move_cursor(row=table.get_row_index(name))
     return app.screen.query_one(Preview)
 
@@ -63,7 +55,7 @@ async def test_image_preview_and_details(ais, preview_bucket):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, image_protocol="halfcell")
     async with app.run_test(size=(150, 40)) as pilot:
         preview = await _open(pilot, app, preview_bucket, "img/", "img/red.png")
-        await _until(pilot, lambda: preview.kind == "image")
+        await until(pilot, lambda: preview.kind == "image")
         title = str(preview.query_one(".preview-title", Static).render())
         assert "PNG 64×48 RGB" in title
         text = _plain(app.screen.query_one("#details", Static).content)
@@ -75,10 +67,10 @@ async def test_text_json_and_not_an_image(ais, preview_bucket):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, image_protocol="halfcell")
     async with app.run_test(size=(150, 40)) as pilot:
         preview = await _open(pilot, app, preview_bucket, "notes/", "notes/meta.json")
-        await _until(pilot, lambda: preview.kind == "text")
+        await until(pilot, lambda: preview.kind == "text")
         app.pop_screen()
         preview = await _open(pilot, app, preview_bucket, "", "fake.png")
-        await _until(pilot, lambda: preview.kind == "error")
+        await until(pilot, lambda: preview.kind == "error")
         assert "not an image" in _plain(preview.children[-1].content)
 
 
@@ -86,14 +78,14 @@ async def test_shard_members_are_listed_and_a_member_previews(ais, preview_bucke
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, image_protocol="halfcell")
     async with app.run_test(size=(150, 40)) as pilot:
         preview = await _open(pilot, app, preview_bucket, "shards/", "shards/shard-000000.tar")
-        await _until(pilot, lambda: preview.kind == "archive")
+        await until(pilot, lambda: preview.kind == "archive")
         members = preview.query_one("#members", DataTable)
         assert [str(k.value) for k in members.rows][:2] == ["00000.cls", "00000.png"]
         assert members.row_count == 12
         members.focus()
         members.move_cursor(row=members.get_row_index("00003.png"))
         await pilot.press("enter")
-        await _until(pilot, lambda: preview.member_kind == "image")
+        await until(pilot, lambda: preview.member_kind == "image")
 
 
 async def test_markup_looking_names_render_as_typed(ais, preview_bucket):
@@ -101,14 +93,14 @@ async def test_markup_looking_names_render_as_typed(ais, preview_bucket):
     async with app.run_test(size=(150, 40)) as pilot:
         name = "[bold]odd.txt"
         preview = await _open(pilot, app, preview_bucket, "", name)
-        await _until(pilot, lambda: preview.kind == "text")
+        await until(pilot, lambda: preview.kind == "text")
         table = app.screen.query_one("#objects", DataTable)
         assert _plain(table.get_cell(name, "name")) == name
         app.pop_screen()
         # '[/x]' would be a closing markup tag; the full name shows in the details panel
         name = "a[/x]b.txt"
         preview = await _open(pilot, app, preview_bucket, "a[/", name)
-        await _until(pilot, lambda: preview.kind == "text")
+        await until(pilot, lambda: preview.kind == "text")
         assert name in _plain(app.screen.query_one("#details", Static).content)
         await pilot.pause(0.2)
         assert app.is_running

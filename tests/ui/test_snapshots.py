@@ -17,6 +17,7 @@ from aistui.screens.buckets import BucketsScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.preview import Preview
+from tests.util import until
 from tests.ui.recorded_cluster import ENDPOINT, recorded_client
 
 SIZES = [(80, 24), (160, 48)]
@@ -27,20 +28,12 @@ def make_app() -> AISTui:
                   client=recorded_client())
 
 
-async def _until(pilot, cond, tries: int = 200) -> None:
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_cluster_screen(snap_compare, size):
     async def ready(pilot):
         app = pilot.app
-        await _until(pilot, lambda: app.screen.query_one("#nodes", DataTable).row_count == 3 and app.health == "ok")
-        await _until(pilot, lambda: app.screen.query_one("#remotes", DataTable).row_count == 1)
+        await until(pilot, lambda: app.screen.query_one("#nodes", DataTable).row_count == 3 and app.health == "ok")
+        await until(pilot, lambda: app.screen.query_one("#remotes", DataTable).row_count == 1)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
@@ -50,9 +43,9 @@ def test_buckets_screen(snap_compare, size):
     async def ready(pilot):
         app = pilot.app
         await pilot.press("2")
-        await _until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
+        await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
         t = app.screen.query_one(DataTable)
-        await _until(pilot, lambda: t.get_cell("ais://digits", "objects") == "1,797"
+        await until(pilot, lambda: t.get_cell("ais://digits", "objects") == "1,797"
                      and t.get_cell("ais://photos", "objects") == "4")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
@@ -63,7 +56,7 @@ def test_objects_screen_virtual_directories(snap_compare, size):
     async def ready(pilot):
         app = pilot.app
         await app.push_screen(ObjectsScreen(Bck.parse("ais://digits"), prefix="train/"))
-        await _until(pilot, lambda: app.screen.query_one("#objects", DataTable).row_count == 10)
+        await until(pilot, lambda: app.screen.query_one("#objects", DataTable).row_count == 10)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
@@ -74,9 +67,9 @@ def test_objects_screen_text_preview(snap_compare, size):
         app = pilot.app
         await app.push_screen(ObjectsScreen(Bck.parse("ais://photos")))
         t = app.screen.query_one("#objects", DataTable)
-        await _until(pilot, lambda: "README.txt" in {str(k.value) for k in t.rows})
+        await until(pilot, lambda: "README.txt" in {str(k.value) for k in t.rows})
         t.move_cursor(row=t.get_row_index("README.txt"))
-        await _until(pilot, lambda: app.screen.query_one(Preview).kind == "text")
+        await until(pilot, lambda: app.screen.query_one(Preview).kind == "text")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
@@ -87,10 +80,10 @@ def test_delete_confirm_dialog(snap_compare, size):
         app = pilot.app
         await app.push_screen(ObjectsScreen(Bck.parse("ais://photos")))
         t = app.screen.query_one("#objects", DataTable)
-        await _until(pilot, lambda: t.row_count == 4)
+        await until(pilot, lambda: t.row_count == 4)
         await pilot.press("space", "space")
         await pilot.press("x")
-        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
@@ -102,6 +95,6 @@ def test_connection_screen(snap_compare, size):
     async def ready(pilot):
         from aistui.screens.connection import ConnectionScreen
 
-        await _until(pilot, lambda: isinstance(pilot.app.screen, ConnectionScreen))
+        await until(pilot, lambda: isinstance(pilot.app.screen, ConnectionScreen))
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
