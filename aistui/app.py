@@ -37,6 +37,7 @@ class AISTui(App):
         Binding("1", "switch_mode('cluster')", "Cluster", id="app.cluster"),
         Binding("2", "switch_mode('buckets')", "Buckets", id="app.buckets"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "toggle_help", "Help", id="app.help"),
     ]
 
     def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
@@ -54,6 +55,13 @@ class AISTui(App):
         if theme:
             self.theme = theme
         self._keymap = keymap or {}
+
+    def action_toggle_help(self) -> None:
+        """``?``: the key help of the focused screen, generated from its bindings."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     # ------------------------------------------------------------------ status
 

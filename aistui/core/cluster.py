@@ -124,6 +124,23 @@ class ClusterAPI:
             params["transient"] = "true"
         await self._c.request("PUT", "/v1/cluster/set-config", params=params)
 
+    # -------------------------------------------------------------- node lifecycle
+
+    async def start_maintenance(self, daemon_id: str, *, skip_rebalance: bool = False) -> str:
+        """Put a node into maintenance (``PUT /v1/cluster`` ``start-maintenance``, value
+        ``ActValRmNode``). Returns the rebalance job id (may be empty)."""
+        value = {"sid": daemon_id, "skip_rebalance": skip_rebalance}
+        r = await self._c.request("PUT", "/v1/cluster", json=self._c.action("start-maintenance", value))
+        ids = self._c.xids(r)
+        return ids[0] if ids else ""
+
+    async def stop_maintenance(self, daemon_id: str, *, skip_rebalance: bool = False) -> str:
+        """Take a node out of maintenance (``stop-maintenance``). Returns the rebalance job id."""
+        value = {"sid": daemon_id, "skip_rebalance": skip_rebalance}
+        r = await self._c.request("PUT", "/v1/cluster", json=self._c.action("stop-maintenance", value))
+        ids = self._c.xids(r)
+        return ids[0] if ids else ""
+
     # -------------------------------------------------------------- remote clusters
 
     async def remotes(self) -> list[RemoteCluster]:

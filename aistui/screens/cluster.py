@@ -101,19 +101,18 @@ class ClusterScreen(Screen):
         for n in snap.smap.nodes:
             st = snap.statuses.get(n.daemon_id)
             role = ("primary" if n.is_primary else n.role)
+            flags = n.flag_names if n.in_maintenance else []
             if isinstance(st, NodeStatus):
-                state = ", ".join(st.alerts) or "ok"
-                if st.status:
-                    state = f"{st.status}; {state}"
+                parts = flags + [st.status] + list(st.alerts)
+                state = ", ".join(dict.fromkeys(p for p in parts if p)) or "ok"
                 tgt = st.role == "target"
                 row = (role, n.daemon_id, n.public_url, state, st.version, fmt.duration(st.uptime_s),
                        f"{st.cpu_util:.0f}%", f"{st.load_avg[0]:.2f}", fmt.size(st.mem_used),
                        fmt.size(st.used) if tgt else "", fmt.size(st.avail) if tgt else "",
                        f"{st.pct_used:.0f}%" if tgt else "")
             else:
-                row = (role, n.daemon_id, n.public_url, f"unreachable: {st}") + ("",) * 8
-            if n.in_maintenance:
-                row = row[:3] + (", ".join(n.flag_names) + "; " + row[3],) + row[4:]
+                state = ", ".join(flags + [f"unreachable: {st}"])
+                row = (role, n.daemon_id, n.public_url, state) + ("",) * 8
             seen.add(n.daemon_id)
             cells = [Text(v) for v in row]  # data, never markup
             if n.daemon_id in nodes.rows:

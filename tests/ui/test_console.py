@@ -96,3 +96,12 @@ def test_starting_the_console_imports_neither_torch_nor_the_sdk():
             "bad = [m for m in ('torch', 'aistore', 'aiohttp') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_question_mark_opens_the_key_help():
+    app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=60)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await pilot.press("r")  # back to the cluster screen (the retry fails again later)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: bool(app.screen.query("HelpPanel")))
