@@ -177,3 +177,27 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
                 break
             await pilot.pause(0.1)
         assert await cached() == {"a", "b", "c"}
+
+
+async def test_cancelling_an_upload_stops_it(ais, empty_bucket, tmp_path: Path):
+    src = tmp_path / "many"
+    src.mkdir()
+    for i in range(3000):
+        (src / f"{i:05}.bin").write_bytes(b"q" * 2048)
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
+        screen = ObjectsScreen(empty_bucket)
+        await app.push_screen(screen)
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await _type(pilot, app, str(src))
+        await until(pilot, lambda: isinstance(app.screen, TransferDialog)
+                    and "files" in str(app.screen.query_one("#transfer-stats").content))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+        assert any("transfer cancelled" in n.message for n in app._notifications)
+        await until(pilot, lambda: screen._transfer is not None and screen._transfer.is_finished)
+    async with AISClient(ais.endpoint) as c:
+        stored = await c.objects.list_all(empty_bucket)
+    assert len(stored) < 3000  # it stopped early
+    assert all(e.size == 2048 for e in stored)  # and what landed is whole
