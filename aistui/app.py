@@ -106,6 +106,10 @@ class AISTui(App):
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
+
+    def on_ready(self) -> None:
+        # After the first frame: the first request imports aiohttp (~0.4 s), which must not
+        # delay the first paint.
         self.check_connection()
 
     async def on_unmount(self) -> None:

@@ -34,7 +34,8 @@ from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
 from ..widgets.tables import cursor_key
 
-PAGE_SIZE = 1000     # rows per request: a first page shows fast even on large buckets
+FIRST_PAGE = 200     # rows in the first request: it shows fast whatever the bucket size
+PAGE_SIZE = 1000     # rows per later request, loaded as the cursor nears the end
 PREFETCH_ROWS = 100  # load the next page when the cursor is this close to the end
 DEBOUNCE_S = 0.12    # wait this long on a row before fetching its details and preview
 
@@ -125,7 +126,7 @@ class ObjectsScreen(AISScreen):
         prefix = self.prefix
         try:
             page = await client.objects.list_page(self.bck, prefix=prefix, non_recursive=True,
-                                                  page_size=PAGE_SIZE, uuid=self._uuid,
+                                                  page_size=FIRST_PAGE if first else PAGE_SIZE, uuid=self._uuid,
                                                   continuation_token=self._token)
         except AISError as e:
             self._loading = False

@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Console benchmark: launch to first frame, first page of a 100k-object bucket, and RSS after
+scrolling to its end, on one local AIS cluster in one run.
+
+    python bench/bench_console.py [--objects 100000] [--repeat 5] [--json out.json]
+
+* first frame: a fresh ``python`` process imports what ``aistui`` imports, builds the app and
+  runs it headless against the cluster; the time is from just before the process starts to the
+  app's ``Ready`` event (its first screen is composed and painted). The child also reports
+  whether torch, the aistore SDK or aiohttp were imported by then.
+* first page: in a fresh process, the time from pushing the objects screen of a flat bucket to
+  its first rows in the table (page size 1,000).
+* RSS: in a fresh process, ``ru_maxrss`` after moving the cursor to the end until every page
+  is loaded, against the same process's RSS after the first page.
+
+Prints a Markdown report. Headless runs have no terminal, so image protocol probing is skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD_FIRST_FRAME = r"""
+import os, sys, time
+t0 = float(os.environ["BENCH_T0"])
+from textual import events
+import aistui.cli  # what the console script imports first
+from aistui.app import AISTui
+from aistui.core import ConnectionSettings
+class App(AISTui):
+    def on_ready(self, event: events.Ready) -> None:
+        bad = [m for m in ("torch", "aistore", "aiohttp") if m in sys.modules]
+        print(f"READY {time.time() - t0:.4f} {','.join(bad) or '-'}", flush=True)
+        self.exit()
+App(ConnectionSettings(endpoint=sys.argv[1]), refresh_s=3600).run(headless=True, size=(160, 48))
+"""
+
+CHILD_OBJECTS = r"""
+import asyncio, json, resource, sys, time
+from textual.widgets import DataTable
+from aistui.app import AISTui
+from aistui.core import Bck, ConnectionSettings
+from aistui.screens.objects import ObjectsScreen
+endpoint, bucket, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+async def main():
+    app = AISTui(ConnectionSettings(endpoint=endpoint), refresh_s=3600)
+    async with app.run_test(size=(160, 48)) as pilot:
+        while app.health != "ok":
+            await pilot.pause(0.01)
+        screen = ObjectsScreen(Bck.parse(f"ais://{bucket}"))
+        t0 = time.perf_counter()
+        await app.push_screen(screen)
+        table = screen.query_one("#objects", DataTable)
+        while table.row_count == 0:
+            await pilot.pause(0.002)
+        first = time.perf_counter() - t0
+        rss_first = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out = {"first_page_s": first, "rows_first": table.row_count, "rss_first_mib": rss_first}
+        if mode == "scroll":
+            t1 = time.perf_counter()
+            while not screen._done or screen._loading:
+                table.move_cursor(row=table.row_count - 1)
+                await pilot.pause(0.01)
+            out |= {"rows_end": table.row_count, "scroll_s": time.perf_counter() - t1,
+                    "rss_end_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        print("RESULT " + json.dumps(out), flush=True)
+asyncio.run(main())
+"""
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+async def seed_flat_bucket(endpoint: str, n: int) -> str:
+    """``n`` 1-byte objects with flat names: n/100 PUTs, then 2 rounds of 10 server-side copies
+    with name prefixes (no '/', so the root directory holds them all)."""
+    from aistui.core import AISClient, Bck
+
+    async with AISClient(endpoint) as c:
+        seed, mid, big = (Bck.parse(f"ais://console-{x}") for x in ("seed", "mid", "flat"))
+        await c.buckets.create(seed, exist_ok=True)
+        sem = asyncio.Semaphore(16)
+
+        async def put1(i: int) -> None:
+            async with sem:
+                await c.objects.put(seed, f"o{i:07d}.jpg", b"x")
+
+        await asyncio.gather(*(put1(i) for i in range(n // 100)))
+        for src, dst, pfx in ((seed, mid, "d"), (mid, big, "e")):
+            for k in range(10):
+                job = await c.jobs.wait(await c.buckets.copy(src, dst, prepend=f"{pfx}{k}-"), timeout=900)
+                assert job.state == "finished", job
+        total = len(await c.objects.list_all(big))
+        assert total == n, total
+        return big.name
+
+
+def run_child(code: str, *args: str, env: dict | None = None) -> str:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return out.stdout
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--objects", type=int, default=100_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", type=Path)
+    a = ap.parse_args()
+    from aistui.core.local import LocalCluster
+
+    root = Path(tempfile.mkdtemp(prefix="aistui-console-bench-"))
+    cluster = LocalCluster(root, ntargets=1, name="console").start()
+    res: dict = {"objects": a.objects}
+    try:
+        log(f"cluster at {cluster.endpoint}; seeding {a.objects} objects")
+        t = time.perf_counter()
+        bucket = asyncio.run(seed_flat_bucket(cluster.endpoint, a.objects))
+        log(f"seeded in {time.perf_counter() - t:.1f} s")
+        frames, imported = [], set()
+        for _ in range(a.repeat):
+            env = dict(os.environ, BENCH_T0=repr(time.time()))
+            line = next(x for x in run_child(CHILD_FIRST_FRAME, cluster.endpoint, env=env).splitlines()
+                        if x.startswith("READY"))
+            _, s, bad = line.split()
+            frames.append(float(s))
+            imported |= set() if bad == "-" else set(bad.split(","))
+        res["first_frame_s"] = frames
+        res["imported_at_first_frame"] = sorted(imported)
+        log(f"first frame: {frames}")
+        pages = []
+        for _ in range(a.repeat):
+            out = run_child(CHILD_OBJECTS, cluster.endpoint, bucket, "first")
+            pages.append(json.loads(out.split("RESULT ", 1)[1])["first_page_s"])
+        res["first_page_s"] = pages
+        log(f"first page: {pages}")
+        out = run_child(CHILD_OBJECTS, cluster.endpoint, bucket, "scroll")
+        res["scroll"] = json.loads(out.split("RESULT ", 1)[1])
+        log(f"scroll: {res['scroll']}")
+    finally:
+        cluster.stop()
+    med = statistics.median
+    s = res["scroll"]
+    print("# Console benchmark\n")
+    print(f"Command: `python bench/bench_console.py --objects {a.objects} --repeat {a.repeat}`; "
+          f"{os.cpu_count()} CPUs, headless 160x48, local cluster (1 proxy, 1 target).\n")
+    print("| measurement | median (min..max) | target |")
+    print("|---|---|---|")
+    print(f"| launch to first frame | {med(frames):.3f} s ({min(frames):.3f}..{max(frames):.3f}) | < 0.6 s |")
+    print(f"| open a {a.objects:,}-object bucket to first page | {med(pages) * 1000:.0f} ms "
+          f"({min(pages) * 1000:.0f}..{max(pages) * 1000:.0f}) | < 300 ms |")
+    print(f"| RSS after scrolling to the end ({s['rows_end']:,} rows) | {s['rss_end_mib']:.0f} MiB "
+          f"(after the first page: {s['rss_first_mib']:.0f} MiB; scrolling took {s['scroll_s']:.1f} s) | "
+          f"< 300 MB at 1,000,000 |")
+    print(f"\nModules imported by the first frame among torch, aistore, aiohttp: "
+          f"{', '.join(res['imported_at_first_frame']) or 'none'}.")
+    if a.json:
+        a.json.write_text(json.dumps(res, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
