@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .core import AISClient, ConnectionSettings
-from .core.config import normalize_endpoint
 from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, Unauthorized
 from .screens.buckets import BucketsScreen
 from .screens.cluster import ClusterScreen
@@ -158,9 +157,4 @@ class AISTui(App):
         self.check_connection()
 
 
-def run(settings: ConnectionSettings, **kw) -> None:
-    """Run the console in this terminal until the user quits."""
-    AISTui(settings, **kw).run()
-
-
-__all__ = ["AISTui", "run", "normalize_endpoint"]
+__all__ = ["AISTui"]

@@ -7,7 +7,6 @@ Snode), ``stats/api.go`` (node status), ``cmn/objlist.go`` (LsoRes, LsoEnt), ``c
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping
@@ -909,8 +908,3 @@ class ETLDetails:
             e = _d(e, "obj_error")
             errs.append((_s(e, "obj_name"), _s(e, "msg"), _i(e, "ecode")))
         return cls(name=name, init_msg=_d(d.get("init_msg"), "init_msg"), obj_errors=tuple(errs))
-
-
-def replace(obj: Any, **kw: Any) -> Any:
-    """``dataclasses.replace`` re-exported for callers."""
-    return dataclasses.replace(obj, **kw)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
 
@@ -488,8 +487,3 @@ class ObjectAPI:
         v = self._selection(names, template, prefix) | {"tobck": dst.to_json(), "id": etl_name,
                                                           "coer": cont_on_err}
         return await self._listrange("POST", src, "etl-listrange", v, etl=True)
-
-
-def file_size(path: str | os.PathLike[str]) -> int:
-    """Size of a local file in bytes."""
-    return os.stat(path).st_size
