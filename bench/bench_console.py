@@ -47,8 +47,8 @@ App(ConnectionSettings(endpoint=sys.argv[1]), refresh_s=3600).run(headless=True,
 
 CHILD_OBJECTS = r"""
 import asyncio, json, resource, sys, time
-from textual.widgets import DataTable
 from aistui.app import AISTui
+from aistui.widgets.objlist import ObjectList
 from aistui.core import Bck, ConnectionSettings
 from aistui.screens.objects import ObjectsScreen
 endpoint, bucket, mode = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -60,7 +60,7 @@ async def main():
         screen = ObjectsScreen(Bck.parse(f"ais://{bucket}"))
         t0 = time.perf_counter()
         await app.push_screen(screen)
-        table = screen.query_one("#objects", DataTable)
+        table = screen.query_one(ObjectList)
         while table.row_count == 0:
             await pilot.pause(0.002)
         first = time.perf_counter() - t0

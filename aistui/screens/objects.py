@@ -21,6 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
 from .. import format as fmt
@@ -29,10 +30,10 @@ from ..core.transfer import Progress, TransferResult, download, plan_upload, upl
 from ..core.models import Bck, LsoPage, ObjectProps
 from ..messages import LoadFailed
 from .base import AISScreen
-from ..widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
+from ..widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
+from ..widgets.objlist import DIR, ObjectList, column_header, printable
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
-from ..widgets.tables import cursor_key
 
 FIRST_PAGE = 200     # rows in the first request: it shows fast whatever the bucket size
 PAGE_SIZE = 1000     # rows per later request, loaded as the cursor nears the end
@@ -45,22 +46,27 @@ class ObjectsScreen(AISScreen):
         Binding("escape", "back", "Back", id="objects.back"),
         Binding("backspace", "up", "Up", id="objects.up"),
         Binding("space", "toggle_select", "Select", id="objects.select"),
+        Binding("v", "range_select", "Range", id="objects.select_range"),
         Binding("a", "select_all", "All", id="objects.select_all"),
         Binding("u", "upload", "Upload", id="objects.upload"),
         Binding("d", "download", "Download", id="objects.download"),
         Binding("x,delete", "delete", "Delete", id="objects.delete"),
-        Binding("y", "copy_uri", "Copy URI", id="objects.copy"),
+        Binding("y", "copy_menu", "Copy…", id="objects.copy"),
         Binding("c", "copy_objects", "Copy to", id="objects.copy_to"),
-        Binding("e", "evict", "Evict", id="objects.evict"),
+        Binding("e", "export", "Export", id="objects.export"),
+        Binding("E", "evict", "Evict", id="objects.evict"),
         Binding("f", "prefetch", "Prefetch", id="objects.prefetch"),
         Binding("slash", "filter", "Filter", id="objects.filter"),
+        Binding("P", "prefix_filter", "Prefix", id="objects.prefix"),
+        Binding("s", "sort", "Sort", id="objects.sort"),
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
-        Binding("enter", "open", "Open", id="objects.open", show=False),
     ]
 
     DEFAULT_CSS = """
     #objects-body { height: 1fr; }
-    #objects { width: 3fr; }
+    #objects-pane { width: 3fr; }
+    #objects { height: 1fr; }
+    ObjectHeader { height: 1; color: $text-muted; }
     #side { width: 2fr; min-width: 30; border-left: solid $primary-background; }
     #details { height: auto; padding: 0 1; }
     """
@@ -74,47 +80,54 @@ class ObjectsScreen(AISScreen):
         super().__init__()
         self.bck = bck
         self.label = label or str(bck)
-        self.prefix = prefix
+        self.prefix = prefix        # the virtual directory shown (ends with "/" or is "")
+        self.name_prefix = ""       # server-side filter: only names starting with prefix + this
         self._uuid = ""
         self._token = ""
         self._done = False
         self._loading = False
-        self._count = 0
         self._shown = ""  # object whose details are on screen
-        self.selected: set[str] = set()
-        self._sizes: dict[str, int] = {}
+        self._anchor: str | None = None  # range selection start (v)
         self._transfer = None
-        self.filter = ""  # local substring filter over the loaded rows
+
+    @property
+    def selected(self) -> set[str]:
+        return self.query_one(ObjectList).selected
+
+    @property
+    def filter(self) -> str:
+        return self.query_one(ObjectList).filter
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static("", id="objects-hint", classes="hint")
         with Horizontal(id="objects-body"):
-            yield DataTable(id="objects", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="objects-pane"):
+                yield ObjectHeader()
+                yield ObjectList(near_end=PREFETCH_ROWS, id="objects")
             with Vertical(id="side"):
                 yield Static("", id="details")
                 yield Preview(protocol=self.app.image_protocol, id="preview")  # type: ignore[attr-defined]
         yield Footer()
 
     def on_mount(self) -> None:
-        t = self.query_one("#objects", DataTable)
-        t.add_column(" ", key="sel", width=1)
-        t.add_column("name", key="name", width=30)
-        t.add_column("size", key="size", width=10)
         self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.query_one(ObjectList).focus()
         self.reload()
 
     # ------------------------------------------------------------------ listing
 
     def _crumb(self) -> str:
-        return f"cluster › {self.label} › {self.prefix}"
+        return f"cluster › {self.label} › {self.prefix}" + (f"{self.name_prefix}*" if self.name_prefix else "")
 
     def reload(self) -> None:
-        self._uuid, self._token, self._done, self._count = "", "", False, 0
-        self.selected.clear()
-        self._sizes.clear()
-        self.query_one("#objects", DataTable).clear()
+        self._uuid, self._token, self._done = "", "", False
+        self._anchor = None
+        olist = self.query_one(ObjectList)
+        olist.strip = len(self.prefix)
+        olist.clear()
         self.query_one(StatusBar).breadcrumb = self._crumb()
+        self.query_one(ObjectHeader).refresh()
         self._update_hint()
         self.load_page(first=True)
 
@@ -123,7 +136,7 @@ class ObjectsScreen(AISScreen):
         await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
         client = self.app.client  # type: ignore[attr-defined]
         self._loading = True
-        prefix = self.prefix
+        prefix = self.prefix + self.name_prefix
         try:
             page = await client.objects.list_page(self.bck, prefix=prefix, non_recursive=True,
                                                   page_size=FIRST_PAGE if first else PAGE_SIZE, uuid=self._uuid,
@@ -136,54 +149,52 @@ class ObjectsScreen(AISScreen):
 
     def on_objects_screen_page_loaded(self, msg: PageLoaded) -> None:
         self._loading = False
-        if msg.prefix != self.prefix:
+        if msg.prefix != self.prefix + self.name_prefix:
             return  # a stale page from before the user moved
         self._uuid, self._token, self._done = msg.page.uuid, msg.page.continuation_token, msg.page.done
-        t = self.query_one("#objects", DataTable)
-        for e in msg.page.entries or []:
-            if e.name == self.prefix:
-                continue
-            shown = e.name[len(self.prefix):]
-            if not e.is_dir:
-                self._sizes[e.name] = e.size
-            self._count += 1
-            if self.filter and self.filter.lower() not in shown.lower():
-                continue
-            t.add_row("", Text(shown), "" if e.is_dir else fmt.size(e.size), key=e.name)
+        here = self.prefix
+        self.query_one(ObjectList).append(
+            (e.name, DIR if e.is_dir else e.size) for e in msg.page.entries or [] if e.name != here)
         self._update_hint()
-        if msg.first and t.row_count:
-            self._inspect_cursor()
+
+    def on_object_list_near_end(self, _: ObjectList.NearEnd) -> None:
+        if not self._done and not self._loading:
+            self._loading = True
+            self.load_page()
 
     def _update_hint(self) -> None:
+        olist = self.query_one(ObjectList)
         more = "" if self._done else "+ (more load as you scroll)"
-        sel = f" · {len(self.selected):,} selected" if self.selected else ""
-        if self.filter:
-            shown = self.query_one("#objects", DataTable).row_count
-            sel += f" · filter {self.filter!r}: {shown:,} of the loaded rows"
-        self.query_one("#objects-hint", Static).update(Text(
-            f"{self._count:,}{more} entries under {self.label}/{self.prefix}{sel}"
-            " · enter open · space select · / filter · u upload · d download · x delete · y copy URI"))
+        parts = [f"{olist.loaded:,}{more} entries under {self.label}/{self.prefix}{self.name_prefix}"]
+        if olist.selected:
+            parts.append(f"{len(olist.selected):,} selected")
+        if self._anchor is not None:
+            parts.append("range: move, then v selects")
+        if olist.filter:
+            parts.append(f"filter {olist.filter!r}: {olist.row_count:,} of the loaded rows")
+        if olist.sorting:
+            col, rev = olist.sorting
+            parts.append(f"sorted by {col} {'▼' if rev else '▲'} (only the {olist.loaded:,} loaded rows)")
+        self.query_one("#objects-hint", Static).update(Text(" · ".join(parts)))
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.notify(f"listing failed: {msg.error}", severity="error", markup=False)
 
     # ------------------------------------------------------------------ details and preview
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "objects":
-            t = event.data_table
-            if not self._done and not self._loading and event.cursor_row >= t.row_count - PREFETCH_ROWS:
-                self._loading = True
-                self.load_page()
-            self._inspect_cursor()
+    def on_object_list_highlighted(self, event: ObjectList.Highlighted) -> None:
+        if isinstance(event, ObjectList.Activated):
+            return
+        self._inspect_cursor()
 
     def _inspect_cursor(self) -> None:
-        name = cursor_key(self.query_one("#objects", DataTable))
+        name = self.query_one(ObjectList).cursor_key
         if not name or name == self._shown:
             return
         self._shown = name
         if name.endswith("/"):
-            self.query_one("#details", Static).update(Text.assemble((name, "bold"), "\nvirtual directory · enter opens it"))
+            self.query_one("#details", Static).update(Text.assemble((printable(name), "bold"),
+                                                                    "\nvirtual directory · enter opens it"))
             self.query_one(Preview).show_info("")
             self.workers.cancel_group(self, "inspect")
             return
@@ -234,25 +245,29 @@ class ObjectsScreen(AISScreen):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "members":
-            member = str(event.row_key.value)
-            self.preview_member(self._shown, member)
-            return
+            self.preview_member(self._shown, str(event.row_key.value))
+
+    def on_object_list_activated(self, event: ObjectList.Activated) -> None:
+        event.stop()
         self.action_open()
 
     def action_open(self) -> None:
-        name = cursor_key(self.query_one("#objects", DataTable))
+        name = self.query_one(ObjectList).cursor_key
         if name and name.endswith("/"):
-            self.prefix = name
-            self._shown = ""
-            self.reload()
+            self.go(name)
 
-    def action_up(self) -> None:
-        if not self.prefix:
-            return
-        parts = self.prefix.rstrip("/").split("/")[:-1]
-        self.prefix = "/".join(parts) + "/" if parts else ""
+    def go(self, prefix: str) -> None:
+        """Show the virtual directory ``prefix`` ("" for the bucket's top; ends with "/")."""
+        self.prefix = prefix
+        self.name_prefix = ""
         self._shown = ""
         self.reload()
+
+    def action_up(self) -> None:
+        if not self.prefix and not self.name_prefix:
+            return
+        parts = self.prefix.rstrip("/").split("/")[:-1]
+        self.go("/".join(parts) + "/" if parts else "")
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -263,46 +278,79 @@ class ObjectsScreen(AISScreen):
 
     # ------------------------------------------------------------------ selection
 
-    def _mark(self, name: str) -> None:
-        t = self.query_one("#objects", DataTable)
-        t.update_cell(name, "sel", "●" if name in self.selected else "")
-
     def action_toggle_select(self) -> None:
-        t = self.query_one("#objects", DataTable)
-        name = cursor_key(t)
+        olist = self.query_one(ObjectList)
+        name = olist.cursor_key
         if not name or name.endswith("/"):
             return
-        self.selected.symmetric_difference_update({name})
-        self._mark(name)
+        olist.toggle_selected(name)
         self._update_hint()
-        if t.cursor_row < t.row_count - 1:
-            t.move_cursor(row=t.cursor_row + 1)
+        olist.move_cursor(row=olist.cursor_row + 1)
+
+    def action_range_select(self) -> None:
+        """``v`` marks where a range starts; ``v`` again selects every object from there to the
+        cursor (inclusive, in the order shown)."""
+        olist = self.query_one(ObjectList)
+        here = olist.cursor_key
+        if here is None:
+            return
+        if self._anchor is None:
+            self._anchor = here
+        else:
+            try:
+                a = olist.get_row_index(self._anchor)
+            except KeyError:
+                a = olist.cursor_row
+            lo, hi = sorted((a, olist.cursor_row))
+            names = [n for n in (olist.key_at(r) for r in range(lo, hi + 1)) if n and not n.endswith("/")]
+            olist.set_selected(olist.selected | set(names))
+            self._anchor = None
+        self._update_hint()
 
     def action_select_all(self) -> None:
-        """Select every loaded object in this directory; again to clear."""
-        names = set(self._sizes)
-        changed = names if self.selected != names else set(self.selected)
-        self.selected = set() if self.selected == names else names
-        for n in changed:
-            self._mark(n)
+        """Select every loaded object shown (after the filter); again to clear."""
+        olist = self.query_one(ObjectList)
+        names = {n for n in olist.keys() if not n.endswith("/")}
+        olist.set_selected(set() if olist.selected == names else names)
         self._update_hint()
 
     def targets(self) -> list[str]:
         """What an action applies to: the selection, else the object under the cursor."""
-        if self.selected:
-            return sorted(self.selected)
-        name = cursor_key(self.query_one("#objects", DataTable))
+        olist = self.query_one(ObjectList)
+        if olist.selected:
+            return sorted(olist.selected)
+        name = olist.cursor_key
         return [name] if name and not name.endswith("/") else []
 
     # ------------------------------------------------------------------ actions
 
-    def action_copy_uri(self) -> None:
+    def action_copy_menu(self) -> None:
+        """``y``: copy the name(s), the ``ais://`` URI(s) or an ``ais get`` command to the clipboard."""
         names = self.targets()
         if not names:
             return
-        text = "\n".join(f"{self.label}/{n}" for n in names)
-        how = self.app.copy_text(text)  # type: ignore[attr-defined]
-        self.notify(f"copied {len(names)} URI{'s' if len(names) > 1 else ''} ({how})", markup=False, timeout=3)
+        n = len(names)
+        what = f"{n:,} objects" if n > 1 else names[0]
+
+        def got(key: str | None) -> None:
+            if key:
+                self.copy_as(key, names)
+
+        self.app.push_screen(ChoiceDialog(f"Copy {what} as", [
+            ("u", "ais:// URI"), ("n", "object name"), ("g", "`ais get` command (downloads to the current directory)")]),
+            got)
+
+    def copy_as(self, how: str, names: list[str]) -> None:
+        """Copy ``names`` as URIs (``u``), bare names (``n``) or ``ais get`` commands (``g``)."""
+        if how == "n":
+            lines = names
+        elif how == "g":
+            lines = [shlex.join(["ais", "get", f"{self.label}/{n}", os.path.basename(n) or "."]) for n in names]
+        else:
+            lines = [f"{self.label}/{n}" for n in names]
+        label = {"n": "name", "g": "ais get command", "u": "URI"}[how]
+        copied = self.app.copy_text("\n".join(lines))  # type: ignore[attr-defined]
+        self.notify(f"copied {len(lines)} {label}{'s' if len(lines) > 1 else ''} ({copied})", markup=False, timeout=3)
 
     def action_delete(self) -> None:
         if self.app.refuse_if_read_only("delete"):  # type: ignore[attr-defined]
@@ -312,7 +360,7 @@ class ObjectsScreen(AISScreen):
             return
         shown = [f"  {n}" for n in names[:8]] + ([f"  … and {len(names) - 8:,} more"] if len(names) > 8 else [])
         lines = [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} "
-                 f"({fmt.size(sum(self._sizes.get(n, 0) for n in names))}) from {self.label}:"] + shown + [
+                 f"({fmt.size(self.query_one(ObjectList).total_size(names))}) from {self.label}:"] + shown + [
                  "", "This cannot be undone."]
 
         def done(ok: bool | None) -> None:
@@ -395,14 +443,45 @@ class ObjectsScreen(AISScreen):
             self.notify(_failures(res), severity="error", markup=False, timeout=10)
 
     def action_filter(self) -> None:
+        """``/``: filter the loaded rows by substring, locally (the listing keeps loading)."""
         def got(text: str | None) -> None:
-            self.filter = text or ""
-            self._shown = ""
-            self.reload()
+            self.query_one(ObjectList).set_filter(text or "")
+            self._update_hint()
 
         self.app.push_screen(PromptDialog("Filter", "Show loaded rows whose name contains this text "
                                           "(case-insensitive); empty clears. Only loaded rows are filtered.",
                                           value=self.filter), got)
+
+    def action_prefix_filter(self) -> None:
+        """``P``: list only names in this directory that start with a prefix, on the server."""
+        def got(text: str | None) -> None:
+            self.name_prefix = text or ""
+            self._shown = ""
+            self.reload()
+
+        self.app.push_screen(PromptDialog(f"Prefix (server-side) in {self.label}/{self.prefix}",
+                                          "The cluster lists only names that start with this; empty clears.",
+                                          value=self.name_prefix), got)
+
+    SORTS = [None, ("name", False), ("name", True), ("size", True), ("size", False)]
+
+    def action_sort(self) -> None:
+        """``s``: cycle listing order → name ▲ → name ▼ → size ▼ → size ▲ (loaded rows only)."""
+        olist = self.query_one(ObjectList)
+        nxt = self.SORTS[(self.SORTS.index(olist.sorting) + 1) % len(self.SORTS)]
+        olist.sort_by(*(nxt or (None,)))
+        self.query_one(ObjectHeader).refresh()
+        self._update_hint()
+
+    def action_export(self) -> None:
+        """``e``: PyTorch loader code for the selection, or for this directory."""
+        try:
+            from .export import ExportScreen
+        except ImportError:
+            self.notify("export is not available in this build", severity="warning")
+            return
+        self.app.push_screen(ExportScreen(self.bck, self.prefix + self.name_prefix,
+                                          sorted(self.selected) or None))
 
     def _remote_targets(self, what: str) -> list[str] | None:
         if self.app.refuse_if_read_only(what):  # type: ignore[attr-defined]
@@ -498,6 +577,14 @@ def _details(p: ObjectProps) -> Table:
     if p.mirror_copies > 1:
         t.add_row("copies", str(p.mirror_copies))
     return t.table
+
+
+class ObjectHeader(Widget):
+    """Column titles over the object list, with the sort arrow."""
+
+    def render(self) -> Text:
+        olist = self.screen.query_one(ObjectList)
+        return column_header(olist.scrollable_content_region.width or self.size.width, olist.sorting)
 
 
 class _Grid:

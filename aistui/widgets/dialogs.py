@@ -93,6 +93,37 @@ class PromptDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class ChoiceDialog(ModalScreen[str | None]):
+    """A small menu: ``choices`` are ``(key, label)``; pressing a key, or ``enter`` on a row,
+    dismisses with that key; ``esc`` with None. Labels are plain text, never markup."""
+
+    DEFAULT_CSS = _CSS.format(name="ChoiceDialog") + "ChoiceDialog OptionList { height: auto; }"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+
+    def __init__(self, title: str, choices: list[tuple[str, str]]):
+        super().__init__()
+        self.title_text, self.choices = title, choices
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import OptionList
+        from textual.widgets.option_list import Option
+
+        with Vertical():
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield OptionList(*[Option(Text.assemble((f"{k}  ", "bold"), label), id=k) for k, label in self.choices])
+
+    def on_key(self, event) -> None:
+        if any(event.character == k for k, _ in self.choices):
+            event.stop()
+            self.dismiss(event.character)
+
+    def on_option_list_option_selected(self, event) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class TransferDialog(ModalScreen[None]):
     """Progress of an upload or download: files, bytes, rate and ETA; ``esc`` cancels."""
 

@@ -13,6 +13,7 @@ from aistui.screens.buckets import BucketsScreen
 from aistui.screens.cluster import ClusterScreen
 from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
 from tests.util import unique, until
 
@@ -49,12 +50,12 @@ async def test_buckets_then_objects_by_virtual_directory(ais):
             table.move_cursor(row=table.get_row_index(str(b)))
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
-            objs = app.screen.query_one(DataTable)
+            objs = app.screen.query_one(ObjectList)
             await until(pilot, lambda: objs.row_count == 3)
-            assert {str(k.value) for k in objs.rows} == {"train/", "val/", "README"}
+            assert set(objs.keys()) == {"train/", "val/", "README"}
             objs.move_cursor(row=objs.get_row_index("train/"))
             await pilot.press("enter")
-            await until(pilot, lambda: {str(k.value) for k in objs.rows} == {"train/cat/", "train/dog/"})
+            await until(pilot, lambda: set(objs.keys()) == {"train/cat/", "train/dog/"})
             assert "train/" in app.screen.query_one(StatusBar).breadcrumb
             await pilot.press("backspace")
             await until(pilot, lambda: objs.row_count == 3)

@@ -7,12 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from textual.widgets import Button, DataTable, Input
+from textual.widgets import Button, Input
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.objects import ObjectsScreen
-from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
+from aistui.widgets.objlist import ObjectList
+from aistui.widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
 from tests.util import unique, until
 
 
@@ -29,7 +30,7 @@ async def empty_bucket(ais):
 def _rows(app) -> set[str]:
     if not isinstance(app.screen, ObjectsScreen):
         return set()
-    return {str(k.value) for k in app.screen.query_one("#objects", DataTable).rows}
+    return set(app.screen.query_one(ObjectList).keys())
 
 
 async def _type(pilot, app, text: str) -> None:
@@ -113,15 +114,20 @@ async def test_read_only_refuses_upload_and_delete(ais, empty_bucket):
         assert [e.name for e in await c.objects.list_all(empty_bucket)] == ["keep"]
 
 
-async def test_y_copies_the_ais_uri(ais, empty_bucket):
+async def test_y_copies_the_uri_the_name_or_an_ais_get_command(ais, empty_bucket):
     async with AISClient(ais.endpoint) as c:
         await c.objects.put(empty_bucket, "dir/pic.png", b"x")
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(150, 40)) as pilot:
         await app.push_screen(ObjectsScreen(empty_bucket, prefix="dir/"))
         await until(pilot, lambda: _rows(app) == {"dir/pic.png"})
-        await pilot.press("y")
-        assert app.clipboard == f"{empty_bucket}/dir/pic.png"
+        for key, want in [("u", f"{empty_bucket}/dir/pic.png"), ("n", "dir/pic.png"),
+                          ("g", f"ais get {empty_bucket}/dir/pic.png pic.png")]:
+            await pilot.press("y")
+            await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+            await pilot.press(key)
+            await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+            assert app.clipboard == want
 
 
 async def test_filter_shows_matching_loaded_rows(ais, empty_bucket):
@@ -155,7 +161,7 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
         await app.push_screen(screen)
         await until(pilot, lambda: _rows(app) == {"a", "b", "c"})
         await pilot.press("space", "space")
-        await pilot.press("e")
+        await pilot.press("E")
         await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         body = str(app.screen.query_one(".dialog-body").content)
         assert "2 objects" in body and "remote origin keeps them" in body

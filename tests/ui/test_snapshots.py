@@ -15,6 +15,7 @@ from aistui.app import AISTui
 from aistui.core import Bck, ConnectionSettings
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.objlist import ObjectList
 from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.preview import Preview
 from tests.util import until
@@ -56,7 +57,7 @@ def test_objects_screen_virtual_directories(snap_compare, size):
     async def ready(pilot):
         app = pilot.app
         await app.push_screen(ObjectsScreen(Bck.parse("ais://digits"), prefix="train/"))
-        await until(pilot, lambda: app.screen.query_one("#objects", DataTable).row_count == 10)
+        await until(pilot, lambda: app.screen.query_one(ObjectList).row_count == 10)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
@@ -66,8 +67,8 @@ def test_objects_screen_text_preview(snap_compare, size):
     async def ready(pilot):
         app = pilot.app
         await app.push_screen(ObjectsScreen(Bck.parse("ais://photos")))
-        t = app.screen.query_one("#objects", DataTable)
-        await until(pilot, lambda: "README.txt" in {str(k.value) for k in t.rows})
+        t = app.screen.query_one(ObjectList)
+        await until(pilot, lambda: "README.txt" in t.keys())
         t.move_cursor(row=t.get_row_index("README.txt"))
         await until(pilot, lambda: app.screen.query_one(Preview).kind == "text")
 
@@ -79,7 +80,7 @@ def test_delete_confirm_dialog(snap_compare, size):
     async def ready(pilot):
         app = pilot.app
         await app.push_screen(ObjectsScreen(Bck.parse("ais://photos")))
-        t = app.screen.query_one("#objects", DataTable)
+        t = app.screen.query_one(ObjectList)
         await until(pilot, lambda: t.row_count == 4)
         await pilot.press("space", "space")
         await pilot.press("x")

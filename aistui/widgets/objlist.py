@@ -1,0 +1,370 @@
+"""A windowed object list: a line-API ``ScrollView`` over a compact columnar store.
+
+The stock ``DataTable`` keeps a dict per row and measures every new row with Rich, so a bucket of
+1,000,000 objects costs gigabytes and seconds per page. :class:`ObjectList` keeps three columns
+instead (a list of names, an ``array`` of sizes and an optional ``array`` of view indices for a
+filter or a sort) and renders only the rows on screen (``render_line``), the model toolong uses
+(see ``../shared/reference/tui-practice.md``).
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import Iterable
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .. import format as fmt
+
+DIR = -1  # size stored for a virtual directory
+
+SIZE_W = 11  # width of the size column, including one space of padding
+MARK_W = 2   # width of the selection mark column
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]}
+
+
+def printable(name: str) -> str:
+    """``name`` with control characters shown as ``\\xNN`` escapes, so a hostile object name can
+    never move the cursor or recolour the terminal."""
+    return name.translate(_CONTROL)
+
+
+class ObjectList(ScrollView, can_focus=True):
+    """Rows of ``(name, size)``; a name ending in ``/`` with size :data:`DIR` is a virtual directory.
+
+    ``strip`` characters are cut from the front of every shown name (the current prefix). Rows
+    are addressed by their position in the current view (after filter and sort). Memory: about
+    one Python ``str`` per row plus 8 bytes (size) and, while filtered or sorted, 8 more (index).
+
+    Messages: :class:`Highlighted` when the cursor moves, :class:`Activated` on ``enter`` or a
+    double click, :class:`NearEnd` when the cursor or the scroll position comes within
+    ``near_end`` rows of the last loaded row.
+    """
+
+    COMPONENT_CLASSES = {"objlist--cursor", "objlist--dir", "objlist--mark", "objlist--size",
+                         "objlist--selected"}
+    DEFAULT_CSS = """
+    ObjectList { background: $surface; }
+    ObjectList > .objlist--cursor { background: $block-cursor-background; color: $block-cursor-foreground;
+                                    text-style: bold; }
+    ObjectList:blur > .objlist--cursor { background: $block-cursor-blurred-background; text-style: none; }
+    ObjectList > .objlist--dir { color: $accent; text-style: bold; }
+    ObjectList > .objlist--mark { color: $warning; text-style: bold; }
+    ObjectList > .objlist--selected { background: $warning 20%; }
+    ObjectList > .objlist--size { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("home,g", "first", "First", show=False, id="list.first"),
+        Binding("end,G", "last", "Last", show=False, id="list.last"),
+        Binding("enter", "activate", "Open", show=False, id="list.open"),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved onto ``key`` (a full object name) at view row ``row``."""
+
+        def __init__(self, olist: "ObjectList", row: int, key: str | None):
+            super().__init__()
+            self.object_list, self.row, self.key = olist, row, key
+
+        @property
+        def control(self) -> "ObjectList":
+            return self.object_list
+
+    class Activated(Highlighted):
+        """``enter`` or a double click on ``key``."""
+
+    class NearEnd(Message):
+        """The user is close to the last loaded row: time to load the next page."""
+
+    def __init__(self, *, near_end: int = 100, name: str | None = None, id: str | None = None,
+                 classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self.near_end = near_end
+        self.strip = 0
+        self.selected: set[str] = set()
+        self._names: list[str] = []
+        self._sizes = array("q")
+        self._view: array | None = None  # row -> index into _names, when filtered or sorted
+        self._filter = ""
+        self._sort: tuple[str, bool] | None = None
+
+    # ------------------------------------------------------------------ the store
+
+    @property
+    def row_count(self) -> int:
+        """Rows in the current view (after the filter)."""
+        return len(self._view) if self._view is not None else len(self._names)
+
+    @property
+    def loaded(self) -> int:
+        """Rows loaded, whatever the filter."""
+        return len(self._names)
+
+    @property
+    def filter(self) -> str:
+        return self._filter
+
+    @property
+    def sorting(self) -> tuple[str, bool] | None:
+        """``(column, reverse)`` or None for listing order."""
+        return self._sort
+
+    def clear(self) -> None:
+        """Drop every row, the selection, the filter's result and the sort; keep the filter text."""
+        self._names = []
+        self._sizes = array("q")
+        self.selected.clear()
+        self._sort = None
+        self._view = array("q") if self._filter else None
+        self.cursor_row = 0
+        self._resize()
+        self.scroll_to(y=0, animate=False)
+
+    def append(self, rows: Iterable[tuple[str, int]]) -> None:
+        """Add ``(name, size)`` rows (size :data:`DIR` for a virtual directory) in listing order.
+        With a filter, matching rows join the view; with a sort, the view is re-sorted."""
+        start = len(self._names)
+        for name, size in rows:
+            self._names.append(name)
+            self._sizes.append(size)
+        if self._view is not None:
+            self._view.extend(self._matching(range(start, len(self._names))))
+            if self._sort:
+                self._apply_sort()
+        self._resize()
+        self.refresh()
+        if self.row_count and self.cursor_row == 0 and start == 0:
+            self.cursor_row = 0  # announce the first row
+
+    def total_size(self, names: Iterable[str]) -> int:
+        """Sum of the sizes of the loaded objects among ``names`` (bytes; one pass over the rows)."""
+        want = set(names)
+        return sum(s for n, s in zip(self._names, self._sizes) if s != DIR and n in want)
+
+    def key_at(self, row: int) -> str | None:
+        """The full name at view row ``row``."""
+        if not 0 <= row < self.row_count:
+            return None
+        return self._names[self._index(row)]
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self.key_at(self.cursor_row)
+
+    def keys(self) -> list[str]:
+        """The names in the current view, in view order (O(rows): for tests and small lists)."""
+        return [self._names[self._index(r)] for r in range(self.row_count)]
+
+    def get_row_index(self, key: str) -> int:
+        """The view row of ``key``; raises ``KeyError`` when it is not in the view."""
+        i = self._find(key)
+        if i is not None:
+            if self._view is None:
+                return i
+            for r, j in enumerate(self._view):
+                if j == i:
+                    return r
+        raise KeyError(key)
+
+    def set_filter(self, text: str) -> None:
+        """Show only loaded rows whose shown name contains ``text`` (case-insensitive)."""
+        keep = self.cursor_key
+        self._filter = text
+        if not text and not self._sort:
+            self._view = None
+        else:
+            self._view = array("q", self._matching(range(len(self._names))))
+            if self._sort:
+                self._apply_sort()
+        self._restore_cursor(keep)
+
+    def sort_by(self, column: str | None, reverse: bool = False) -> None:
+        """Sort the loaded rows by ``"name"`` or ``"size"`` (directories first), or back to listing
+        order with None. Rows loaded later are merged into the sort."""
+        keep = self.cursor_key
+        self._sort = (column, reverse) if column else None
+        if not self._sort and not self._filter:
+            self._view = None
+        else:
+            if self._view is None:
+                self._view = array("q", range(len(self._names)))
+            elif not self._sort:
+                self._view = array("q", sorted(self._view))
+            if self._sort:
+                self._apply_sort()
+        self._restore_cursor(keep)
+
+    def toggle_selected(self, name: str) -> None:
+        self.selected.symmetric_difference_update({name})
+        self.refresh()
+
+    def set_selected(self, names: Iterable[str]) -> None:
+        self.selected = set(names)
+        self.refresh()
+
+    def move_cursor(self, *, row: int) -> None:
+        """Put the cursor on view row ``row`` (clamped) and scroll it into view."""
+        self.cursor_row = max(0, min(row, self.row_count - 1))
+
+    # ------------------------------------------------------------------ internals
+
+    def _index(self, row: int) -> int:
+        return self._view[row] if self._view is not None else row
+
+    def _find(self, name: str) -> int | None:
+        try:
+            return self._names.index(name)
+        except ValueError:
+            return None
+
+    def _matching(self, indices: Iterable[int]) -> Iterable[int]:
+        if not self._filter:
+            return indices
+        f, s, names = self._filter.lower(), self.strip, self._names
+        return (i for i in indices if f in names[i][s:].lower())
+
+    def _apply_sort(self) -> None:
+        assert self._sort and self._view is not None
+        column, reverse = self._sort
+        names, sizes = self._names, self._sizes
+        if column == "size":
+            key = lambda i: (sizes[i] != DIR, sizes[i], names[i])  # noqa: E731
+        else:
+            key = lambda i: (sizes[i] != DIR, names[i])  # noqa: E731
+        order = sorted(self._view, key=key, reverse=reverse)
+        self._view = array("q", order)
+
+    def _restore_cursor(self, key: str | None) -> None:
+        self._resize()
+        row = 0
+        if key is not None:
+            try:
+                row = self.get_row_index(key)
+            except KeyError:
+                row = 0
+        self.cursor_row = row
+        self.refresh()
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
+
+    def watch_cursor_row(self, row: int) -> None:
+        if self.row_count and not 0 <= row < self.row_count:
+            self.cursor_row = max(0, min(row, self.row_count - 1))
+            return
+        self._scroll_to_cursor()
+        self.refresh()
+        self.post_message(self.Highlighted(self, row, self.key_at(row)))
+        self._check_near_end(row)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._check_near_end(int(new) + self.scrollable_content_region.height)
+
+    def _check_near_end(self, row: int) -> None:
+        if self._names and row >= self.row_count - self.near_end:
+            self.post_message(self.NearEnd())
+
+    def _scroll_to_cursor(self) -> None:
+        h = self.scrollable_content_region.height
+        if h <= 0:
+            return
+        top = int(self.scroll_y)
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + h:
+            self.scroll_to(y=self.cursor_row - h + 1, animate=False, immediate=True)
+
+    def on_resize(self, _: events.Resize) -> None:
+        self._resize()
+        self._scroll_to_cursor()
+
+    # ------------------------------------------------------------------ rendering
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = int(self.scroll_y) + y
+        base = self.rich_style
+        if row >= self.row_count:
+            return Strip.blank(width, base)
+        i = self._index(row)
+        name, size = self._names[i], self._sizes[i]
+        selected = name in self.selected
+        style = base
+        if selected:
+            style += self.get_component_rich_style("objlist--selected")
+        if row == self.cursor_row:
+            style += self.get_component_rich_style("objlist--cursor")
+        name_w = max(1, width - MARK_W - SIZE_W)
+        shown = printable(name[self.strip:])
+        text = Text(shown, no_wrap=True, overflow="ellipsis", end="")
+        if size == DIR:
+            text.stylize(self.get_component_rich_style("objlist--dir", partial=True))
+        text.truncate(name_w, overflow="ellipsis", pad=True)
+        mark = "● " if selected else "  "
+        segments = [Segment(mark, style + self.get_component_rich_style("objlist--mark", partial=True))]
+        segments += [Segment(s.text, style + s.style if s.style else style)
+                     for s in text.render(self.app.console) if s.text]
+        size_text = "" if size == DIR else fmt.size(size)
+        segments.append(Segment(size_text.rjust(SIZE_W)[:SIZE_W],
+                                style + self.get_component_rich_style("objlist--size", partial=True)))
+        strip = Strip(segments)
+        return strip.adjust_cell_length(width, style) if strip.cell_length != width else strip
+
+    # ------------------------------------------------------------------ input
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(row=self.cursor_row - max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_down(self) -> None:
+        self.move_cursor(row=self.cursor_row + max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self.move_cursor(row=0)
+
+    def action_last(self) -> None:
+        self.move_cursor(row=self.row_count - 1)
+
+    def action_activate(self) -> None:
+        if self.row_count:
+            self.post_message(self.Activated(self, self.cursor_row, self.cursor_key))
+
+    def on_click(self, event: events.Click) -> None:
+        row = int(self.scroll_y) + event.y
+        if 0 <= row < self.row_count:
+            self.move_cursor(row=row)
+            if event.chain >= 2:
+                self.action_activate()
+
+
+def column_header(width: int, sort: tuple[str, bool] | None) -> Text:
+    """The header line over an :class:`ObjectList` of ``width`` cells, marking the sorted column."""
+    arrow = {False: " ▲", True: " ▼"}
+    name = "name" + (arrow[sort[1]] if sort and sort[0] == "name" else "")
+    size = "size" + (arrow[sort[1]] if sort and sort[0] == "size" else "")
+    name_w = max(1, width - MARK_W - SIZE_W)
+    line = " " * MARK_W + name.ljust(name_w)[:name_w] + size.rjust(SIZE_W)
+    return Text(line[:width] if cell_len(line) > width else line, style="bold", no_wrap=True)
