@@ -24,7 +24,7 @@ from tenacity import (AsyncRetrying, retry_if_exception, stop_after_attempt,
 from . import __version__
 from .config import ConnectionSettings, normalize_endpoint
 from .errors import (AISError, ConnectionFailed, ProtocolError, RequestTimeout,
-                     ServiceUnavailable, error_from_response)
+                     ServiceUnavailable, error_from_response, transport_reason)
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
@@ -181,20 +181,14 @@ class AISClient:
         if isinstance(e, httpx.TimeoutException) and cause is not None and not isinstance(cause, TimeoutError):
             # httpx-aiohttp maps every aiohttp connection error (refused, reset, disconnected)
             # to ConnectTimeout; the cause says what really happened.
-            reason = str(cause) or type(cause).__name__
-            if "refused" in reason.lower() or "connect call failed" in reason.lower():
-                reason = "connection refused (nothing listens there, or the cluster is down)"
-            return ConnectionFailed(url, reason)
+            return ConnectionFailed(url, transport_reason(str(cause) or type(cause).__name__))
         if isinstance(e, httpx.TimeoutException):
             phase = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read",
                      httpx.WriteTimeout: "write", httpx.PoolTimeout: "waiting for a connection"}.get(type(e), "")
             return RequestTimeout(url, timeout or self.settings.timeout, phase)
         if isinstance(e, httpx.TooManyRedirects):
             return ProtocolError(url, "too many redirects")
-        reason = str(e) or type(e).__name__
-        if isinstance(e, httpx.ConnectError) and ("refused" in reason.lower() or "all connection attempts failed" in reason.lower()):
-            reason = "connection refused (nothing listens there, or the cluster is down)"
-        return ConnectionFailed(url, reason)
+        return ConnectionFailed(url, transport_reason(str(e) or type(e).__name__))
 
     async def _send_once(
         self, method: str, url: str, *, stream: bool, etl: bool, timeout: float | None,

@@ -17,7 +17,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any, AsyncIterator, Mapping
 from urllib.parse import quote, urlencode
 
-from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response
+from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response, transport_reason
 
 if TYPE_CHECKING:
     import aiohttp
@@ -49,10 +49,7 @@ class DataLane:
         shown = url.split("?", 1)[0]
         if isinstance(e, asyncio.TimeoutError):
             return RequestTimeout(shown, timeout or self._c.settings.timeout)
-        reason = str(e) or type(e).__name__
-        if "refused" in reason.lower() or "connect call failed" in reason.lower():
-            reason = "connection refused (nothing listens there, or the cluster is down)"
-        return ConnectionFailed(shown, reason)
+        return ConnectionFailed(shown, transport_reason(str(e) or type(e).__name__))
 
     @staticmethod
     async def _raise_for(resp: "aiohttp.ClientResponse", method: str) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "ServiceUnavailable",
     "OutOfSpace",
     "error_from_response",
+    "transport_reason",
 ]
 
 
@@ -49,6 +50,22 @@ class AISError(Exception):
 
 class InvalidInput(AISError, ValueError):
     """Input rejected before anything was sent (a bad bucket name, an unsafe path, ...)."""
+
+
+def transport_reason(reason: str) -> str:
+    """A transport failure's text as a person can act on it: a refused connection and a TLS
+    certificate that cannot be verified get a sentence saying what to check."""
+    low = reason.lower()
+    if "refused" in low or "connect call failed" in low or "all connection attempts failed" in low:
+        return "connection refused (nothing listens there, or the cluster is down)"
+    if "certificate_verify_failed" in low or "certificate verify failed" in low:
+        why = reason.split("certificate verify failed:", 1)[-1].split("(_ssl", 1)[0].strip(" :)]") \
+            if "certificate verify failed:" in reason else "not trusted"
+        return (f"TLS certificate verification failed ({why}): set AIS_CLIENT_CA to the cluster's CA "
+                "bundle, or AIS_SKIP_VERIFY_CRT=true to skip verification (insecure)")
+    if "wrong_version_number" in low or "wrong version number" in low:
+        return "TLS handshake failed: the endpoint does not speak HTTPS (use http://?)"
+    return reason
 
 
 class ConnectionFailed(AISError):

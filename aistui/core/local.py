@@ -11,6 +11,16 @@ SIGKILL after a grace period. Nodes also get ``PR_SET_PDEATHSIG`` so they die wi
 started them, and an ``atexit`` hook stops what is left; no stray processes remain. Node logs stay
 in the directory and :meth:`LocalCluster.log_tail` shows them on failure.
 
+Options for the reliability tests (each cluster is its own, never the shared session pair):
+
+* ``auth_secret``: ``auth.client_auth_required`` with an HS256 signing key; the harness signs its
+  own admin token (:meth:`LocalCluster.sign_token`) for its probes and config calls;
+* ``tls=(cert, key)``: every listener on HTTPS (``net.http.use_https``) with that PEM pair; the
+  nodes skip verification between themselves (``net.http.skip_verify``: a self-signed test cert),
+  and so do the harness's own probes;
+* ``config_overrides``: merged into the cluster config, e.g. ``{"space": {...}}`` watermarks, and
+  :meth:`LocalCluster.set_config` changes the running cluster's config.
+
 The binary is found at ``$AISNODE``, on ``PATH``, in ``$AISTUI_BIN`` / ``~/.cache/aistui/bin``,
 or in ``$(go env GOPATH)/bin``; ``scripts/install-aisnode.sh`` builds it.
 """
@@ -18,7 +28,10 @@ or in ``$(go env GOPATH)/bin``; ``scripts/install-aisnode.sh`` builds it.
 from __future__ import annotations
 
 import atexit
+import base64
 import ctypes
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -28,6 +41,7 @@ import subprocess
 import threading
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +97,18 @@ def _free_ports(n: int) -> list[int]:
     return ports
 
 
+_spawn_pool: ThreadPoolExecutor | None = None
+
+
+def _spawner() -> ThreadPoolExecutor:
+    """The one thread that forks every node (its workers never retire while the process runs)."""
+    global _spawn_pool
+    with _lock:
+        if _spawn_pool is None:
+            _spawn_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisnode-spawner")
+        return _spawn_pool
+
+
 def _pdeathsig() -> None:  # runs in the child between fork and exec
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -106,10 +132,11 @@ class Node:
     proc: subprocess.Popen[bytes] | None = None
     daemon_id: str = ""
     extra_args: list[str] = field(default_factory=list)
+    scheme: str = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def pid(self) -> int | None:
@@ -128,13 +155,16 @@ class LocalCluster:
     """A local AIS cluster: 1 proxy + ``ntargets`` targets under ``root``.
 
     ``name`` labels directories and logs. ``mountpaths`` per target (test mountpaths under
-    ``root``). ``config_overrides`` are merged into the cluster config (e.g. ``{"auth": {...}}`` or
-    ``{"space": {...}}``). Call :meth:`start` (or use :meth:`start_new`), :meth:`stop` when done.
+    ``root``). ``config_overrides`` are merged into the cluster config (e.g. ``{"space": {...}}``).
+    ``auth_secret`` turns on ``auth.client_auth_required`` with that HS256 key; ``tls`` is a
+    ``(certificate, key)`` pair of PEM paths that puts every node on HTTPS. Call :meth:`start`
+    (or use :meth:`start_new`), :meth:`stop` when done.
     """
 
     def __init__(self, root: Path | str, *, ntargets: int = 1, name: str = "ais", mountpaths: int = 1,
                  aisnode: str | None = None, config_overrides: dict[str, Any] | None = None,
-                 startup_time: str = "30s"):
+                 startup_time: str = "30s", auth_secret: str | None = None,
+                 tls: tuple[str | Path, str | Path] | None = None):
         if ntargets < 1:
             raise ValueError("a cluster needs at least one target")
         self.root = Path(root).resolve()
@@ -144,6 +174,8 @@ class LocalCluster:
         self.aisnode = aisnode or find_aisnode()
         self.config_overrides = config_overrides or {}
         self.startup_time = startup_time
+        self.auth_secret = auth_secret
+        self.tls = (str(tls[0]), str(tls[1])) if tls else None
         self.nodes: list[Node] = []
         self.remotes: dict[str, str] = {}
         self._started = False
@@ -189,7 +221,44 @@ class LocalCluster:
             "auth": {},
             "periodic": {"stats_time": "2s", "notif_time": "1s", "retry_sync_time": "2s"},
         }
+        if self.auth_secret:
+            # cmn.AuthConf (v1.5.0): client_auth_required needs a signature (or OIDC) config
+            cfg["auth"] = {"client_auth_required": True,
+                           "signature": {"key": self.auth_secret, "method": "HS256"}}
+        if self.tls:
+            cfg["net"]["http"].update({"use_https": True, "server_crt": self.tls[0], "server_key": self.tls[1],
+                                       "skip_verify": True})
         return _merge(cfg, self.config_overrides)
+
+    # ------------------------------------------------------------------ auth and TLS
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.tls else "http"
+
+    def sign_token(self, sub: str = "aistui-harness", *, admin: bool = True, ttl_s: float = 86400.0,
+                   secret: str | None = None, **claims: Any) -> str:
+        """An HS256 JWT (``sub``, ``exp``, ``admin``, extra ``claims``) signed with the cluster's
+        ``auth_secret`` (or ``secret``), built with the standard library only. Raises
+        :class:`HarnessError` when the cluster has no secret and none is given."""
+        key = secret or self.auth_secret
+        if not key:
+            raise HarnessError("this cluster runs without auth: there is no key to sign with")
+
+        def b64(raw: bytes) -> str:
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+        head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+        body = b64(json.dumps({"sub": sub, "exp": int(time.time() + ttl_s), "admin": admin, **claims},
+                              separators=(",", ":")).encode())
+        sig = hmac.new(key.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+        return f"{head}.{body}.{b64(sig)}"
+
+    def _http(self, timeout: float = 10.0, **kw: Any) -> httpx.Client:
+        """An httpx client for the harness's own calls: the admin token when auth is on; no
+        certificate verification on HTTPS (the harness talks to its own loopback nodes)."""
+        headers = {"Authorization": f"Bearer {self.sign_token()}"} if self.auth_secret else {}
+        return httpx.Client(timeout=timeout, headers=headers, verify=False, **kw)
 
     def _local_config(self, node: Node) -> dict[str, Any]:
         return {
@@ -223,16 +292,20 @@ class LocalCluster:
         env = {k: v for k, v in os.environ.items() if k not in _SCRUB_ENV}
         log = open(node.log_file, "ab")
         try:
-            node.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         env=env, preexec_fn=_pdeathsig, close_fds=True)
+            # PR_SET_PDEATHSIG fires when the *thread* that forked the node exits, so every node is
+            # forked by one long-lived thread: a node (re)started from a worker thread (e.g.
+            # ``run_in_executor(None, restart_node, ...)``) must not die when that worker retires.
+            node.proc = _spawner().submit(
+                subprocess.Popen, args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env=env, preexec_fn=_pdeathsig, close_fds=True).result()
         finally:
             log.close()
 
     def launch(self) -> "LocalCluster":
         """Write configs and spawn the node processes without waiting (see :meth:`start`).
 
-        Nodes must be launched from a thread that outlives them: they get ``PR_SET_PDEATHSIG``,
-        which fires when the launching thread exits."""
+        Nodes get ``PR_SET_PDEATHSIG``; they are forked by one long-lived spawner thread, so they
+        die with this process, not with the thread that called :meth:`launch`."""
         if not self.aisnode:
             raise HarnessError("aisnode not found: run scripts/install-aisnode.sh (go install "
                                f"github.com/NVIDIA/aistore/cmd/aisnode@{AISNODE_VERSION}) or set $AISNODE")
@@ -241,10 +314,10 @@ class LocalCluster:
         if self.dir.exists():
             shutil.rmtree(self.dir)
         ports = _free_ports(3 * (1 + self.ntargets))
-        self.nodes = [Node("proxy", 0, *ports[0:3], dir=self.dir / "p0")]
+        self.nodes = [Node("proxy", 0, *ports[0:3], dir=self.dir / "p0", scheme=self.scheme)]
         for i in range(self.ntargets):
             p = ports[3 * (i + 1): 3 * (i + 2)]
-            self.nodes.append(Node("target", i, *p, dir=self.dir / f"t{i}"))
+            self.nodes.append(Node("target", i, *p, dir=self.dir / f"t{i}", scheme=self.scheme))
         self._write_configs()
         with _lock:
             _live.add(self)
@@ -289,7 +362,7 @@ class LocalCluster:
         deadline = time.monotonic() + timeout
         want = sum(1 for t in self.targets if t.alive or t.proc is None)
         last = ""
-        with httpx.Client(timeout=3.0) as http:
+        with self._http(timeout=3.0) as http:
             while time.monotonic() < deadline:
                 for n in self.nodes:
                     if n.proc is not None and n.proc.poll() is not None and n.proc.returncode not in (None,):
@@ -310,7 +383,8 @@ class LocalCluster:
         raise HarnessError(f"cluster {self.name!r} not ready after {timeout:g} s ({last})")
 
     def _learn_ids(self) -> None:
-        smap = httpx.get(self.endpoint + "/v1/daemon", params={"what": "smap"}, timeout=5).json()
+        with self._http(timeout=5) as http:
+            smap = http.get(self.endpoint + "/v1/daemon", params={"what": "smap"}).json()
         by_port: dict[int, str] = {}
         for m in ("pmap", "tmap"):
             for did, sn in (smap.get(m) or {}).items():
@@ -349,7 +423,7 @@ class LocalCluster:
         # (and for its readiness: started and rejoined), then for the cluster.
         deadline = time.monotonic() + timeout
         last = ""
-        with httpx.Client(timeout=3.0) as http:
+        with self._http(timeout=3.0) as http:
             while time.monotonic() < deadline:
                 if node.proc is not None and node.proc.poll() is not None:
                     raise HarnessError(f"{node.role} {node.index} exited with code {node.proc.returncode}:\n"
@@ -369,20 +443,21 @@ class LocalCluster:
     def attach_remote(self, alias: str, other: "LocalCluster | str") -> None:
         """Attach another cluster (or a URL) as remote AIS ``alias`` (``PUT /v1/cluster/attach``)."""
         url = other.endpoint if isinstance(other, LocalCluster) else other
-        r = httpx.put(self.endpoint + "/v1/cluster/attach", params={"what": "remote"},
-                      headers={"Ais-Remote-Ais-Alias": alias, "Ais-Remote-Ais-Url": url}, timeout=30)
-        if r.status_code != 200:
-            raise HarnessError(f"attach {alias} failed: {r.status_code} {r.text[:300]}")
-        # wait until the remote is reachable from the cluster and usable through the alias
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            rr = httpx.get(self.endpoint + "/v1/cluster", params={"what": "remote"}, timeout=10)
-            items = (rr.json() or {}).get("a") or [] if rr.status_code == 200 else []
-            if any(i.get("alias") == alias and i.get("smap") for i in items):
-                self.remotes[alias] = url
-                self.await_remote_usable(alias, deadline)
-                return
-            time.sleep(0.3)
+        with self._http(timeout=30) as http:
+            r = http.put(self.endpoint + "/v1/cluster/attach", params={"what": "remote"},
+                         headers={"Ais-Remote-Ais-Alias": alias, "Ais-Remote-Ais-Url": url})
+            if r.status_code != 200:
+                raise HarnessError(f"attach {alias} failed: {r.status_code} {r.text[:300]}")
+            # wait until the remote is reachable from the cluster and usable through the alias
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                rr = http.get(self.endpoint + "/v1/cluster", params={"what": "remote"})
+                items = (rr.json() or {}).get("a") or [] if rr.status_code == 200 else []
+                if any(i.get("alias") == alias and i.get("smap") for i in items):
+                    self.remotes[alias] = url
+                    self.await_remote_usable(alias, deadline)
+                    return
+                time.sleep(0.3)
         raise HarnessError(f"remote {alias} attached but not reachable")
 
     def await_remote_usable(self, alias: str, deadline: float) -> None:
@@ -391,7 +466,7 @@ class LocalCluster:
         PUT through the alias succeeds, so tests and the demo start on a usable remote."""
         probe = f"aistui-probe-{os.getpid()}"
         q = {"provider": "ais", "namespace": f"@{alias}#"}
-        with httpx.Client(base_url=self.endpoint, timeout=10, follow_redirects=True) as http:
+        with self._http(timeout=10, base_url=self.endpoint, follow_redirects=True) as http:
             http.post(f"/v1/buckets/{probe}", params=q, json={"action": "create-bck"})
             try:
                 while time.monotonic() < deadline:
@@ -404,8 +479,10 @@ class LocalCluster:
                 http.request("DELETE", f"/v1/buckets/{probe}", params=q, json={"action": "destroy-bck"})
 
     def set_config(self, **values: str) -> None:
-        """Set cluster config at runtime, e.g. ``set_config(**{"space.highwm": "50"})``."""
-        r = httpx.put(self.endpoint + "/v1/cluster/set-config", params=values, timeout=30)
+        """Set cluster config at runtime (``PUT /v1/cluster/set-config?k=v``), e.g.
+        ``set_config(**{"space.highwm": "50"})``. Raises :class:`HarnessError` on refusal."""
+        with self._http(timeout=30) as http:
+            r = http.put(self.endpoint + "/v1/cluster/set-config", params=values)
         if r.status_code != 200:
             raise HarnessError(f"set-config failed: {r.status_code} {r.text[:300]}")
 

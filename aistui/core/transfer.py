@@ -4,7 +4,12 @@
   name)`` pairs under a prefix.
 * :func:`upload` sends them with bounded concurrency (files of at least
   :data:`~aistui.core.objects.MPU_THRESHOLD` bytes use native multipart upload), reporting
-  :class:`Progress`; failures are collected by name, never silently dropped.
+  :class:`Progress`; failures are collected by name, never silently dropped. A file that fails
+  because a node is unreachable (a target killed or restarting) is retried with backoff while the
+  cluster comes back; a cluster that is out of space (507), or refuses the token or the bucket,
+  stops the upload and every file not sent is listed with the reason.
+* :func:`verify_upload` checks, by HEAD, that each uploaded object has the local file's size and
+  checksum, and names every file that is missing or differs.
 * :func:`download` streams objects into a directory: each to a temporary file in the destination
   directory, renamed only when complete, so nothing partial is left behind. :func:`safe_local_path`
   guarantees no object name (``../../x``, ``/etc/x``, ``a/../../b``) writes outside the directory.
@@ -25,7 +30,9 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .aio import gather_or_cancel
-from .errors import AISError, InvalidInput
+from .checksum import new_hasher
+from .errors import (AISError, BucketNotFound, ConnectionFailed, Forbidden, InvalidInput, ObjectNotFound,
+                     OutOfSpace, RequestTimeout, ServiceUnavailable, Unauthorized)
 from .models import Bck
 from .names import object_name_problem
 from .objects import MPU_THRESHOLD
@@ -33,14 +40,22 @@ from .objects import MPU_THRESHOLD
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["Progress", "TransferResult", "plan_upload", "upload", "download", "safe_local_path"]
+__all__ = ["Progress", "TransferResult", "plan_upload", "upload", "verify_upload", "download", "safe_local_path",
+           "TRANSIENT", "FATAL", "INTACT"]
+
+#: errors after which the same request may succeed once the cluster is back (retried by upload)
+TRANSIENT = (ConnectionFailed, RequestTimeout, ServiceUnavailable)
+#: errors after which no further file can succeed: the upload stops and lists what it did not send
+FATAL = (OutOfSpace, Unauthorized, Forbidden, BucketNotFound)
+#: what :func:`verify_upload` says about an object that matches its file
+INTACT = "intact"
 
 
 @dataclass
 class Progress:
-    """Live transfer figures: counts of files, bytes (done/total), ``failed`` count,
-    ``started`` (monotonic s). ``rate`` is bytes/s since start, ``eta_s`` seconds left (None when
-    unknown)."""
+    """Live transfer figures: counts of files, bytes (done/total), ``failed`` count, ``retries``
+    (attempts repeated after a transient error), ``started`` (monotonic s). ``rate`` is bytes/s
+    since start, ``eta_s`` seconds left (None when unknown)."""
 
     files_total: int = 0
     bytes_total: int = 0
@@ -48,6 +63,7 @@ class Progress:
     bytes_done: int = 0
     failed: int = 0
     started: float = field(default_factory=time.monotonic)
+    retries: int = 0
 
     @property
     def elapsed(self) -> float:
@@ -71,11 +87,13 @@ class Progress:
 @dataclass
 class TransferResult:
     """What a transfer did: ``done`` names, ``failed`` as ``{name: reason}``, and the final
-    :class:`Progress`."""
+    :class:`Progress`. ``stopped`` is why the transfer ended early ("" when it did not), e.g.
+    the cluster being out of space; the files it never sent are in ``failed`` too."""
 
     done: list[str]
     failed: dict[str, str]
     progress: Progress
+    stopped: str = ""
 
     @property
     def ok(self) -> bool:
@@ -120,11 +138,22 @@ async def upload(
     concurrency: int = 16,
     on_progress: Callable[[Progress], None] | None = None,
     mpu_threshold: int = MPU_THRESHOLD,
+    retry_window: float = 120.0,
+    backoff: tuple[float, float] = (0.5, 5.0),
 ) -> TransferResult:
     """Upload ``(path, object name)`` pairs with at most ``concurrency`` at once.
 
-    ``on_progress`` is called after every chunk and file. Per-file errors (:class:`AISError`,
-    ``OSError``) are collected in the result; cancellation propagates."""
+    ``on_progress`` is called after every chunk and file. Every file ends up in ``done`` or in
+    ``failed`` with a reason (:class:`AISError` or ``OSError`` text); cancellation propagates.
+
+    * Transient errors (:data:`TRANSIENT`: a node refused the connection, a timeout, a 503) are
+      retried - the whole PUT again, which is safe: the same bytes under the same name - with
+      backoff from ``backoff[0]`` to ``backoff[1]`` seconds, for at most ``retry_window`` seconds
+      after the file's first failure. A waiting file holds no concurrency slot, so the others go on.
+    * Fatal errors (:data:`FATAL`: 507 out of space, 401, 403, bucket gone) stop the upload:
+      in-flight files finish, nothing new starts, ``stopped`` says why, and each file not sent is
+      in ``failed`` as ``"not sent: upload stopped: <reason>"``. Objects already written stay.
+    """
     pairs = list(items)
     prog = Progress(files_total=len(pairs))
     for p, _ in pairs:
@@ -134,6 +163,7 @@ async def upload(
             pass
     done: list[str] = []
     failed: dict[str, str] = {}
+    stopped = ""
     sem = asyncio.Semaphore(max(1, concurrency))
 
     def tick(n: int) -> None:
@@ -141,31 +171,120 @@ async def upload(
         if on_progress:
             on_progress(prog)
 
+    async def attempt(path: Path, name: str) -> None:
+        sent = 0
+
+        def count(n: int) -> None:
+            nonlocal sent
+            sent += n
+            tick(n)
+
+        try:
+            if path.stat().st_size >= mpu_threshold:
+                await client.objects.put_multipart(bck, name, path, progress=count)
+            else:
+                await client.objects.put(bck, name, path, progress=count)
+        except BaseException:
+            prog.bytes_done -= sent
+            raise
+
     async def one(path: Path, name: str) -> None:
-        async with sem:
-            sent = 0
-
-            def count(n: int) -> None:
-                nonlocal sent
-                sent += n
-                tick(n)
-
-            try:
-                if path.stat().st_size >= mpu_threshold:
-                    await client.objects.put_multipart(bck, name, path, progress=count)
-                else:
-                    await client.objects.put(bck, name, path, progress=count)
-                done.append(name)
-                prog.files_done += 1
-            except (AISError, OSError) as e:
-                prog.bytes_done -= sent
-                failed[name] = str(e)
-                prog.failed += 1
-            if on_progress:
-                on_progress(prog)
+        nonlocal stopped
+        first_failure: float | None = None
+        delay = backoff[0]
+        while True:
+            async with sem:
+                if stopped:
+                    failed[name] = f"not sent: upload stopped: {stopped}"
+                    prog.failed += 1
+                    return
+                try:
+                    await attempt(path, name)
+                    done.append(name)
+                    prog.files_done += 1
+                    return
+                except TRANSIENT as e:
+                    now = time.monotonic()
+                    first_failure = first_failure if first_failure is not None else now
+                    if now - first_failure >= retry_window:
+                        failed[name] = f"{e} (still failing after retrying for {retry_window:g} s)"
+                        prog.failed += 1
+                        return
+                except FATAL as e:
+                    stopped = stopped or str(e)
+                    failed[name] = str(e)
+                    prog.failed += 1
+                    return
+                except (AISError, OSError) as e:
+                    failed[name] = str(e)
+                    prog.failed += 1
+                    return
+                finally:
+                    if on_progress:
+                        on_progress(prog)
+            prog.retries += 1
+            await asyncio.sleep(delay)  # outside the semaphore: other files go on meanwhile
+            delay = min(delay * 2, backoff[1])
 
     await gather_or_cancel([one(p, n) for p, n in pairs])
-    return TransferResult(done, failed, prog)
+    return TransferResult(done, failed, prog, stopped)
+
+
+async def verify_upload(
+    client: "AISClient",
+    bck: Bck,
+    items: Iterable[tuple[Path, str]],
+    *,
+    concurrency: int = 16,
+) -> dict[str, str]:
+    """Check uploaded objects against their local files: ``{object name: verdict}``.
+
+    The verdict is :data:`INTACT` when ``HEAD /v1/objects/<b>/<o>`` reports the file's size and,
+    when the cluster stores a checksum (the bucket's ``checksum.type``, xxhash2 by default), the
+    same checksum computed locally; otherwise ``"failed: <reason>"`` (missing, size or checksum
+    differ, HEAD error, unreadable file). Objects without a stored checksum (e.g. native multipart
+    uploads) are compared by size only. Never raises for one object; cancellation propagates."""
+    pairs = list(items)
+    out: dict[str, str] = {}
+    sem = asyncio.Semaphore(max(1, concurrency))
+
+    def local_digest(path: Path, ck_type: str) -> str | None:
+        h = new_hasher(ck_type)
+        if h is None:
+            return None
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1024 * 1024), b""):
+                h.update(chunk)
+        return h.hexdigest()
+
+    async def one(path: Path, name: str) -> None:
+        async with sem:
+            try:
+                props = await client.objects.head(bck, name)
+            except ObjectNotFound:
+                out[name] = "failed: missing in the cluster"
+                return
+            except AISError as e:
+                out[name] = f"failed: {e}"
+                return
+        try:
+            size = path.stat().st_size
+            if props.size != size:
+                out[name] = f"failed: size {props.size:,} B in the cluster, {size:,} B on disk"
+                return
+            if props.checksum:
+                local = (local_digest(path, props.checksum_type) if size <= 1024 * 1024
+                         else await asyncio.to_thread(local_digest, path, props.checksum_type))
+                if local is not None and local != props.checksum:
+                    out[name] = f"failed: {props.checksum_type} {props.checksum} in the cluster, {local} on disk"
+                    return
+        except OSError as e:
+            out[name] = f"failed: cannot read {path}: {e}"
+            return
+        out[name] = INTACT
+
+    await gather_or_cancel([one(p, n) for p, n in pairs])
+    return {n: out[n] for _, n in pairs}
 
 
 def safe_local_path(dest: Path, obj_name: str, strip_prefix: str = "") -> Path:
