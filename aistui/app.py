@@ -19,6 +19,8 @@ from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, Un
 from .screens.buckets import BucketsScreen
 from .screens.cluster import ClusterScreen
 from .screens.connection import ConnectionScreen
+from .screens.etl import ETLScreen
+from .screens.jobs import JobsScreen, StartedJobs
 from .widgets.status import StatusBar
 
 
@@ -30,23 +32,27 @@ class AISTui(App):
 
     TITLE = "aistui"
     CSS_PATH = str(resources.files("aistui.assets").joinpath("aistui.tcss"))
-    MODES = {"cluster": ClusterScreen, "buckets": BucketsScreen}
+    MODES = {"cluster": ClusterScreen, "buckets": BucketsScreen, "jobs": JobsScreen, "etl": ETLScreen}
     DEFAULT_MODE = "cluster"
     BINDINGS = [
         Binding("1", "switch_mode('cluster')", "Cluster", id="app.cluster"),
         Binding("2", "switch_mode('buckets')", "Buckets", id="app.buckets"),
+        Binding("3", "switch_mode('jobs')", "Jobs", id="app.jobs"),
+        Binding("4", "switch_mode('etl')", "ETL", id="app.etl"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
     ]
 
     def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
                  theme: str = "", keymap: dict[str, str] | None = None, image_protocol: str = "auto",
-                 client: AISClient | None = None):
+                 client: AISClient | None = None, jobs_keep_s: float = 3600.0):
         super().__init__()
         self.image_protocol = image_protocol
         self.settings = settings
         self.read_only = read_only or settings.read_only
         self.refresh_s = refresh_s
+        self.jobs_keep_s = jobs_keep_s  # the jobs screen hides jobs that ended longer ago
+        self.started_jobs = StartedJobs()
         self.health = "connecting"
         self.version = ""
         self.client: AISClient = client or AISClient(settings)
@@ -92,6 +98,17 @@ class AISTui(App):
                 self._driver.write(seq)
 
         return clipboard.copy(text, write)
+
+    def track_job(self, ids: list[str], what: str) -> None:
+        """Watch jobs started from aistui (``what`` names them): a toast says when they finish,
+        fail or are aborted, whatever screen is shown; the jobs screen opens filtered to them."""
+        if ids:
+            self.started_jobs.add(ids, what)
+            self.watch_started_jobs()
+
+    @work(exclusive=True, group="started-jobs", exit_on_error=False)
+    async def watch_started_jobs(self) -> None:
+        await self.started_jobs.watch(self)
 
     def refuse_if_read_only(self, what: str) -> bool:
         """True (and a notification) when ``--read-only`` forbids ``what``."""

@@ -17,7 +17,7 @@ Connection (like the ais CLI): --endpoint, then AIS_ENDPOINT, then the current p
 http://localhost:8080. Token: AIS_AUTHN_TOKEN, then AIS_AUTHN_TOKEN_FILE, then
 ~/.config/ais/cli/auth.token. TLS: AIS_CLIENT_CA, AIS_SKIP_VERIFY_CRT.
 
-Keys: 1 cluster, 2 buckets, enter open, backspace up, esc back, / filter, space select,
+Keys: 1 cluster, 2 buckets, 3 jobs, 4 ETL, enter open, backspace up, esc back, / filter, space select,
 u upload, d download, x delete, c copy, e evict, f prefetch, y copy URI, n new bucket,
 D destroy bucket, p props (buckets) or pause (cluster), r refresh, q quit, ctrl+p palette.
 --read-only refuses every key that changes the cluster.
@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--context", "-c", help="a cluster profile from ~/.config/aistui/config.json")
     p.add_argument("--read-only", action="store_true", help="disable every action that changes the cluster")
     p.add_argument("--refresh", type=float, default=None, metavar="S", help="cluster refresh interval in seconds (default 2)")
+    p.add_argument("--jobs-keep", type=float, default=None, metavar="S",
+                   help="how long the jobs screen shows jobs after they end, in seconds (default 3600)")
     p.add_argument("--theme", default="", help="Textual theme, e.g. textual-light, ansi-light, nord")
     p.add_argument("--image-protocol", default="auto", choices=("auto", "sixel", "tgp", "halfcell", "unicode"),
                    help="how image previews are drawn (default: what the terminal supports, else half-blocks)")
@@ -61,7 +63,8 @@ def _run_console(args: argparse.Namespace, settings) -> int:
 
     cfg = load_app_config()
     AISTui(settings, read_only=args.read_only, refresh_s=args.refresh or cfg.refresh_s,
-           theme=args.theme or cfg.theme, keymap=cfg.keymap, image_protocol=args.image_protocol).run()
+           theme=args.theme or cfg.theme, keymap=cfg.keymap, image_protocol=args.image_protocol,
+           jobs_keep_s=args.jobs_keep if args.jobs_keep is not None else cfg.jobs_keep_s).run()
     return 0
 
 

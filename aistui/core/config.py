@@ -132,6 +132,7 @@ class AppConfig:
     keymap: dict[str, str] = field(default_factory=dict)
     theme: str = ""
     refresh_s: float = 2.0
+    jobs_keep_s: float = 3600.0  # the jobs screen shows jobs this long after they end
     path: Path | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -143,6 +144,8 @@ class AppConfig:
         if self.theme:
             out["theme"] = self.theme
         out["refresh_s"] = self.refresh_s
+        if self.jobs_keep_s != 3600.0:
+            out["jobs_keep_s"] = self.jobs_keep_s
         return out
 
 
@@ -204,7 +207,7 @@ def load_app_config(path: Path | None = None, env: Mapping[str, str] | None = No
     return AppConfig(clusters=clusters, current=str(raw.get("current") or ""),
                      keymap={str(k): str(v) for k, v in (raw.get("keymap") or {}).items()},
                      theme=str(raw.get("theme") or ""), refresh_s=float(raw.get("refresh_s") or 2.0),
-                     path=path)
+                     jobs_keep_s=float(raw.get("jobs_keep_s") or 3600.0), path=path)
 
 
 def save_app_config(cfg: AppConfig, path: Path | None = None) -> Path:

@@ -10,17 +10,23 @@ transforms live in :mod:`.buckets` (``etl-bck``) and :mod:`.objects` (``etl-list
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidInput, ProtocolError
-from .models import ETLDetails, ETLInfo
+from .errors import AISError, ETLNotAvailable, InvalidInput, ProtocolError
+from .models import ETLDetails, ETLInfo, Job
 
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["ETLAPI", "COMMUNICATORS", "spec_message", "validate_etl_name"]
+__all__ = ["ETLAPI", "ETLView", "COMMUNICATORS", "ETL_JOB_KINDS", "spec_message", "validate_etl_name",
+           "parse_env"]
+
+#: job kinds that run ETLs (offline bucket, offline objects, inline)
+ETL_JOB_KINDS = ("etl-bck", "etl-listrange", "etl-inline")
 
 COMMUNICATORS = ("hpush://", "hpull://", "ws://")
 _K8S_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
@@ -59,6 +65,34 @@ def spec_message(name: str, image: str, command: list[str] | None = None, *,
         "runtime": {"image": image.strip(), "command": list(command or []),
                     "env": [{"name": k, "value": v} for k, v in (env or {}).items()]},
     }
+
+
+def parse_env(text: str) -> dict[str, str]:
+    """``KEY=VALUE`` pairs separated by commas or spaces (``A=1, B=two``). Raises
+    :class:`InvalidInput` for a pair without ``=`` or with an invalid variable name."""
+    out: dict[str, str] = {}
+    for part in re.split(r"[,\s]+", text.strip()):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise InvalidInput(f"environment entry {part!r} is not NAME=VALUE")
+        out[key] = value
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ETLView:
+    """What the ETL detail view shows, gathered at once: ``details`` (init message and object
+    errors), ``health`` ``{target: status}``, ``metrics`` ``{target: (cpu, mem bytes)}``, ``logs``
+    ``{target: text}``; ``problems`` names each part that could not be read and why."""
+
+    name: str
+    details: ETLDetails | None = None
+    health: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, tuple[float, float]] = field(default_factory=dict)
+    logs: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
 
 
 class ETLAPI:
@@ -116,6 +150,32 @@ class ETLAPI:
                 except (TypeError, ValueError):
                     raise ProtocolError("etl metrics", "cpu/mem are not numbers") from None
         return out
+
+    async def view(self, name: str) -> ETLView:
+        """Details, health, metrics and logs of one ETL, read concurrently; a part that fails is
+        named in ``problems``. Raises :class:`ETLNotAvailable` when the cluster has no ETL."""
+        parts = await asyncio.gather(self.details(name), self.health(name), self.metrics(name), self.logs(name),
+                                     return_exceptions=True)
+        problems: dict[str, str] = {}
+        for label, p in zip(("details", "health", "metrics", "logs"), parts):
+            if isinstance(p, ETLNotAvailable):
+                raise p
+            if isinstance(p, AISError):
+                problems[label] = str(p)
+            elif isinstance(p, BaseException):
+                raise p
+
+        def ok(p: Any, default: Any) -> Any:
+            return default if isinstance(p, BaseException) else p
+
+        return ETLView(name, ok(parts[0], None), ok(parts[1], {}), ok(parts[2], {}), ok(parts[3], {}), problems)
+
+    async def jobs(self) -> list[Job]:
+        """The cluster's ETL jobs (:data:`ETL_JOB_KINDS`), newest first. These come from the job
+        list, so they show even where the ETL endpoints answer 501."""
+        lists = await asyncio.gather(*(self._c.jobs.list(kind=k) for k in ETL_JOB_KINDS))
+        jobs = {j.id: j for js in lists for j in js}
+        return sorted(jobs.values(), key=lambda j: (j.start is not None, j.start, j.id), reverse=True)
 
     async def init(self, msg: dict[str, Any], timeout: float = 330.0) -> str:
         """Init an ETL from a spec message (see :func:`spec_message`). Returns the job id."""

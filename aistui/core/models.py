@@ -687,7 +687,7 @@ def _parse_time(s: str) -> datetime | None:
         raise ProtocolError("job time", f"bad timestamp {s!r}") from None
 
 
-#: xaction kind -> display name (``xact/api_table.go``), for kinds whose names differ.
+#: xaction kind -> display name (``xact/api_table.go`` ``Table``, v1.5.0), for kinds whose names differ.
 JOB_DISPLAY_NAMES: dict[str, str] = {
     "copy-bck": "copy-bucket",
     "etl-bck": "etl-bucket",
@@ -705,6 +705,9 @@ JOB_DISPLAY_NAMES: dict[str, str] = {
     "ec-encode": "ec-bucket",
     "move-bck": "rename-bucket",
     "index-shard": "shard-index",
+    "summary-shard": "shard-summary",
+    "election": "elect-primary",
+    "load-lom-cache": "warm-up-metadata",
 }
 #: demand-driven kinds that linger idle instead of finishing (``xact/api_table.go`` Idles).
 IDLE_KINDS = frozenset({"copy-listrange", "etl-listrange", "archive", "put-copies", "get-batch",

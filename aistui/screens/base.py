@@ -25,13 +25,18 @@ class AISScreen(Screen):
     @work(group="mutate", exit_on_error=False)
     async def run_call(self, what: str, call: Awaitable[Any], then: Callable[[], None] | None = None) -> None:
         """Await one core call that changes the cluster and say what happened: the job id(s) it
-        started, "done", or the error. ``then`` runs afterwards (e.g. a reload)."""
+        started, "done", or the error. ``then`` runs afterwards (e.g. a reload). Started jobs are
+        handed to ``app.track_job``: a toast says when they end, and the jobs screen (3) opens
+        filtered to them."""
         try:
             result = await call
         except AISError as e:
             self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
             return
         ids = [i for i in (result if isinstance(result, list) else [result]) if isinstance(i, str) and i]
-        self.notify(f"{what}: job {', '.join(ids)} started" if ids else f"{what}: done", markup=False, timeout=6)
+        if ids:
+            self.app.track_job(ids, what)  # type: ignore[attr-defined]  # toasts when it ends
+        self.notify(f"{what}: job {', '.join(ids)} started · press 3 to follow" if ids else f"{what}: done",
+                    markup=False, timeout=6)
         if then is not None:
             then()

@@ -1,0 +1,464 @@
+"""ETL screen: ETLs with their stage, object counts and bytes in and out, plus the cluster's ETL
+jobs; a detail pane with the init message, object errors, per-target health and CPU/memory, and
+the logs (a following ``Log``; ``/`` shows only the lines that contain a text).
+
+``n`` inits an ETL from a spec (validated before sending), ``s``/``t``/``D`` stop, start and delete
+it (each asks first), ``T`` transforms a bucket (or listed objects) into another bucket through it
+(a job the jobs screen shows), ``v`` views one object through it (inline ETL). Mutations are
+refused in ``--read-only``.
+
+On a cluster without ETL (a default ``aisnode`` build answers 501; ETL also needs Kubernetes) the
+screen says so once, still lists the ETL jobs it can see, and does not poll again until ``r``.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label, Log, Static
+
+from .. import format as fmt
+from ..core.errors import AISError, ETLNotAvailable, InvalidInput
+from ..core.etl import COMMUNICATORS, ETLView, parse_env, spec_message, validate_etl_name
+from ..core.models import Bck, ETLInfo, Job
+from ..messages import LoadFailed
+from ..widgets.dialogs import ConfirmDialog
+from ..widgets.form import Field, FormDialog
+from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
+from ..widgets.status import StatusBar
+from ..widgets.tables import cursor_key
+from .base import AISScreen
+from .polling import Polling
+from .jobs import STATE_STYLE, buckets_text
+
+ETL_COLUMNS = ("name", "stage", "job", "objects", "in", "out")
+JOB_COLUMNS = ("kind", "id", "buckets", "state", "objects", "bytes", "error")
+STAGE_STYLE = {"Running": "bold green", "Initializing": "cyan", "Aborted": "yellow", "Unknown": "dim"}
+NOT_AVAILABLE_HELP = ("A default aisnode build (go install .../aisnode) has no ETL and answers 501; ETL also "
+                      "needs AIS deployed on Kubernetes with an ETL-enabled build. Jobs that ran ETLs still "
+                      "show below. r checks again.")
+
+
+class ETLPreviewDialog(ModalScreen[None]):
+    """An object as an ETL returns it, in the object preview; ``esc`` closes."""
+
+    DEFAULT_CSS = """
+    ETLPreviewDialog { align: center middle; }
+    ETLPreviewDialog > Vertical { width: 90%; height: 80%; border: heavy $accent; background: $surface; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close", id="etlpreview.close")]
+
+    def __init__(self, title: str, protocol: str):
+        super().__init__()
+        self.title_text, self.protocol = title, protocol
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Preview(protocol=self.protocol, id="etl-preview")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class ETLScreen(AISScreen, Polling):
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="etl.refresh"),
+        Binding("enter", "toggle_detail", "Detail", id="etl.detail"),
+        Binding("n", "init", "Init", id="etl.init"),
+        Binding("s", "stop", "Stop", id="etl.stop"),
+        Binding("t", "start", "Start", id="etl.start"),
+        Binding("D", "delete", "Delete", id="etl.delete"),
+        Binding("T", "transform", "Transform", id="etl.transform"),
+        Binding("v", "view_object", "View object", id="etl.view"),
+        Binding("slash", "search_log", "Search log", id="etl.search"),
+        Binding("p", "pause", "Pause", id="etl.pause"),
+        Binding("escape", "close_detail", "Close", id="etl.close", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    #etl-detail { height: 1fr; border-top: solid $primary-background; display: none; }
+    #etl-detail.shown { display: block; }
+    #etl-info { height: auto; max-height: 14; }
+    #etl-log { height: 1fr; min-height: 5; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, etls: list[ETLInfo] | None, problem: str, jobs: list[Job]):
+            super().__init__()
+            self.etls, self.problem, self.jobs = etls, problem, jobs
+
+    class Viewed(Message):
+        def __init__(self, view: ETLView):
+            super().__init__()
+            self.view = view
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.available: bool | None = None  # None until the first answer
+        self.problem = ""
+        self.etls: dict[str, ETLInfo] = {}
+        self.loads = 0
+        self.log_filter = ""
+        self.view: ETLView | None = None
+        self._log_lines: list[str] = []
+        self._log_shown = 0
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("", id="etl-hint", classes="hint")
+        yield DataTable(id="etls", cursor_type="row", zebra_stripes=True)
+        yield Static("ETL jobs", classes="section-title")
+        yield DataTable(id="etl-jobs", cursor_type="row")
+        with Vertical(id="etl-detail"):
+            with VerticalScroll(id="etl-info"):
+                yield Static("", id="etl-init")
+                yield Static("", id="etl-errors")
+            yield DataTable(id="etl-targets", cursor_type="none")
+            yield Static("", id="etl-log-hint", classes="hint")
+            yield Log(id="etl-log", max_lines=5000, auto_scroll=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.query_one("#etls", DataTable)
+        for c, w in zip(ETL_COLUMNS, (28, 13, 12, 10, 10, 10)):
+            t.add_column(c, key=c, width=w)
+        j = self.query_one("#etl-jobs", DataTable)
+        for c, w in zip(JOB_COLUMNS, (13, 12, 34, 8, 10, 10, 40)):
+            j.add_column(c, key=c, width=w)
+        tt = self.query_one("#etl-targets", DataTable)
+        for c, w in zip(("target", "health", "cpu", "memory"), (14, 12, 8, 10)):
+            tt.add_column(c, key=c, width=w)
+        for table, most in ((t, "40%"), (j, "30%"), (tt, 6)):  # inline: the app's DataTable rule says 1fr
+            table.styles.height = "auto"
+            table.styles.max_height = most
+        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.query_one(StatusBar).breadcrumb = "etl"
+        self.query_one("#etl-hint", Static).update("loading ETLs …")
+
+    # ------------------------------------------------------------------ loading
+
+    POLL_WHAT = "ETL refresh"
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self.available is not False:  # a cluster without ETL is not asked again until r
+            self.load()
+
+    def can_poll(self) -> bool:
+        return bool(self.available)
+
+    @work(exclusive=True, group="etl", exit_on_error=False)
+    async def load(self) -> None:
+        await self.app.connected.wait()  # type: ignore[attr-defined]
+        client = self.app.client  # type: ignore[attr-defined]
+        etls: list[ETLInfo] | None = None
+        problem = ""
+        try:
+            etls = await client.etl.list()
+        except ETLNotAvailable as e:
+            problem = str(e)
+        except AISError as e:
+            self.post_message(LoadFailed(e))
+            return
+        try:
+            jobs = await client.etl.jobs()
+        except AISError:
+            jobs = []
+        self.post_message(self.Loaded(etls, problem, jobs))
+        if etls is not None and self.query_one("#etl-detail").has_class("shown"):
+            name = cursor_key(self.query_one("#etls", DataTable))
+            if name:
+                await self._fetch_view(name)
+
+    async def _fetch_view(self, name: str) -> None:
+        try:
+            view = await self.app.client.etl.view(name)  # type: ignore[attr-defined]
+        except AISError as e:
+            view = ETLView(name, problems={"ETL": str(e)})
+        self.post_message(self.Viewed(view))
+
+    @work(exclusive=True, group="etl-view", exit_on_error=False)
+    async def load_view(self, name: str) -> None:
+        await self._fetch_view(name)
+
+    def on_etlscreen_loaded(self, msg: Loaded) -> None:
+        self.loads += 1
+        self.available = msg.etls is not None
+        self.problem = msg.problem
+        t = self.query_one("#etls", DataTable)
+        etls = msg.etls or []
+        self.etls = {e.name: e for e in etls}
+        for key in [k for k in t.rows if str(k.value) not in self.etls]:
+            t.remove_row(key)
+        for e in etls:
+            row = (Text(e.name), Text(e.stage, style=STAGE_STYLE.get(e.stage, "")), Text(e.xaction_id),
+                   f"{e.obj_count:,}", fmt.size(e.in_bytes), fmt.size(e.out_bytes))
+            if e.name in t.rows:
+                for col, val in zip(ETL_COLUMNS, row):
+                    t.update_cell(e.name, col, val)
+            else:
+                t.add_row(*row, key=e.name)
+        jt = self.query_one("#etl-jobs", DataTable)
+        jt.clear()
+        for j in msg.jobs:
+            jt.add_row(Text(j.display_kind), Text(j.id), Text(buckets_text(j)),
+                       Text(j.state, style=STATE_STYLE.get(j.state, "")), f"{j.objects:,}", fmt.size(j.bytes),
+                       Text(j.error.splitlines()[0] if j.error else "", style="red"), key=j.id)
+        hint = self.query_one("#etl-hint", Static)
+        if not self.available:
+            hint.update(Text.assemble((self.problem, "bold yellow"), "\n", NOT_AVAILABLE_HELP))
+            hint.styles.height = "auto"
+        else:
+            hint.styles.height = 1
+            hint.update(Text(f"{len(etls)} ETLs · {len(msg.jobs)} ETL jobs · enter details · n init · "
+                             f"T transform · v view an object · " + ("paused" if self.paused else
+                                                                      f"every {self.app.refresh_s:g}s")))  # type: ignore[attr-defined]
+        self.schedule()
+
+    def on_load_failed(self, msg: LoadFailed) -> None:
+        self.notify(f"ETL refresh failed: {msg.error}", severity="error", timeout=4, markup=False)
+        self.schedule()
+
+    # ------------------------------------------------------------------ detail
+
+    def current(self) -> ETLInfo | None:
+        return self.etls.get(cursor_key(self.query_one("#etls", DataTable)) or "")
+
+    def action_toggle_detail(self) -> None:
+        pane = self.query_one("#etl-detail")
+        e = self.current()
+        if pane.has_class("shown") or e is None:
+            pane.remove_class("shown")
+            return
+        pane.add_class("shown")
+        self.view = None
+        self._log_lines, self._log_shown = [], 0
+        self.query_one("#etl-log", Log).clear()
+        self.query_one("#etl-init", Static).update(Text(f"loading {e.name} …"))
+        self.load_view(e.name)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "etls":  # enter on the table
+            self.action_toggle_detail()
+
+    def action_close_detail(self) -> None:
+        self.query_one("#etl-detail").remove_class("shown")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "etls" and self.query_one("#etl-detail").has_class("shown"):
+            e = self.current()
+            if e is not None and (self.view is None or self.view.name != e.name):
+                self.view = None
+                self._log_lines, self._log_shown = [], 0
+                self.query_one("#etl-log", Log).clear()
+                self.load_view(e.name)
+
+    def on_etlscreen_viewed(self, msg: Viewed) -> None:
+        v = msg.view
+        e = self.current()
+        if e is None or e.name != v.name:
+            return
+        self.view = v
+        init = Text()
+        init.append(f"{v.name}", style="bold")
+        init.append(f" · stage {e.stage} · job {e.xaction_id or '-'}\n")
+        for part, why in v.problems.items():
+            init.append(f"{part}: {why}\n", style="red")
+        info = self.query_one("#etl-init", Static)
+        if v.details is not None:
+            info.update(Syntax(json.dumps(v.details.init_msg, indent=2), "json", word_wrap=True))
+            errs = Text(f"object errors: {len(v.details.obj_errors)}\n", style="bold")
+            for obj, m, code in v.details.obj_errors[:50]:
+                errs.append(f"{obj}: {m} ({code})\n", style="red")
+            self.query_one("#etl-errors", Static).update(Text.assemble(init, errs))
+        else:
+            info.update(init)
+            self.query_one("#etl-errors", Static).update("")
+        tt = self.query_one("#etl-targets", DataTable)
+        tt.clear()
+        for tid in sorted(set(v.health) | set(v.metrics)):
+            cpu, mem = v.metrics.get(tid, (0.0, 0.0))
+            tt.add_row(Text(tid), Text(v.health.get(tid, "?")), f"{cpu:.1f}%" if tid in v.metrics else "",
+                       fmt.size(mem) if tid in v.metrics else "", key=tid)
+        lines = [f"[{tid}] {line}" for tid in sorted(v.logs) for line in v.logs[tid].splitlines()]
+        self._set_log(lines)
+
+    def _set_log(self, lines: list[str]) -> None:
+        """Append what is new (the log follows); redraw when the text shrank or the filter changed."""
+        log = self.query_one("#etl-log", Log)
+        if lines[: len(self._log_lines)] != self._log_lines:  # rotated or replaced: start over
+            log.clear()
+            self._log_lines, self._log_shown = [], 0
+        new = lines[len(self._log_lines):]
+        self._log_lines = lines
+        shown = [ln for ln in new if self.log_filter.lower() in ln.lower()] if self.log_filter else new
+        if shown:
+            log.write_lines(shown)
+        self._log_shown += len(shown)
+        hint = f"logs: {len(self._log_lines):,} lines"
+        if self.log_filter:
+            hint += f" · {self._log_shown:,} contain {self.log_filter!r} (/ to change, empty shows all)"
+        self.query_one("#etl-log-hint", Static).update(Text(hint))
+
+    def action_search_log(self) -> None:
+        if not self.query_one("#etl-detail").has_class("shown"):
+            self.notify("open an ETL's details (enter) to search its logs", timeout=3)
+            return
+
+        def got(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self.log_filter = values["text"]
+            lines = self._log_lines
+            self._log_lines, self._log_shown = [], 0
+            self.query_one("#etl-log", Log).clear()
+            self._set_log(lines)
+
+        self.app.push_screen(FormDialog("Search the logs", [Field("text", "Show the lines that contain",
+                                                                   self.log_filter)], lambda v: v), got)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_init(self) -> None:
+        if self.app.refuse_if_read_only("init ETL"):  # type: ignore[attr-defined]
+            return
+
+        def validate(v: dict[str, str]) -> dict[str, Any]:
+            try:
+                command = shlex.split(v["command"])
+            except ValueError as e:
+                raise InvalidInput(f"command: {e}") from None
+            return spec_message(v["name"], v["image"], command, communicator=v["communicator"],
+                                init_timeout=v["init_timeout"], obj_timeout=v["obj_timeout"],
+                                env=parse_env(v["env"]))
+
+        async def init(msg: dict[str, Any]) -> None:
+            await self.app.client.etl.init(msg)  # type: ignore[attr-defined]  # its job lasts while the ETL runs
+
+        def done(msg: dict[str, Any] | None) -> None:
+            if msg is not None:
+                self.run_call(f"init ETL {msg['name']}", init(msg), self.load)
+
+        self.app.push_screen(FormDialog("Init an ETL", [
+            Field("name", "Name (lower-case letters, digits and '-')", placeholder="md5"),
+            Field("image", "Container image", placeholder="aistorage/transformer_md5:latest"),
+            Field("command", "Command (shell words; empty: the image's own)", placeholder="uvicorn fastapi_server:fastapi_app --host 0.0.0.0 --port 8000"),
+            Field("communicator", "Communicator", value="hpush://", choices=COMMUNICATORS),
+            Field("init_timeout", "Init timeout", value="5m"),
+            Field("obj_timeout", "Object timeout", value="45s"),
+            Field("env", "Environment (NAME=VALUE, comma separated)", placeholder="FORMAT=jpeg, QUALITY=90"),
+        ], validate, submit_label="Init"), done)
+
+    def _confirm(self, verb: str, lines: list[str], call_of) -> None:
+        e = self.current()
+        if e is None or self.app.refuse_if_read_only(f"{verb.lower()} ETL"):  # type: ignore[attr-defined]
+            return
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"{verb.lower()} ETL {e.name}", call_of(e.name), self.load)
+
+        self.app.push_screen(ConfirmDialog(f"{verb} ETL", [f"{verb} ETL {e.name} (stage {e.stage})."] + lines,
+                                           confirm_label=verb), done)
+
+    def action_stop(self) -> None:
+        self._confirm("Stop", ["Its pods stop on every target; inline and offline transforms through it fail "
+                               "until it is started again."], self.app.client.etl.stop)  # type: ignore[attr-defined]
+
+    def action_start(self) -> None:
+        self._confirm("Start", ["AIS starts an ETL only from the Aborted stage."], self.app.client.etl.start)  # type: ignore[attr-defined]
+
+    def action_delete(self) -> None:
+        self._confirm("Delete", ["It is stopped and removed from the cluster; its spec is gone.",
+                                 "This cannot be undone."], self.app.client.etl.delete)  # type: ignore[attr-defined]
+
+    def _etl_name_field(self) -> Field:
+        e = self.current()
+        return Field("etl", "ETL name", e.name if e else "", "md5")
+
+    def action_transform(self) -> None:
+        if self.app.refuse_if_read_only("transform"):  # type: ignore[attr-defined]
+            return
+
+        def validate(v: dict[str, str]) -> tuple[str, Bck, Bck, str, list[str]]:
+            name = validate_etl_name(v["etl"])
+            src = Bck.parse(v["src"] if "://" in v["src"] else f"ais://{v['src']}")
+            dst = Bck.parse(v["dst"] if "://" in v["dst"] else f"ais://{v['dst']}")
+            names = [n for n in (x.strip() for x in v["objects"].split(",")) if n]
+            return name, src, dst, v["prefix"], names
+
+        def done(r: tuple[str, Bck, Bck, str, list[str]] | None) -> None:
+            if r is None:
+                return
+            name, src, dst, prefix, names = r
+            client = self.app.client  # type: ignore[attr-defined]
+            if names:
+                call = client.objects.transform_many(src, dst, name, names=names)
+                what = f"transform {len(names)} objects of {src} → {dst} through {name}"
+            else:
+                call = client.buckets.transform(src, dst, name, prefix=prefix)
+                what = f"transform {src}{'/' + prefix if prefix else ''} → {dst} through {name}"
+            self.run_call(what, call, self.load)
+
+        self.app.push_screen(FormDialog("Offline transform", [
+            self._etl_name_field(),
+            Field("src", "Source bucket", placeholder="ais://images"),
+            Field("dst", "Destination bucket (created if missing)", placeholder="ais://images-transformed"),
+            Field("prefix", "Only objects under this prefix (bucket transform)"),
+            Field("objects", "Or only these objects (comma separated)"),
+        ], validate, help_text="Starts a job; the jobs screen (3) follows it.", submit_label="Transform"), done)
+
+    def action_view_object(self) -> None:
+        def validate(v: dict[str, str]) -> tuple[str, Bck, str]:
+            name = validate_etl_name(v["etl"])
+            uri = v["object"] if "://" in v["object"] else f"ais://{v['object']}"
+            scheme, rest = uri.split("://", 1)
+            bname, sep, obj = rest.partition("/")
+            if rest.startswith("@"):  # ais://@remais/bucket/obj
+                ns, _, tail = rest.partition("/")
+                bname, sep, obj = tail.partition("/")
+                bname = f"{ns}/{bname}"
+            if not sep or not obj:
+                raise InvalidInput("give the object as ais://bucket/object")
+            return name, Bck.parse(f"{scheme}://{bname}"), obj
+
+        def done(r: tuple[str, Bck, str] | None) -> None:
+            if r is not None:
+                name, bck, obj = r
+                self.app.push_screen(ETLPreviewDialog(f"{bck.uname(obj)} through ETL {name}",
+                                                      self.app.image_protocol))  # type: ignore[attr-defined]
+                self.preview_through(name, bck, obj)
+
+        self.app.push_screen(FormDialog("View an object through an ETL", [
+            self._etl_name_field(), Field("object", "Object", placeholder="ais://images/cat.jpg")],
+            validate, submit_label="View"), done)
+
+    @work(exclusive=True, group="etl-preview", exit_on_error=False)
+    async def preview_through(self, name: str, bck: Bck, obj: str) -> None:
+        """GET the object with ``etl_name`` (inline transform) and show it in the preview."""
+        dialog = self.app.screen
+        if not isinstance(dialog, ETLPreviewDialog):
+            return
+        preview = dialog.query_one(Preview)
+        preview.show_loading(obj)
+        cap = IMAGE_CAP if kind_of(obj) == "image" else TEXT_CAP
+        try:
+            data = await self.app.client.objects.get(bck, obj, max_bytes=cap + 1, etl_name=name)  # type: ignore[attr-defined]
+        except AISError as e:
+            preview.show_error(obj, str(e))
+            return
+        preview.show_bytes(obj, data[:cap], total=len(data), capped=len(data) > cap)

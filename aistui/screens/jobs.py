@@ -1,0 +1,548 @@
+"""Jobs screen: the running-job monitor.
+
+One row per job (xaction) merged across targets, updated in place by job id on a timer that
+never overlaps itself (the next poll is scheduled when the previous one has been applied); ``p``
+pauses. Filters: ``a`` running only, ``k`` kind, ``b`` bucket, ``/`` text; ``esc`` clears them.
+``s`` cycles the sort (start time, kind, rate). ``enter`` opens the detail pane (per-target
+snapshots, control message, abort error, progress against a known total); ``x`` aborts after a
+confirm (refused in ``--read-only``).
+
+:class:`StartedJobs` is the app-wide watcher of jobs started from aistui: it toasts when they
+finish, fail or are aborted, whatever screen is shown, and remembers them so that the jobs
+screen opens filtered to them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timezone, tzinfo
+from typing import Any, Callable
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Static
+
+from .. import format as fmt
+from ..core.errors import AISError
+from ..core.jobs import JobPoll, JobWatch
+from ..core.models import Job
+from ..messages import LoadFailed
+from ..widgets.dialogs import ConfirmDialog, PromptDialog
+from ..widgets.status import StatusBar
+from ..widgets.tables import cursor_key
+from .base import AISScreen
+from .polling import Polling
+
+COLUMNS = ("kind", "id", "buckets", "state", "started", "elapsed/ended", "objects", "bytes", "rate", "error")
+WIDTHS = (18, 12, 34, 8, 9, 16, 10, 10, 11, 40)
+SORTS = ("start", "kind", "rate")
+STATE_STYLE = {"running": "bold cyan", "idle": "cyan", "finished": "green", "aborted": "yellow", "failed": "bold red"}
+TARGET_COLUMNS = ("target", "state", "started", "ended", "objects", "bytes", "in", "out", "error")
+NOT_FOUND_GIVE_UP_S = 60.0  # stop watching a started job that no target has shown for this long
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def buckets_text(job: Job) -> str:
+    """``ais://src → ais://dst`` for copies and transforms, else the one bucket (or "")."""
+    src, dst = job.src_bck, job.dst_bck
+    if src and dst and src != dst:
+        return f"{src} → {dst}"
+    b = job.bck or src
+    return str(b) if b else ""
+
+
+def clock_text(t: datetime | None, now: datetime, tz: tzinfo | None) -> str:
+    """``HH:MM:SS`` today, ``Mon DD HH:MM`` on other days (in ``tz``; None: local time)."""
+    if t is None:
+        return ""
+    lt, ln = t.astimezone(tz), now.astimezone(tz)
+    return lt.strftime("%H:%M:%S") if lt.date() == ln.date() else lt.strftime("%b %d %H:%M")
+
+
+def elapsed_text(job: Job, now: datetime, tz: tzinfo | None) -> str:
+    """Running: the time since the start; ended: the end time and how long it took."""
+    start, end = job.start, job.end
+    if start is None:
+        return ""
+    if end is None:
+        return fmt.duration(max(0.0, (now - start).total_seconds()))
+    return f"{clock_text(end, now, tz)} ({fmt.duration(max(0.0, (end - start).total_seconds()))})"
+
+
+def outcome_text(what: str, jobs: list[Job]) -> tuple[str, str]:
+    """The toast for jobs started as ``what`` that are over: ``(message, severity)``."""
+    ids = ", ".join(j.id for j in jobs)
+    objs, size = sum(j.objects for j in jobs), sum(j.bytes for j in jobs)
+    bad = [j for j in jobs if j.state in ("aborted", "failed")]
+    if bad:
+        j = bad[0]
+        why = f": {j.error}" if j.error else ""
+        return f"{what}: job {ids} {j.state}{why}", ("error" if j.state == "failed" else "warning")
+    return f"{what}: job {ids} finished · {objs:,} objects, {fmt.size(size)}", "information"
+
+
+class StartedJobs:
+    """Jobs started from aistui (by :meth:`AISScreen.run_call`), watched until they are over.
+
+    ``follow`` holds the ids of the last jobs started; the jobs screen takes them once (with
+    :meth:`take_follow`) to open filtered to them."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, ...], tuple[str, float]] = {}  # ids -> (what, monotonic start)
+        self.follow: list[str] = []
+        self._watch = JobWatch()
+        self._over: dict[str, Job] = {}
+
+    def add(self, ids: list[str], what: str) -> None:
+        loop = asyncio.get_running_loop()
+        self.groups[tuple(ids)] = (what, loop.time())
+        self.follow = list(ids)
+
+    def take_follow(self) -> list[str]:
+        ids, self.follow = self.follow, []
+        return ids
+
+    async def watch(self, app: Any) -> None:
+        """Poll the started jobs every ``app.refresh_s`` (at least 1 s) until none is left;
+        ``app.notify`` says how each group ended. Errors are retried on the next poll."""
+        loop = asyncio.get_running_loop()
+        while self.groups:
+            for ids, (what, since) in list(self.groups.items()):
+                jobs: list[Job] = []
+                for xid in ids:
+                    if xid in self._over:
+                        jobs.append(self._over[xid])
+                        continue
+                    try:
+                        job = await app.client.jobs.get(xid)
+                    except AISError:
+                        job = None
+                    if job is not None and self._watch.over(job):
+                        self._over[xid] = job
+                        jobs.append(job)
+                if len(jobs) == len(ids):
+                    msg, severity = outcome_text(what, jobs)
+                    app.notify(msg, severity=severity, markup=False, timeout=10)
+                    self._forget(ids)
+                elif not jobs and loop.time() - since > NOT_FOUND_GIVE_UP_S:
+                    self._forget(ids)  # never showed up (e.g. a synchronous evict): nothing to say
+            if self.groups:
+                await asyncio.sleep(max(1.0, float(app.refresh_s)))
+
+    def _forget(self, ids: tuple[str, ...]) -> None:
+        self.groups.pop(ids, None)
+        for xid in ids:
+            self._over.pop(xid, None)
+
+
+@dataclass
+class JobFilter:
+    running_only: bool = False
+    kind: str = ""
+    bucket: str = ""
+    text: str = ""
+    ids: tuple[str, ...] = ()
+
+    def active(self) -> bool:
+        return bool(self.running_only or self.kind or self.bucket or self.text or self.ids)
+
+    def describe(self) -> str:
+        parts = []
+        if self.ids:
+            parts.append("job " + ", ".join(self.ids))
+        if self.running_only:
+            parts.append("running")
+        if self.kind:
+            parts.append(f"kind~{self.kind}")
+        if self.bucket:
+            parts.append(f"bucket~{self.bucket}")
+        if self.text:
+            parts.append(f"/{self.text}")
+        return " · ".join(parts)
+
+    def match(self, job: Job, haystack: str) -> bool:
+        if self.ids and job.id not in self.ids:
+            return False
+        if self.running_only and not job.running:
+            return False
+        if self.kind and self.kind not in job.kind.lower() and self.kind not in job.display_kind.lower():
+            return False
+        if self.bucket and self.bucket not in buckets_text(job).lower():
+            return False
+        return not self.text or self.text in haystack
+
+
+class JobsScreen(AISScreen, Polling):
+    """The running-job monitor. ``clock`` and ``tz`` render times (snapshot tests pin them)."""
+
+    clock: Callable[[], datetime] = staticmethod(utc_now)
+    tz: tzinfo | None = None
+
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh", id="jobs.refresh"),
+        Binding("p", "pause", "Pause", id="jobs.pause"),
+        Binding("a", "toggle_running", "Running/all", id="jobs.running"),
+        Binding("k", "filter_kind", "Kind", id="jobs.kind"),
+        Binding("b", "filter_bucket", "Bucket", id="jobs.bucket"),
+        Binding("slash", "filter_text", "Filter", id="jobs.filter"),
+        Binding("s", "cycle_sort", "Sort", id="jobs.sort"),
+        Binding("enter", "toggle_detail", "Detail", id="jobs.detail"),
+        Binding("x,delete", "abort", "Abort", id="jobs.abort"),
+        Binding("escape", "clear", "Clear filter", id="jobs.clear", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    #jobs { height: 1fr; }
+    #job-detail { height: auto; max-height: 55%; border-top: solid $primary-background; display: none; }
+    #job-detail.shown { display: block; }
+    #job-summary, #job-ctl { height: auto; padding: 0 1; }
+    """
+
+    class Polled(Message):
+        def __init__(self, poll: JobPoll):
+            super().__init__()
+            self.poll = poll
+
+    class Total(Message):
+        def __init__(self, job_id: str, total: int | None):
+            super().__init__()
+            self.job_id, self.total = job_id, total
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter = JobFilter()
+        self.sort = "start"
+        self.polls = 0  # polls applied (tests and the benchmark wait on it)
+        self.last: JobPoll | None = None
+        self._monitor = None
+        self._failing = False
+        self._rows: dict[str, tuple[Job, tuple[Any, ...], str]] = {}  # shown: id -> (job, cells, haystack)
+        self._totals: dict[str, int | None] = {}
+        self._detail_id = ""
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        yield Static("", id="jobs-hint", classes="hint")
+        yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="job-detail"):
+            yield Static("", id="job-summary")
+            yield DataTable(id="job-targets", cursor_type="none")
+            yield Static("", id="job-ctl")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.query_one("#jobs", DataTable)
+        for c, w in zip(COLUMNS, WIDTHS):
+            t.add_column(c, key=c, width=w)
+        tt = self.query_one("#job-targets", DataTable)
+        for c, w in zip(TARGET_COLUMNS, (12, 8, 9, 9, 9, 10, 9, 9, 30)):
+            tt.add_column(c, key=c, width=w)
+        tt.styles.height = "auto"  # inline: the app's DataTable rule says 1fr
+        tt.styles.max_height = 8
+        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.query_one(StatusBar).breadcrumb = "jobs"
+        self._hint()
+
+    # ------------------------------------------------------------------ polling
+
+    POLL_WHAT = "job refresh"
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        follow = self.app.started_jobs.take_follow()  # type: ignore[attr-defined]
+        if follow:
+            self.filter = JobFilter(ids=tuple(follow))
+            self._rebuild()
+        self.load()
+
+    @work(exclusive=True, group="jobs", exit_on_error=False)
+    async def load(self) -> None:
+        await self.app.connected.wait()  # type: ignore[attr-defined]
+        if self._monitor is None:
+            keep = getattr(self.app, "jobs_keep_s", 3600.0)
+            self._monitor = self.app.client.jobs.monitor(keep_s=keep, now=type(self).clock)  # type: ignore[attr-defined]
+        try:
+            poll = await self._monitor.poll()
+        except AISError as e:
+            self.post_message(LoadFailed(e))
+            return
+        self.post_message(self.Polled(poll))
+
+    def on_jobs_screen_polled(self, msg: Polled) -> None:
+        self._failing = False
+        self.last = msg.poll
+        self._apply(msg.poll)
+        self.polls += 1
+        self.schedule()
+
+    def on_load_failed(self, msg: LoadFailed) -> None:
+        if not self._failing:  # once per outage
+            self.notify(f"job refresh failed: {msg.error}", severity="error", timeout=4, markup=False)
+        self._failing = True
+        self.schedule()
+
+    # ------------------------------------------------------------------ table
+
+    def _cells(self, job: Job, rate: float | None, now: datetime) -> tuple[Any, ...]:
+        tz = type(self).tz
+        err = job.error.splitlines()[0] if job.error else ""
+        return (Text(job.display_kind), job.id, Text(buckets_text(job)),
+                Text(job.state, style=STATE_STYLE.get(job.state, "")),
+                clock_text(job.start, now, tz), elapsed_text(job, now, tz),
+                f"{job.objects:,}", fmt.size(job.bytes),
+                fmt.rate(rate) if rate is not None and job.end is None else "",
+                Text(err, style="red") if err else Text(""))
+
+    @staticmethod
+    def _haystack(job: Job) -> str:
+        return " ".join((job.kind, job.display_kind, job.id, buckets_text(job), job.state, job.error)).lower()
+
+    def _order(self, jobs: list[Job], rates: dict[str, float]) -> list[Job]:
+        if self.sort == "kind":
+            return sorted(jobs, key=lambda j: j.display_kind)  # stable: newest first within a kind
+        if self.sort == "rate":
+            return sorted(jobs, key=lambda j: -rates.get(j.id, 0.0))
+        return jobs  # the monitor gives newest first
+
+    def _apply(self, poll: JobPoll) -> None:
+        """Update the table in place: changed cells, new rows, gone rows; sort only when the order
+        changed; the cursor stays on its job."""
+        t = self.query_one("#jobs", DataTable)
+        cur = cursor_key(t)
+        now = poll.taken
+        want = [j for j in poll.jobs if self.filter.match(j, self._row_haystack(j))]
+        keep = {j.id for j in want}
+        gone = [k for k in self._rows if k not in keep]
+        if len(gone) > 200:  # a filter emptied most of the table: rebuilding is cheaper
+            t.clear()
+            self._rows.clear()
+        else:
+            for k in gone:
+                t.remove_row(k)
+                del self._rows[k]
+        added = False
+        with self.app.batch_update():
+            for j in want:
+                prev = self._rows.get(j.id)
+                if prev is not None and prev[0] is j and j.end is not None:
+                    continue  # an ended job that did not change
+                cells = self._cells(j, poll.rates.get(j.id), now)
+                hay = prev[2] if prev is not None and prev[0] is j else self._haystack(j)
+                if prev is None:
+                    t.add_row(*cells, key=j.id)
+                    added = True
+                else:
+                    for col, old, new in zip(COLUMNS, prev[1], cells):
+                        if old != new:
+                            t.update_cell(j.id, col, new)
+                self._rows[j.id] = (j, cells, hay)
+            order = [j.id for j in self._order(want, poll.rates)]
+            if added or self.sort == "rate" or gone:
+                if [str(r.key.value) for r in t.ordered_rows] != order:
+                    rank = {k: i for i, k in enumerate(order)}
+                    t.sort("id", key=lambda v: rank.get(str(v), 0))
+            if cur is not None and cur in self._rows:
+                idx = t.get_row_index(cur)
+                if idx != t.cursor_row:
+                    t.move_cursor(row=idx, animate=False)
+        self._hint()
+        self._show_detail()
+
+    def _row_haystack(self, job: Job) -> str:
+        prev = self._rows.get(job.id)
+        return prev[2] if prev is not None and prev[0] is job else self._haystack(job)
+
+    def _rebuild(self) -> None:
+        """After a filter or sort change: re-apply the last poll to an emptied table."""
+        t = self.query_one("#jobs", DataTable)
+        t.clear()
+        self._rows.clear()
+        if self.last is not None:
+            self._apply(self.last)
+        else:
+            self._hint()
+
+    def _hint(self) -> None:
+        total = len(self.last.jobs) if self.last else 0
+        running = sum(1 for j in self.last.jobs if j.running) if self.last else 0
+        shown = len(self._rows)
+        parts = [f"{shown:,} of {total:,} jobs" if self.filter.active() else f"{total:,} jobs",
+                 f"{running:,} running"]
+        if self.filter.active():
+            parts.append("filter: " + self.filter.describe() + " (esc clears)")
+        parts.append(f"sort: {self.sort}")
+        parts.append("paused" if self.paused else f"every {self.app.refresh_s:g}s")  # type: ignore[attr-defined]
+        if self.last is None:
+            parts = ["loading jobs …"]
+        self.query_one("#jobs-hint", Static).update(Text(" · ".join(parts)))
+
+    # ------------------------------------------------------------------ detail
+
+    def current(self) -> Job | None:
+        key = cursor_key(self.query_one("#jobs", DataTable))
+        row = self._rows.get(key or "")
+        return row[0] if row else None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "jobs":
+            self._show_detail()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "jobs":  # enter on the table
+            self.action_toggle_detail()
+
+    def action_toggle_detail(self) -> None:
+        pane = self.query_one("#job-detail")
+        pane.set_class(not pane.has_class("shown"), "shown")
+        self._detail_id = ""
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        pane = self.query_one("#job-detail")
+        if not pane.has_class("shown"):
+            return
+        job = self.current()
+        summary = self.query_one("#job-summary", Static)
+        targets = self.query_one("#job-targets", DataTable)
+        ctl = self.query_one("#job-ctl", Static)
+        if job is None:
+            summary.update(Text("no job selected"))
+            targets.clear()
+            ctl.update("")
+            return
+        now = self.last.taken if self.last else type(self).clock()
+        tz = type(self).tz
+        lines = Text()
+        lines.append(f"{job.display_kind} ", style="bold")
+        lines.append(f"{job.id} ")
+        lines.append(job.state, style=STATE_STYLE.get(job.state, ""))
+        if job.kind != job.display_kind:
+            lines.append(f"  (kind {job.kind})", style="dim")
+        lines.append(f"\n{buckets_text(job) or 'no bucket'} · started {clock_text(job.start, now, tz)}"
+                     f" · {'ended ' if job.end else 'running for '}{elapsed_text(job, now, tz)}"
+                     f" · {job.objects:,} objects, {fmt.size(job.bytes)}")
+        if job.id not in self._totals and job.kind in ("copy-bck", "etl-bck"):
+            self._totals[job.id] = None
+            self.fetch_total(job)
+        total = self._totals.get(job.id)
+        if total:
+            lines.append("\n")
+            lines.append_text(progress_text(job.objects, total))
+        if job.error:
+            lines.append("\nerror: ", style="bold red")
+            lines.append(job.error, style="red")
+        summary.update(lines)
+        if self._detail_id != job.id:
+            targets.clear()
+            self._detail_id = job.id
+        for s in job.snaps:
+            state = ("aborted" if s.aborted else "failed" if s.end and s.err else "finished" if s.end
+                     else "idle" if s.is_idle else "running")
+            row = (Text(s.node), Text(state, style=STATE_STYLE.get(state, "")), clock_text(s.start, now, tz),
+                   clock_text(s.end, now, tz), f"{s.loc_objs:,}", fmt.size(s.loc_bytes), f"{s.in_objs:,}",
+                   f"{s.out_objs:,}", Text((s.abort_err or s.err).splitlines()[0] if (s.abort_err or s.err) else ""))
+            if s.node in targets.rows:
+                for col, val in zip(TARGET_COLUMNS, row):
+                    targets.update_cell(s.node, col, val)
+            else:
+                targets.add_row(*row, key=s.node)
+        msgs = Text()
+        for s in job.snaps:
+            if s.ctlmsg:
+                msgs.append(f"{s.node}: ", style="bold")
+                msgs.append(s.ctlmsg + "\n")
+            if s.abort_err:
+                msgs.append(f"{s.node} abort error: ", style="bold yellow")
+                msgs.append(s.abort_err + "\n")
+        ctl.update(msgs if msgs.plain else Text("no control message", style="dim"))
+
+    @work(group="job-total", exit_on_error=False)
+    async def fetch_total(self, job: Job) -> None:
+        total = await self.app.client.jobs.source_total(job)  # type: ignore[attr-defined]
+        self.post_message(self.Total(job.id, total))
+
+    def on_jobs_screen_total(self, msg: Total) -> None:
+        self._totals[msg.job_id] = msg.total
+        self._show_detail()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def paused_changed(self) -> None:
+        self._hint()
+
+    def action_toggle_running(self) -> None:
+        self.filter.running_only = not self.filter.running_only
+        self._rebuild()
+
+    def _prompt(self, title: str, help_text: str, value: str, set_value: Callable[[str], None]) -> None:
+        def got(text: str | None) -> None:
+            set_value((text or "").strip().lower())
+            self._rebuild()
+
+        self.app.push_screen(PromptDialog(title, help_text, value=value), got)
+
+    def action_filter_kind(self) -> None:
+        kinds = sorted({j.display_kind for j in self.last.jobs}) if self.last else []
+        self._prompt("Filter by kind", "Part of a kind or its display name (copy, evict, summary, etl, ...); "
+                     "empty shows every kind." + (f" Present: {', '.join(kinds)}." if kinds else ""),
+                     self.filter.kind, lambda v: setattr(self.filter, "kind", v))
+
+    def action_filter_bucket(self) -> None:
+        self._prompt("Filter by bucket", "Part of a bucket (source or destination), e.g. ais://digits; "
+                     "empty shows all.", self.filter.bucket, lambda v: setattr(self.filter, "bucket", v))
+
+    def action_filter_text(self) -> None:
+        self._prompt("Filter jobs", "Text in the kind, id, buckets, state or error; empty shows all.",
+                     self.filter.text, lambda v: setattr(self.filter, "text", v))
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._rebuild()
+
+    def action_clear(self) -> None:
+        pane = self.query_one("#job-detail")
+        if pane.has_class("shown"):
+            pane.remove_class("shown")
+            return
+        if self.filter.active():
+            self.filter = JobFilter()
+            self._rebuild()
+
+    def action_abort(self) -> None:
+        job = self.current()
+        if job is None or self.app.refuse_if_read_only("abort job"):  # type: ignore[attr-defined]
+            return
+        if not job.running:
+            self.notify(f"job {job.id} is {job.state}: nothing to abort", severity="warning", markup=False)
+            return
+        lines = [f"Abort {job.display_kind} job {job.id}" + (f" on {buckets_text(job)}." if buckets_text(job) else "."),
+                 f"It has processed {job.objects:,} objects ({fmt.size(job.bytes)}) so far; those stay as they are."]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"abort {job.display_kind} {job.id}", self.app.client.jobs.abort(job.id),  # type: ignore[attr-defined]
+                              self.load)
+
+        self.app.push_screen(ConfirmDialog("Abort job", lines, confirm_label="Abort"), done)
+
+
+def progress_text(done: int, total: int, width: int = 30) -> Text:
+    """``[██████░░░░] 1,234 / 3,000 objects (41%)`` (never past 100% of the bar)."""
+    frac = min(1.0, done / total) if total else 0.0
+    filled = int(round(frac * width))
+    t = Text("progress ")
+    t.append("█" * filled, style="green")
+    t.append("░" * (width - filled), style="dim")
+    t.append(f" {done:,} / {total:,} objects ({done * 100 // total if total else 0}%)")
+    return t
