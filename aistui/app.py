@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from .core import AISClient, ConnectionSettings
-from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, Unauthorized
+from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, RequestTimeout, Unauthorized
 from .screens.buckets import BucketsScreen
 from .screens.cluster import ClusterScreen
 from .screens.connection import ConnectionScreen
@@ -80,6 +80,14 @@ class AISTui(App):
         bar.insecure = self.settings.skip_verify
 
     def set_health(self, health: str) -> None:
+        """Show ``health`` in every status bar. Once connected, "unreachable" shows as
+        "reconnecting" and starts :meth:`reconnect`: screens stay as they are meanwhile."""
+        if health == "unreachable" and self.connected.is_set():
+            if self.health != "reconnecting":
+                self.reconnect()
+            health = "reconnecting"
+        elif health == "ok" and self.health == "reconnecting":
+            self.notify(f"reconnected to {self.settings.label}", markup=False, timeout=4)
         self.health = health
         for screen in self.screen_stack:
             try:
@@ -127,6 +135,43 @@ class AISTui(App):
         # After the first frame: the first request imports aiohttp (~0.4 s), which must not
         # delay the first paint.
         self.check_connection()
+        self.set_interval(min(max(self.refresh_s, 1.0), 10.0), self.poll_health)
+
+    @work(exclusive=True, group="health", exit_on_error=False)
+    async def poll_health(self) -> None:
+        """Every refresh interval (1..10 s), once connected: ``GET /v1/health`` with a 3 s
+        timeout and no retries. Any HTTP answer means the proxy is there; a refused connection
+        or a timeout means it is gone, and the status bar says "reconnecting"."""
+        if not self.connected.is_set() or self.health == "reconnecting":
+            return
+        try:
+            await self.client.request("GET", "/v1/health", timeout=3.0, idempotent=False)
+        except (ConnectionFailed, RequestTimeout):
+            self.set_health("unreachable")
+        except AISError:
+            pass
+
+    @work(exclusive=True, group="reconnect", exit_on_error=False)
+    async def reconnect(self) -> None:
+        """Retry the cluster map with backoff (0.5 s doubling to 5 s) until the cluster answers
+        (or a screen's own refresh got through first), then set health "ok", which says
+        "reconnected". Screens keep their state; a refused token opens the connection screen."""
+        delay = 0.5
+        while self.connected.is_set() and self.health == "reconnecting":
+            await asyncio.sleep(delay)
+            try:
+                await self.client.cluster.smap()
+            except (Unauthorized, Forbidden) as e:
+                self.connected.clear()
+                self._connection_failed(str(e), "The token was refused: set AIS_AUTHN_TOKEN or "
+                                        "AIS_AUTHN_TOKEN_FILE (or ~/.config/ais/cli/auth.token).")
+                return
+            except AISError:
+                delay = min(delay * 2, 5.0)
+                continue
+            if self.health == "reconnecting":
+                self.set_health("ok")
+            return
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
