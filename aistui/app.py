@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from .core import AISClient, ConnectionSettings
 from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, RequestTimeout, Unauthorized
+from .commands import AISCommands
 from .screens.buckets import BucketsScreen
 from .screens.cluster import ClusterScreen
 from .screens.connection import ConnectionScreen
@@ -31,6 +32,7 @@ class AISTui(App):
     replaces the one built from ``settings`` (snapshot tests pass one with recorded answers)."""
 
     TITLE = "aistui"
+    COMMANDS = App.COMMANDS | {AISCommands}
     CSS_PATH = str(resources.files("aistui.assets").joinpath("aistui.tcss"))
     MODES = {"cluster": ClusterScreen, "buckets": BucketsScreen, "jobs": JobsScreen, "etl": ETLScreen}
     DEFAULT_MODE = "cluster"
@@ -39,6 +41,7 @@ class AISTui(App):
         Binding("2", "switch_mode('buckets')", "Buckets", id="app.buckets"),
         Binding("3", "switch_mode('jobs')", "Jobs", id="app.jobs"),
         Binding("4", "switch_mode('etl')", "ETL", id="app.etl"),
+        Binding("colon", "command_line", "Jump", id="app.jump"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
     ]
@@ -49,6 +52,7 @@ class AISTui(App):
         super().__init__()
         self.image_protocol = image_protocol
         self.settings = settings
+        self._read_only_flag = read_only  # --read-only: stays on across cluster switches
         self.read_only = read_only or settings.read_only
         self.refresh_s = refresh_s
         self.jobs_keep_s = jobs_keep_s  # the jobs screen hides jobs that ended longer ago
@@ -117,6 +121,89 @@ class AISTui(App):
     @work(exclusive=True, group="started-jobs", exit_on_error=False)
     async def watch_started_jobs(self) -> None:
         await self.started_jobs.watch(self)
+
+    # ------------------------------------------------------------------ navigation
+
+    def action_command_line(self) -> None:
+        """``:``: jump somewhere (``:b ais://imgs/train/``, ``:jobs``, ``:ctx prod``)."""
+        from .jump import HELP
+        from .widgets.dialogs import PromptDialog
+
+        def got(text: str | None) -> None:
+            if text:
+                self.jump(text)
+
+        self.push_screen(PromptDialog(":", HELP, placeholder="b ais://bucket/prefix/"), got)
+
+    def jump(self, text: str) -> None:
+        """Run one ``:`` command; a mistake is a notice, never a traceback."""
+        from .jump import parse_jump, split_prefix
+        from .screens.objects import ObjectsScreen
+
+        try:
+            j = parse_jump(text)
+        except InvalidInput as e:
+            self.notify(str(e), severity="error", markup=False, timeout=8)
+            return
+        if j.kind == "quit":
+            self.exit()
+        elif j.kind == "mode":
+            self.switch_mode(j.target)
+        elif j.kind == "ctx":
+            if j.target:
+                self.switch_context(j.target)
+            else:
+                names = ", ".join(self.context_names()) or "none (add clusters to the config file)"
+                self.notify(f"clusters: {names}", markup=False, timeout=8)
+        elif j.kind == "bucket" and j.bck is not None:
+            directory, start = split_prefix(j.prefix)
+
+            async def open_bucket() -> None:
+                await self.switch_mode("buckets")
+                while len(self.screen_stack) > 1:
+                    self.pop_screen()
+                await self.push_screen(ObjectsScreen(j.bck, prefix=directory, name_prefix=start))
+
+            self.call_later(open_bucket)
+
+    def context_names(self) -> list[str]:
+        """The cluster profiles in the config file (``~/.config/aistui/config.json``)."""
+        from .core.config import load_app_config
+
+        try:
+            return sorted(load_app_config().clusters)
+        except (InvalidInput, OSError):
+            return []
+
+    @work(exclusive=True, group="context", exit_on_error=False)
+    async def switch_context(self, name: str) -> None:
+        """Point the console at cluster profile ``name``: a new client, fresh screens (their
+        state belonged to the old cluster), the profile's read-only setting, a connection check."""
+        from .core.config import discover
+
+        try:
+            settings = discover(profile=name)
+        except InvalidInput as e:
+            self.notify(str(e), severity="error", markup=False, timeout=8)
+            return
+        old = self.client
+        self.connected.clear()
+        self.settings = settings
+        self.read_only = self._read_only_flag or settings.read_only
+        self.client = AISClient(settings)
+        self.version = ""
+        await old.aclose()
+        current = self.current_mode
+        for mode in [m for m in self.MODES if m != current]:
+            await self.remove_mode(mode)
+            self.add_mode(mode, self.MODES[mode])
+        await self.switch_mode("buckets" if current != "buckets" else "cluster")
+        await self.remove_mode(current)
+        self.add_mode(current, self.MODES[current])
+        await self.switch_mode("cluster")
+        self.set_health("connecting")
+        self.notify(f"switched to cluster {settings.label}", markup=False, timeout=4)
+        self.check_connection()
 
     def refuse_if_read_only(self, what: str) -> bool:
         """True (and a notification) when ``--read-only`` forbids ``what``."""

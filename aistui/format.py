@@ -35,3 +35,16 @@ def duration(seconds: float | None) -> str:
     if m:
         return f"{m}m {s}s"
     return f"{s}s"
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values, width: int = 30) -> str:
+    """The last ``width`` values as a one-line bar chart (``▁▂▅█``), scaled to their maximum; an
+    all-zero history is a flat line of ``▁``."""
+    vals = list(values)[-width:]
+    top = max(vals, default=0)
+    if top <= 0:
+        return _BARS[0] * len(vals)
+    return "".join(_BARS[min(len(_BARS) - 1, int(v / top * (len(_BARS) - 1) + 0.5))] for v in vals)

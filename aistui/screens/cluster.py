@@ -4,6 +4,7 @@ overlaps itself (the next poll is scheduled when the previous one ends); ``p`` p
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -37,7 +38,10 @@ class ClusterScreen(Screen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="cluster.refresh"),
         Binding("p", "pause", "Pause", id="cluster.pause"),
+        Binding("C", "switch_cluster", "Clusters", id="cluster.switch"),
     ]
+
+    HISTORY = 40  # refreshes kept for the sparklines
 
     class Loaded(Message):
         def __init__(self, snap: ClusterSnapshot):
@@ -50,6 +54,7 @@ class ClusterScreen(Screen):
         self._paused = False
         self._timer = None
         self._failing = False
+        self._hist = {k: deque(maxlen=self.HISTORY) for k in ("get_ops", "put_ops", "get_bps", "put_bps")}
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -136,20 +141,41 @@ class ClusterScreen(Screen):
         self._failing = True
         self._schedule()
 
-    @staticmethod
-    def _rates_text(rates: dict[str, NodeRates]) -> str:
+    def _rates_text(self, rates: dict[str, NodeRates]) -> Text:
+        """Cluster-wide GET and PUT rates (objects/s, bytes/s, worst target latency) with a
+        sparkline of the last :attr:`HISTORY` refreshes."""
         if not rates:
-            return "Throughput: measuring (needs two snapshots)…"
-        get_ops = sum(r.get_ops for r in rates.values())
-        put_ops = sum(r.put_ops for r in rates.values())
-        get_bps = sum(r.get_bps for r in rates.values())
-        put_bps = sum(r.put_bps for r in rates.values())
-        lat = [r.get_lat_ms for r in rates.values() if r.get_lat_ms]
-        plat = [r.put_lat_ms for r in rates.values() if r.put_lat_ms]
-        return (f"GET {get_ops:.1f} obj/s {fmt.rate(get_bps)}"
-                f"{f' ({max(lat):.1f} ms)' if lat else ''}   "
-                f"PUT {put_ops:.1f} obj/s {fmt.rate(put_bps)}"
-                f"{f' ({max(plat):.1f} ms)' if plat else ''}")
+            return Text("Throughput: measuring (needs two snapshots)…")
+        for k in self._hist:
+            self._hist[k].append(sum(getattr(r, k) for r in rates.values()))
+        out = Text()
+        for op in ("get", "put"):
+            lat = [getattr(r, f"{op}_lat_ms") for r in rates.values() if getattr(r, f"{op}_lat_ms")]
+            ops, bps = self._hist[f"{op}_ops"][-1], self._hist[f"{op}_bps"][-1]
+            out.append(f"{op.upper():<4}", style="bold")
+            out.append(f"{ops:>9.1f} obj/s {fmt.rate(bps):>12}{f' ({max(lat):.1f} ms)' if lat else '':>12}  ")
+            out.append(fmt.sparkline(self._hist[f"{op}_ops"], self.HISTORY), style="green" if op == "get" else "cyan")
+            out.append("\n" if op == "get" else "")
+        return out
+
+    def action_switch_cluster(self) -> None:
+        """``C``: pick another cluster from the config file (like k9s contexts)."""
+        from ..widgets.dialogs import ChoiceDialog
+
+        names = self.app.context_names()  # type: ignore[attr-defined]
+        if not names:
+            self.notify("no clusters in the config file: add them under \"clusters\" in "
+                        "~/.config/aistui/config.json", severity="warning", markup=False, timeout=8)
+            return
+        keys = "123456789abcdefghijklmnopqrstuvwxyz"
+        current = self.app.settings.name  # type: ignore[attr-defined]
+        choices = [(keys[i], n + ("  (current)" if n == current else "")) for i, n in enumerate(names[:len(keys)])]
+
+        def got(key: str | None) -> None:
+            if key:
+                self.app.switch_context(names[keys.index(key)])  # type: ignore[attr-defined]
+
+        self.app.push_screen(ChoiceDialog("Switch cluster", choices), got)
 
     def action_refresh(self) -> None:
         self.load()

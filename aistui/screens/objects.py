@@ -76,12 +76,12 @@ class ObjectsScreen(AISScreen):
             super().__init__()
             self.prefix, self.page, self.first = prefix, page, first
 
-    def __init__(self, bck: Bck, prefix: str = "", label: str = ""):
+    def __init__(self, bck: Bck, prefix: str = "", label: str = "", name_prefix: str = ""):
         super().__init__()
         self.bck = bck
         self.label = label or str(bck)
         self.prefix = prefix        # the virtual directory shown (ends with "/" or is "")
-        self.name_prefix = ""       # server-side filter: only names starting with prefix + this
+        self.name_prefix = name_prefix  # server-side filter: only names starting with prefix + this
         self._uuid = ""
         self._token = ""
         self._done = False
@@ -137,10 +137,14 @@ class ObjectsScreen(AISScreen):
         client = self.app.client  # type: ignore[attr-defined]
         self._loading = True
         prefix = self.prefix + self.name_prefix
+        # A non-recursive listing with a prefix that does not end at "/" answers oddly on AIS
+        # v1.5.0 ("train/ca" lists only "train/ca/..."), so list the directory from just
+        # before the name prefix and stop past it: still one server-side range.
+        start_after = _just_before(prefix) if self.name_prefix and first else ""
         try:
-            page = await client.objects.list_page(self.bck, prefix=prefix, non_recursive=True,
+            page = await client.objects.list_page(self.bck, prefix=self.prefix, non_recursive=True,
                                                   page_size=FIRST_PAGE if first else PAGE_SIZE, uuid=self._uuid,
-                                                  continuation_token=self._token)
+                                                  continuation_token=self._token, start_after=start_after)
         except AISError as e:
             self._loading = False
             self.post_message(LoadFailed(e))
@@ -152,9 +156,13 @@ class ObjectsScreen(AISScreen):
         if msg.prefix != self.prefix + self.name_prefix:
             return  # a stale page from before the user moved
         self._uuid, self._token, self._done = msg.page.uuid, msg.page.continuation_token, msg.page.done
-        here = self.prefix
-        self.query_one(ObjectList).append(
-            (e.name, DIR if e.is_dir else e.size) for e in msg.page.entries or [] if e.name != here)
+        here, want = self.prefix, msg.prefix
+        entries = [e for e in msg.page.entries or [] if e.name != here]
+        if self.name_prefix:
+            past = [e for e in entries if e.name > want and not e.name.startswith(want)]
+            entries = [e for e in entries if e.name.startswith(want)]
+            self._done = self._done or bool(past)
+        self.query_one(ObjectList).append((e.name, DIR if e.is_dir else e.size) for e in entries)
         self._update_hint()
 
     def on_object_list_near_end(self, _: ObjectList.NearEnd) -> None:
@@ -531,6 +539,13 @@ class ObjectsScreen(AISScreen):
         if self._transfer is not None:
             self._transfer.cancel()
             self.notify("transfer cancelled", severity="warning")
+
+
+def _just_before(prefix: str) -> str:
+    """A string that sorts right before every name starting with ``prefix`` (for ``start_after``,
+    which is exclusive): ``"train/ca"`` → ``"train/c`\U0010ffff"``."""
+    last = prefix[-1]
+    return prefix[:-1] + (chr(ord(last) - 1) + "\U0010ffff" if ord(last) > 1 else "")
 
 
 def _throttled(fn, interval: float = 0.1):

@@ -174,13 +174,14 @@ class TextDialog(ModalScreen[None]):
         self.title_text, self.text, self.lexer = title, text, lexer
 
     def compose(self) -> ComposeResult:
-        from rich.syntax import Syntax
         from textual.containers import VerticalScroll
+
+        from .code import highlighted
 
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
             with VerticalScroll():
-                yield Static(Syntax(self.text, self.lexer, word_wrap=True), id="text-body")
+                yield Static(highlighted(self.app, self.text, self.lexer, word_wrap=True), id="text-body")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -316,17 +316,23 @@ class ObjectList(ScrollView, can_focus=True):
         shown = printable(name[self.strip:])
         text = Text(shown, no_wrap=True, overflow="ellipsis", end="")
         if size == DIR:
-            text.stylize(self.get_component_rich_style("objlist--dir", partial=True))
+            text.stylize(self._fg("objlist--dir"))
         text.truncate(name_w, overflow="ellipsis", pad=True)
         mark = "● " if selected else "  "
-        segments = [Segment(mark, style + self.get_component_rich_style("objlist--mark", partial=True))]
+        segments = [Segment(mark, style + self._fg("objlist--mark"))]
         segments += [Segment(s.text, style + s.style if s.style else style)
                      for s in text.render(self.app.console) if s.text]
         size_text = "" if size == DIR else fmt.size(size)
         segments.append(Segment(size_text.rjust(SIZE_W)[:SIZE_W],
-                                style + self.get_component_rich_style("objlist--size", partial=True)))
+                                style if row == self.cursor_row else style + self._fg("objlist--size")))
         strip = Strip(segments)
         return strip.adjust_cell_length(width, style) if strip.cell_length != width else strip
+
+    def _fg(self, component: str) -> Style:
+        """A component's colour and text style without its background, so it layers over the
+        cursor and selection rows (resolved against the theme, alpha included)."""
+        full = self.get_component_rich_style(component)
+        return Style(color=full.color, bold=full.bold, italic=full.italic)
 
     # ------------------------------------------------------------------ input
 

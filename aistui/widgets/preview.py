@@ -12,12 +12,13 @@ import io
 import json
 from pathlib import PurePosixPath
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
+
+from .code import highlighted
 
 IMAGE_EXT = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".ppm", ".pgm"}
 TEXT_EXT = {".txt", ".md", ".json", ".jsonl", ".csv", ".tsv", ".yaml", ".yml", ".py", ".sh", ".cls",
@@ -116,7 +117,7 @@ class Preview(VerticalScroll):
                     text = json.dumps(json.loads(text), indent=2)
                 except ValueError:
                     pass
-            return "text", f"{name}{note}", Static(Syntax(text, lexer, word_wrap=True, line_numbers=False))
+            return "text", f"{name}{note}", Static(highlighted(self.app, text, lexer, word_wrap=True, line_numbers=False))
         return "info", "", Static(Text(f"{name}: binary, {total:,} bytes — no preview"))
 
     def show_bytes(self, name: str, data: bytes, *, total: int, capped: bool) -> None:

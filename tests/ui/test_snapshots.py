@@ -99,3 +99,19 @@ def test_connection_screen(snap_compare, size):
         await until(pilot, lambda: isinstance(pilot.app.screen, ConnectionScreen))
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+def test_light_theme(snap_compare):
+    """The light theme (``--theme textual-light``) keeps selection, directories and the cursor
+    readable on a light terminal."""
+    app = AISTui(ConnectionSettings(endpoint=ENDPOINT), refresh_s=3600, image_protocol="halfcell",
+                 client=recorded_client(), theme="textual-light")
+
+    async def ready(pilot):
+        await pilot.app.push_screen(ObjectsScreen(Bck.parse("ais://photos")))
+        t = pilot.app.screen.query_one(ObjectList)
+        await until(pilot, lambda: t.row_count == 4)
+        await pilot.press("space", "k")
+        await until(pilot, lambda: pilot.app.screen.query_one(Preview).kind == "text")
+
+    assert snap_compare(app, terminal_size=(100, 30), run_before=ready)

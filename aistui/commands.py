@@ -1,0 +1,45 @@
+"""Command palette (``ctrl+p``) commands that follow the context: the actions of the screen it
+was opened from (generated from that screen's bindings, so they never drift from the keys),
+the screens, and the clusters in the config."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, Iterator
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class AISCommands(Provider):
+    """Screen actions first, then "go to" screens, then "switch cluster" for each profile."""
+
+    def _commands(self) -> Iterator[tuple[str, str, Callable]]:
+        app = self.app
+        screen = self.screen
+        seen: set[str] = set()
+        for binding in getattr(screen, "BINDINGS", []):
+            b = binding if not isinstance(binding, tuple) else None
+            if b is None or not b.description or b.action in seen:
+                continue
+            seen.add(b.action)
+            key = b.key.split(",")[0]
+            yield (f"{b.description} ({key})", f"{type(screen).__name__.removesuffix('Screen').lower()} action",
+                   partial(app.run_action, b.action, screen))
+        for mode in ("cluster", "buckets", "jobs", "etl"):
+            if mode in app.MODES:  # type: ignore[attr-defined]
+                yield (f"Go to {mode}", "screen", partial(app.switch_mode, mode))
+        for name in getattr(app, "context_names", lambda: [])():
+            yield (f"Switch cluster: {name}", "cluster from the config file",
+                   partial(app.switch_context, name))  # type: ignore[attr-defined]
+        yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)  # type: ignore[attr-defined]
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)

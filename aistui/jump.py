@@ -1,0 +1,78 @@
+"""The ``:`` command line: parse what the user typed into one navigation step.
+
+``:b ais://imgs/train/`` opens a bucket at a virtual directory, ``:buckets``, ``:cluster``,
+``:jobs`` and ``:etl`` switch screens, ``:ctx prod`` switches to another cluster from the config,
+``:q`` quits. Parsing is pure (no Textual, no network) so it is tested on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .core.errors import InvalidInput
+from .core.models import Bck
+
+MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
+         "buckets": "buckets", "bck": "buckets",
+         "jobs": "jobs", "j": "jobs", "xactions": "jobs",
+         "etl": "etl", "etls": "etl"}
+
+HELP = ("commands: b|bucket <ais://bucket[/prefix]>, buckets, cluster, jobs, etl, ctx <name>, q; "
+        "a bare ais://… URI opens that bucket")
+
+
+@dataclass(frozen=True)
+class Jump:
+    """One parsed command. ``kind`` is ``mode`` (``target`` names it), ``bucket`` (``bck`` and the
+    object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them) or
+    ``quit``."""
+
+    kind: str
+    target: str = ""
+    bck: Bck | None = None
+    prefix: str = ""
+
+
+def parse_jump(text: str) -> Jump:
+    """Parse a ``:`` command (the colon is optional). Raises :class:`InvalidInput` with a short
+    usage line for an unknown command or a bucket that breaks the AIS naming rules."""
+    text = text.strip().lstrip(":").strip()
+    if not text:
+        raise InvalidInput(HELP)
+    word, _, rest = text.partition(" ")
+    word, rest = word.lower(), rest.strip()
+    if "://" in word:  # a bare URI
+        return _bucket(text)
+    if word in ("q", "quit", "q!"):
+        return Jump("quit")
+    if word in ("b", "bucket", "o", "objects", "ls"):
+        if not rest:
+            return Jump("mode", "buckets")
+        return _bucket(rest)
+    if word in ("ctx", "context", "contexts"):
+        return Jump("ctx", rest)
+    if word in MODES and not rest:
+        return Jump("mode", MODES[word])
+    raise InvalidInput(f"unknown command {text!r}; {HELP}")
+
+
+def _bucket(uri: str) -> Jump:
+    """``ais://b/p/q`` → bucket ``ais://b`` shown at prefix ``p/q``; a bare name means ``ais://``."""
+    if "://" not in uri:
+        uri = "ais://" + uri
+    scheme, _, path = uri.partition("://")
+    if path.startswith("@"):  # remote namespace: ais://@alias/bucket/prefix
+        ns, _, path = path.partition("/")
+        ns += "/"
+    else:
+        ns = ""
+    name, _, prefix = path.partition("/")
+    bck = Bck.parse(f"{scheme}://{ns}{name}")
+    return Jump("bucket", bck=bck, prefix=prefix)
+
+
+def split_prefix(prefix: str) -> tuple[str, str]:
+    """An object-name prefix as ``(virtual directory, name start)``: ``train/ca`` →
+    ``("train/", "ca")``; ``train/`` → ``("train/", "")``."""
+    cut = prefix.rfind("/") + 1
+    return prefix[:cut], prefix[cut:]
