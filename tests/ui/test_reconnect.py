@@ -93,7 +93,7 @@ def black_hole():
 async def test_an_endpoint_that_never_answers_times_out_with_a_retry(black_hole):
     app = AISTui(ConnectionSettings(endpoint=black_hole, timeout=1.0, connect_timeout=1.0), refresh_s=60)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen) and app.screen.query("#conn-reason"))
         text = str(app.screen.query_one("#conn-reason").content)
         assert "timed out after 1 s" in text
         await pilot.press("r")  # retry: asks again, and again says why
