@@ -14,6 +14,7 @@ JSON (``Hdr-Error`` for HEAD). Idempotent calls are retried with backoff on conn
 from __future__ import annotations
 
 import contextlib
+import ssl
 from typing import Any, AsyncIterator, Mapping
 
 import httpx
@@ -23,7 +24,7 @@ from tenacity import (AsyncRetrying, retry_if_exception, stop_after_attempt,
 
 from . import __version__
 from .config import ConnectionSettings, normalize_endpoint
-from .errors import (AISError, ConnectionFailed, ProtocolError, RequestTimeout,
+from .errors import (AISError, ConnectionFailed, InvalidInput, ProtocolError, RequestTimeout,
                      ServiceUnavailable, error_from_response, transport_reason)
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
@@ -122,8 +123,12 @@ class AISClient:
         verify: Any = True
         if settings.skip_verify:
             verify = False
-        elif settings.ca_bundle:
-            verify = settings.ca_bundle
+        elif settings.ca_bundle and origin.scheme == "https":
+            # an SSLContext: httpx deprecates verify=<path>; a bad path raises here, not later
+            try:
+                verify = ssl.create_default_context(cafile=settings.ca_bundle)
+            except (OSError, ssl.SSLError) as e:
+                raise InvalidInput(f"cannot use CA bundle {settings.ca_bundle}: {e}") from None
         cert = None
         if settings.client_cert:
             cert = (settings.client_cert, settings.client_key) if settings.client_key else settings.client_cert
