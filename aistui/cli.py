@@ -1,5 +1,6 @@
 """Command line: ``aistui`` opens the console; ``aistui playground`` starts a local demo cluster
-and opens the console on it. Textual is imported only when a console actually starts."""
+and opens the console on it; ``aistui export`` generates PyTorch loader code and dry-runs it.
+Textual is imported only when a console actually starts; torch only in the dry-run's children."""
 
 from __future__ import annotations
 
@@ -46,7 +47,54 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--dir", type=Path, default=None, help="where the clusters keep data (default: a temporary directory)")
     pg.add_argument("--no-demo-data", action="store_true", help="start empty")
     pg.add_argument("--no-ui", action="store_true", help="start the clusters, print the endpoints and wait (ctrl+c stops)")
+    _export_parser(sub)
     return p
+
+
+EXPORT_HELP = """\
+Generate PyTorch data-loading code for a bucket, prefix or list of objects, and optionally
+measure it (a dry-run in separate processes: N batches or T seconds per num_workers value,
+with the raw GET rate of the same objects and, when decoding, Pillow decode as references).
+The code reads AIS_ENDPOINT and AIS_AUTHN_TOKEN at run time and never contains a token.
+Nothing is written to the bucket.
+
+  aistui export --bucket ais://digits --prefix train/ --style iter --out loader.py
+  aistui export --bucket ais://digits --prefix train/ --style map --labels folder --decode \\
+      --dry-run --workers 0,2,4 --json
+"""
+
+
+def _export_parser(sub) -> None:
+    from .export.snippet import LABELS, STYLES
+
+    ex = sub.add_parser("export", help="generate PyTorch loader code (and measure it with --dry-run)",
+                        description=EXPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ex.add_argument("--endpoint", "-e", default=argparse.SUPPRESS, help="AIS proxy URL (as for the console)")
+    ex.add_argument("--bucket", "-b", required=True, help="e.g. ais://digits or ais://@remais/b")
+    ex.add_argument("--prefix", "-p", default="", help="only objects under this prefix")
+    ex.add_argument("--names", default="", help="one-off objects instead of a listing: comma-separated names")
+    ex.add_argument("--names-file", type=Path, help="one-off objects: a file with one name per line")
+    ex.add_argument("--style", "-s", default="iter", choices=list(STYLES),
+                    help="; ".join(f"{k}: {v[0]} ({v[1]})" for k, v in STYLES.items()))
+    ex.add_argument("--labels", default="none", choices=list(LABELS),
+                    help="; ".join(f"{k}: {v}" for k, v in LABELS.items()))
+    ex.add_argument("--label-file", default="", help="the mapping file for --labels mapping")
+    ex.add_argument("--label-member", default="cls", help="shard member with the label (default cls)")
+    ex.add_argument("--decode", action="store_true", help="decode images to uint8 tensors with Pillow")
+    ex.add_argument("--image-member", default="png", help="shard member holding the image (default png)")
+    ex.add_argument("--resize", type=int, default=0, metavar="PX", help="resize images to PX x PX")
+    ex.add_argument("--batch-size", type=int, default=32)
+    ex.add_argument("--num-workers", type=int, default=2, help="DataLoader workers in the code (default 2)")
+    ex.add_argument("--shuffle", action="store_true")
+    ex.add_argument("--seed", type=int, default=0)
+    ex.add_argument("--ddp", action="store_true", help="DistributedDataParallel-ready (per-rank split)")
+    ex.add_argument("--etl", default="", help="apply this (running) ETL to every object")
+    ex.add_argument("--out", "-o", type=Path, help="write the code here (default: print it)")
+    ex.add_argument("--dry-run", action="store_true", help="measure the loader on this cluster")
+    ex.add_argument("--workers", default="0,2", help="dry-run: num_workers values to sweep (default 0,2)")
+    ex.add_argument("--batches", type=int, default=100, help="dry-run: batches per run (default 100)")
+    ex.add_argument("--seconds", type=float, default=30.0, help="dry-run: seconds per run (default 30)")
+    ex.add_argument("--json", action="store_true", help="dry-run: print the result as JSON")
 
 
 def _settings(args: argparse.Namespace):
@@ -110,11 +158,73 @@ def _playground(args: argparse.Namespace) -> int:
         remote.stop()
 
 
+def _export(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+
+    from .core import AISClient, Bck
+    from .core.errors import AISError, InvalidInput
+    from .export.discover import discover_classes
+    from .export.dryrun import DryRunConfig, DryRunError, dry_run, format_text
+    from .export.snippet import ExportSpec, generate
+
+    names = None
+    if args.names_file:
+        names = [n.strip() for n in args.names_file.read_text().splitlines() if n.strip()]
+    elif args.names:
+        names = [n.strip() for n in args.names.split(",") if n.strip()]
+    try:
+        settings = _settings(args)
+        workers = [int(w) for w in args.workers.split(",") if w.strip()]
+        spec = ExportSpec(bucket=args.bucket, prefix=args.prefix, names=names, style=args.style,
+                          labels=args.labels, label_file=args.label_file, label_member=args.label_member,
+                          image_member=args.image_member, decode=args.decode, resize=args.resize,
+                          batch_size=args.batch_size, num_workers=args.num_workers, shuffle=args.shuffle,
+                          seed=args.seed, ddp=args.ddp, etl=args.etl, default_endpoint=settings.endpoint)
+
+        async def work() -> int:
+            if spec.labels == "folder":
+                async with AISClient(settings) as client:
+                    spec.classes = await discover_classes(client, Bck.parse(spec.bucket), spec.prefix, spec.names)
+            code = generate(spec)
+            if args.out:
+                args.out.write_text(code)
+                print(f"wrote {args.out}", file=sys.stderr)
+            elif not args.dry_run:
+                sys.stdout.write(code)
+            if not args.dry_run:
+                return 0
+            cfg = DryRunConfig(workers=workers, max_batches=args.batches, max_seconds=args.seconds,
+                               endpoint=settings.endpoint, token=settings.token or "")
+            async for ev in dry_run(spec, cfg, code=code):
+                if ev["kind"] == "phase":
+                    print(f"[dry-run] {ev['text']}", file=sys.stderr, flush=True)
+                elif ev["kind"] == "run":
+                    r = ev["run"]
+                    print(f"[dry-run] num_workers={r['workers']}: {r['samples']} samples in {r['batches']} batches "
+                          f"({r['reason']})", file=sys.stderr, flush=True)
+                elif ev["kind"] == "result":
+                    print(json.dumps(ev["result"], indent=1) if args.json else format_text(ev["result"]))
+            return 0
+
+        return asyncio.run(work())
+    except (InvalidInput, ValueError) as e:
+        print(f"aistui export: {e}", file=sys.stderr)
+        return 2
+    except (AISError, DryRunError) as e:
+        print(f"aistui export: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``aistui`` console script."""
     args = build_parser().parse_args(argv)
     if args.command == "playground":
         return _playground(args)
+    if args.command == "export":
+        return _export(args)
     from .core.errors import InvalidInput
 
     try:

@@ -1,0 +1,175 @@
+"""Run a generated loader module in this (separate) process and report what it does.
+
+    python -m aistui.export.harness --module loader.py --workers 2 --max-batches 50 \\
+        --max-seconds 20 [--sizes sizes.json]
+
+It imports the module, calls ``make_loader(num_workers=...)`` and iterates it until the batch or
+time limit (or the end of the data), discarding the data. One JSON object per line on stdout:
+
+* ``{"ev": "start", ...}``: versions, start method, CPU count, seconds to import torch;
+* ``{"ev": "batch", "i", "n", "bytes", "wait_s", "t_s"}`` per batch: ``n`` samples (counted
+  from the names in the batch's first field), ``bytes`` payload bytes (object or shard-member
+  sizes from ``--sizes``), ``wait_s`` time blocked in ``next()``, ``t_s`` since the start;
+* ``{"ev": "done", ...}``: the stop reason, time-to-first-batch parts and the CPU seconds of
+  this process and its (joined) DataLoader workers;
+* ``{"ev": "error", "message"}`` when the loader fails.
+
+This is the only place (with the generated code itself) where torch is imported. It never
+writes to the cluster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def emit(ev: str, **kw) -> None:
+    sys.stdout.write(json.dumps({"ev": ev, **kw}) + "\n")
+    sys.stdout.flush()
+
+
+class _WorkerStarted:
+    """``worker_init_fn`` wrapper: records when each worker started (wall clock)."""
+
+    def __init__(self, inner, stamps):
+        self.inner, self.stamps = inner, stamps
+
+    def __call__(self, worker_id: int) -> None:
+        self.stamps[worker_id] = time.time()
+        if self.inner is not None:
+            self.inner(worker_id)
+
+
+def _patch_listing(slots) -> None:
+    """Accumulate the seconds spent in list-objects pages: slot 0 for this process, 1+id for
+    each DataLoader worker (forked workers inherit the patch)."""
+    from aistore.sdk.bucket import Bucket
+    from torch.utils.data import get_worker_info
+
+    orig = Bucket.list_objects
+
+    def timed(self, *a, **kw):
+        t = time.perf_counter()
+        try:
+            return orig(self, *a, **kw)
+        finally:
+            info = get_worker_info()
+            i = 0 if info is None else 1 + info.id
+            if i < len(slots):
+                slots[i] += time.perf_counter() - t
+
+    Bucket.list_objects = timed
+
+
+def _keys(batch) -> list:
+    first = batch[0] if isinstance(batch, (list, tuple)) else batch
+    return list(first)
+
+
+def run(args: argparse.Namespace) -> int:
+    t_import = time.perf_counter()
+    import multiprocessing as mp
+
+    import torch
+
+    import_s = time.perf_counter() - t_import
+    import aistore
+
+    emit("start", pid=os.getpid(), python=sys.version.split()[0], torch=torch.__version__,
+         aistore=getattr(aistore, "__version__", "?"), start_method=mp.get_start_method(),
+         cpus=os.cpu_count(), workers=args.workers, import_s=round(import_s, 4))
+    sizes: dict[str, int] = json.loads(Path(args.sizes).read_text()) if args.sizes else {}
+    path = Path(args.module).resolve()
+    sys.path.insert(0, str(path.parent))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module  # spawned workers import it by name
+
+    slots = mp.Array("d", 1 + max(args.workers, 0), lock=False)
+    stamps = mp.Array("d", max(args.workers, 1), lock=False)
+    _patch_listing(slots)
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    t0 = time.perf_counter()
+    spec.loader.exec_module(module)
+    loader = module.make_loader(num_workers=args.workers, **({"batch_size": args.batch_size} if args.batch_size else {}))
+    if args.workers > 0:
+        loader.worker_init_fn = _WorkerStarted(loader.worker_init_fn, stamps)
+    t_built = time.perf_counter()
+    listing_main = slots[0]
+    wall_iter = time.time()
+    it = iter(loader)
+    t_iter = time.perf_counter()
+    reason = "exhausted"
+    first = None
+    listing_workers = 0.0
+    i = 0
+    deadline = t0 + args.max_seconds
+    while True:
+        if i >= args.max_batches:
+            reason = "batches"
+            break
+        if time.perf_counter() >= deadline:
+            reason = "seconds"
+            break
+        w0 = time.perf_counter()
+        try:
+            batch = next(it)
+        except StopIteration:
+            break
+        now = time.perf_counter()
+        if first is None:
+            first = now
+            listing_workers = max((slots[k] for k in range(1, len(slots))), default=0.0)
+        keys = _keys(batch)
+        nbytes = sum(sizes.get(str(k), 0) for k in keys)
+        emit("batch", i=i, n=len(keys), bytes=nbytes, wait_s=round(now - w0, 6), t_s=round(now - t0, 6))
+        del batch
+        i += 1
+    t_end = time.perf_counter()
+    # Shut the workers down (joined, so their CPU time lands in RUSAGE_CHILDREN).
+    shutdown = getattr(it, "_shutdown_workers", None)
+    if shutdown is not None:
+        shutdown()
+    del it
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    ruc = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = [s for s in stamps[: args.workers]] if args.workers > 0 else []
+    workers_s = max(0.0, max(started) - wall_iter) if started and all(started) else 0.0
+    emit("done", reason=reason, batches=i,
+         construct_s=round(t_built - t0, 6), listing_main_s=round(listing_main, 6),
+         listing_workers_s=round(listing_workers, 6), workers_start_s=round(workers_s, 6),
+         iter_s=round(t_iter - t_built, 6),
+         ttfb_s=round(first - t0, 6) if first is not None else None,
+         wall_s=round(t_end - t0, 6),
+         cpu_main_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime), 4),
+         cpu_workers_s=round(ruc.ru_utime + ruc.ru_stime, 4),
+         cpu_sys_s=round(ru1.ru_stime - ru0.ru_stime + ruc.ru_stime, 4))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m aistui.export.harness")
+    p.add_argument("--module", required=True, help="the generated loader (a .py file)")
+    p.add_argument("--workers", type=int, default=0)
+    p.add_argument("--batch-size", type=int, default=0, help="override the module's batch size")
+    p.add_argument("--max-batches", type=int, default=100)
+    p.add_argument("--max-seconds", type=float, default=30.0)
+    p.add_argument("--sizes", default="", help="JSON {sample key: payload bytes}")
+    args = p.parse_args(argv)
+    try:
+        return run(args)
+    except Exception as e:  # noqa: BLE001 - reported to the parent as a line, never a traceback
+        emit("error", message=f"{type(e).__name__}: {e}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

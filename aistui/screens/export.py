@@ -1,0 +1,339 @@
+"""Export screen: PyTorch loader code for a bucket, prefix or selection, and its dry-run.
+
+The form on the left picks the style and options; the code on the right is regenerated on every
+change and shown highlighted. ``y`` copies it (OSC 52, tmux, pyperclip, else a file, and says
+which), ``s`` saves it, ``r`` dry-runs it on this cluster in separate processes (live progress,
+then a table and a bar chart of samples/s per ``num_workers`` against the references), ``esc``
+cancels a running dry-run, else goes back. Nothing here imports torch or aistore.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.syntax import Syntax
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Checkbox, DataTable, Footer, Input, Label, ProgressBar, Select, Static
+
+from ..core.errors import AISError, InvalidInput
+from ..core.models import Bck
+from ..export.snippet import LABELS, STYLES, ExportSpec, default_filename, generate
+from ..widgets.dialogs import PromptDialog
+from ..widgets.status import StatusBar
+from .base import AISScreen
+
+COLUMNS = ("workers", "TTFB s", "list s", "start s", "1st s", "samples/s", "MiB/s", "wait p50 ms",
+           "p99 ms", "CPU", "GET x", "dec x", "bottleneck")
+
+
+def _f(v, fmt: str) -> str:
+    return format(v, fmt) if isinstance(v, (int, float)) else "-"
+
+
+def result_rows(result: dict) -> list[tuple[str, ...]]:
+    """The results table's rows (one per ``num_workers``)."""
+    rows = []
+    for r in result["runs"]:
+        t, s, w = r["ttfb"] or {}, r["steady"], r["wait_ms"]
+        p99 = _f(w["p99"], ".1f") + ("*" if w["p99_is_max"] and w["p99"] is not None else "")
+        rows.append((str(r["workers"]), _f(t.get("total_s"), ".2f"), _f(t.get("listing_s"), ".2f"),
+                     _f(t.get("workers_s"), ".2f"), _f(t.get("first_batch_s"), ".2f"),
+                     _f(s["samples_per_s"], ",.0f"), _f(s["mib_per_s"], ",.2f"), _f(w["p50"], ".1f"), p99,
+                     _f(r["cpu"]["cores"], ".2f"), _f(r["ratios"].get("get"), ".2f"),
+                     _f(r["ratios"].get("decode"), ".2f"), r.get("bottleneck") or "-"))
+    return rows
+
+
+def result_chart(result: dict, width: int = 40) -> Table:
+    """Bars of steady samples/s per ``num_workers``, with the references on the same scale."""
+    bars: list[tuple[str, float, str]] = []
+    for r in result["runs"]:
+        bars.append((f"workers={r['workers']}", r["steady"]["samples_per_s"] or 0.0, "green"))
+    refs = result["references"]
+    if refs.get("get"):
+        bars.append(("raw GET", refs["get"]["samples_per_s"], "cyan"))
+    if refs.get("decode"):
+        bars.append(("decode/core", refs["decode"]["images_per_s_core"], "magenta"))
+    top = max((v for _, v, _ in bars), default=0.0) or 1.0
+    t = Table.grid(padding=(0, 1))
+    t.add_column(justify="right")
+    t.add_column()
+    t.add_column(justify="right")
+    for name, v, color in bars:
+        n = int(round(width * v / top))
+        t.add_row(name, Text("█" * n + "·" * (width - n), style=color), f"{v:,.0f}/s")
+    return t
+
+
+class ExportScreen(AISScreen):
+    """``ExportScreen(bck, prefix="", names=None)``: ``names`` (a selection) replaces the listing
+    of ``prefix``."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back / cancel", id="export.back"),
+        Binding("y", "copy", "Copy", id="export.copy"),
+        Binding("s", "save", "Save", id="export.save"),
+        Binding("r", "dry_run", "Dry-run", id="export.dry_run"),
+    ]
+
+    DEFAULT_CSS = """
+    #export-body { height: 1fr; }
+    #export-form { width: 34; padding: 0 1; border-right: solid $primary-background; }
+    #export-form Label { margin-top: 1; color: $text-muted; }
+    #export-form Input, #export-form Select { width: 100%; }
+    #export-form Checkbox { width: 100%; border: none; padding: 0; }
+    #export-form .row { height: auto; }
+    #export-form .row Input { width: 1fr; }
+    #export-right { width: 1fr; }
+    #export-code { height: 1fr; }
+    #export-error { color: $error; height: auto; padding: 0 1; }
+    #export-results { height: auto; max-height: 60%; display: none; }
+    #export-results.shown { display: block; }
+    #export-progress-line { height: auto; padding: 0 1; }
+    #export-table { height: auto; max-height: 8; }
+    #export-chart, #export-verdict { height: auto; padding: 0 1; }
+    """
+
+    def __init__(self, bck: Bck, prefix: str = "", names: list[str] | None = None):
+        super().__init__()
+        self.bck = bck
+        self.prefix = prefix
+        self.names = list(names) if names else None
+        self.class_folders: list[str] | None = None  # discovered on demand (labels from folders)
+        self.code = ""
+        self.error = ""
+        self.result: dict | None = None
+        self.running = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar()
+        with Horizontal(id="export-body"):
+            with VerticalScroll(id="export-form"):
+                yield Label("style")
+                yield Select([(f"{v[0]} ({k})", k) for k, v in STYLES.items()], value="iter",
+                             allow_blank=False, id="style")
+                yield Label("labels")
+                yield Select([(k, k) for k in LABELS], value="none", allow_blank=False, id="labels")
+                yield Input(placeholder="mapping file: ais://b/labels.json", id="label_file")
+                yield Checkbox("decode images (Pillow)", id="decode")
+                yield Input(placeholder="resize to N x N px (empty: keep)", id="resize", type="integer")
+                yield Label("batch size / workers / seed")
+                with Horizontal(classes="row"):
+                    yield Input("32", id="batch_size", type="integer")
+                    yield Input("2", id="num_workers", type="integer")
+                    yield Input("0", id="seed", type="integer")
+                yield Checkbox("shuffle", id="shuffle")
+                yield Checkbox("DDP-ready", id="ddp")
+                yield Input(placeholder="ETL name (must be running)", id="etl")
+                yield Label("dry-run: workers sweep, batches, seconds")
+                yield Input("0,2", id="sweep")
+                with Horizontal(classes="row"):
+                    yield Input("50", id="batches", type="integer")
+                    yield Input("20", id="seconds", type="number")
+            with Vertical(id="export-right"):
+                yield Static("", id="export-error")
+                with VerticalScroll(id="export-code", can_focus=True):
+                    yield Static("", id="code")
+                with Vertical(id="export-results"):
+                    yield Static("", id="export-progress-line")
+                    yield ProgressBar(total=100, show_eta=False, id="export-progress")
+                    yield DataTable(id="export-table", cursor_type="none", zebra_stripes=True)
+                    yield Static("", id="export-chart")
+                    yield Static("", id="export-verdict")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.app.sync_status(self)  # type: ignore[attr-defined]
+        what = f"{len(self.names)} selected" if self.names is not None else (self.prefix or "all objects")
+        self.query_one(StatusBar).breadcrumb = f"export › {self.bck} › {what}"
+        t = self.query_one("#export-table", DataTable)
+        for c in COLUMNS:
+            t.add_column(c, key=c)
+        self.regenerate()
+        self.query_one("#export-code").focus()
+
+    # ------------------------------------------------------------------ the code
+
+    def _int(self, wid: str, default: int) -> int:
+        text = self.query_one(f"#{wid}", Input).value.strip()
+        try:
+            return int(text) if text else default
+        except ValueError:
+            return default
+
+    def spec(self) -> ExportSpec:
+        """The form's current state."""
+        q = self.query_one
+        return ExportSpec(
+            bucket=str(self.bck), prefix=self.prefix, names=self.names,
+            style=str(q("#style", Select).value), labels=str(q("#labels", Select).value),
+            classes=self.class_folders or [], label_file=q("#label_file", Input).value.strip(),
+            decode=q("#decode", Checkbox).value, resize=self._int("resize", 0),
+            batch_size=self._int("batch_size", 32), num_workers=self._int("num_workers", 2),
+            shuffle=q("#shuffle", Checkbox).value, seed=self._int("seed", 0), ddp=q("#ddp", Checkbox).value,
+            etl=q("#etl", Input).value.strip(),
+            default_endpoint=self.app.settings.endpoint,  # type: ignore[attr-defined]
+        )
+
+    def regenerate(self) -> None:
+        spec = self.spec()
+        if spec.labels == "folder" and self.class_folders is None:
+            self.error = "looking for class folders ..."
+            self._show()
+            self.find_classes()
+            return
+        try:
+            self.code, self.error = generate(spec), ""
+        except InvalidInput as e:
+            self.error = str(e)
+        self._show()
+
+    def _show(self) -> None:
+        self.query_one("#export-error", Static).update(Text(self.error))
+        dark = getattr(getattr(self.app, "current_theme", None), "dark", True)
+        self.query_one("#code", Static).update(
+            Syntax(self.code, "python", theme="monokai" if dark else "friendly", line_numbers=False,
+                   background_color="default", word_wrap=False))
+
+    def on_select_changed(self, _event: Select.Changed) -> None:
+        self.regenerate()
+
+    def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
+        self.regenerate()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id not in ("sweep", "batches", "seconds"):
+            self.regenerate()
+
+    @work(exclusive=True, group="export-classes", exit_on_error=False)
+    async def find_classes(self) -> None:
+        from ..export.discover import discover_classes
+
+        try:
+            self.class_folders = await discover_classes(self.app.client, self.bck, self.prefix, self.names)  # type: ignore[attr-defined]
+        except AISError as e:
+            self.class_folders = []
+            self.notify(f"could not list class folders: {e}", severity="error", markup=False)
+        self.regenerate()
+
+    # ------------------------------------------------------------------ copy / save
+
+    def action_copy(self) -> None:
+        if self.error or not self.code:
+            self.notify(self.error or "nothing to copy", severity="warning", markup=False)
+            return
+        from .. import clipboard
+
+        how = self.app.copy_text(self.code)  # type: ignore[attr-defined]
+        if how == clipboard.NOT_COPIED:
+            how = clipboard.save_fallback(self.code, clipboard.export_dir() / default_filename(self.spec()))
+        self.notify(f"loader code copied: {how}", markup=False, timeout=8)
+
+    def action_save(self) -> None:
+        if self.error or not self.code:
+            self.notify(self.error or "nothing to save", severity="warning", markup=False)
+            return
+        self.app.push_screen(PromptDialog("Save the loader code to", "a file path (overwritten if it exists)",
+                                          value=default_filename(self.spec())), self._save)
+
+    def _save(self, path: str | None) -> None:
+        if not path:
+            return
+        target = Path(path).expanduser()
+        try:
+            target.write_text(self.code)
+        except OSError as e:
+            self.notify(f"could not save: {e}", severity="error", markup=False)
+            return
+        self.notify(f"saved to {target.resolve()}", markup=False)
+
+    # ------------------------------------------------------------------ dry-run
+
+    def action_back(self) -> None:
+        if self.running:
+            self.workers.cancel_group(self, "dryrun")
+            self.running = False
+            self._progress_text("dry-run cancelled (its processes were stopped)")
+            return
+        self.app.pop_screen()
+
+    def _progress_text(self, text: str) -> None:
+        self.query_one("#export-progress-line", Static).update(Text(text))
+
+    def action_dry_run(self) -> None:
+        if self.running:
+            self.notify("a dry-run is already running (esc cancels it)", markup=False)
+            return
+        if self.error or not self.code:
+            self.notify(self.error or "nothing to run", severity="warning", markup=False)
+            return
+        try:
+            sweep = [int(w) for w in self.query_one("#sweep", Input).value.split(",") if w.strip()]
+            if not sweep or min(sweep) < 0:
+                raise ValueError
+        except ValueError:
+            self.notify("workers sweep: comma-separated numbers, e.g. 0,1,2,4", severity="error")
+            return
+        self.query_one("#export-results").add_class("shown")
+        self.query_one("#export-table", DataTable).clear()
+        self.query_one("#export-chart", Static).update("")
+        self.query_one("#export-verdict", Static).update("")
+        self.running = True
+        self.run_dry(self.spec(), self.code, sweep, self._int("batches", 50),
+                     float(self.query_one("#seconds", Input).value or 20))
+
+    @work(exclusive=True, group="dryrun", exit_on_error=False)
+    async def run_dry(self, spec: ExportSpec, code: str, sweep: list[int], batches: int, seconds: float) -> None:
+        from ..export.dryrun import DryRunConfig, DryRunError, dry_run
+
+        settings = self.app.settings  # type: ignore[attr-defined]
+        cfg = DryRunConfig(workers=sweep, max_batches=batches, max_seconds=seconds,
+                           endpoint=settings.endpoint, token=settings.token or "")
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=len(sweep) * batches, progress=0)
+        done_runs = 0
+        try:
+            async for ev in dry_run(spec, cfg, code=code):
+                kind = ev["kind"]
+                if kind == "phase":
+                    self._progress_text(ev["text"])
+                elif kind == "batch":
+                    bar.update(progress=done_runs * batches + ev["batches"])
+                    self._progress_text(f"num_workers={ev['workers']}: {ev['batches']} batches, "
+                                        f"{ev['samples']:,} samples")
+                elif kind == "run":
+                    done_runs += 1
+                    bar.update(progress=done_runs * batches)
+                    self._add_row(ev["run"])
+                elif kind == "result":
+                    self.show_result(ev["result"])
+        except DryRunError as e:
+            self._progress_text(f"dry-run failed: {e}")
+            self.notify(f"dry-run failed: {e}", severity="error", markup=False, timeout=10)
+        finally:
+            self.running = False
+
+    def _add_row(self, run: dict) -> None:
+        row = result_rows({"runs": [{**run, "ratios": run.get("ratios", {})}]})[0]
+        self.query_one("#export-table", DataTable).add_row(*row, key=str(run["workers"]))
+
+    def show_result(self, result: dict) -> None:
+        """Fill the table, the chart and the verdict from a dry-run result."""
+        self.result = result
+        self.query_one("#export-results").add_class("shown")
+        t = self.query_one("#export-table", DataTable)
+        t.clear()
+        for row in result_rows(result):
+            t.add_row(*row)
+        self.query_one("#export-chart", Static).update(result_chart(result))
+        self.query_one("#export-progress", ProgressBar).update(total=1, progress=1)
+        self._progress_text(f"done: {result['source']['samples']:,} samples in the source; "
+                            "steady state after warm-up; x = reference rate / loader rate")
+        self.query_one("#export-verdict", Static).update(Text(result["verdict"], style="bold"))
