@@ -50,7 +50,8 @@ NOT_AVAILABLE_HELP = ("A default aisnode build (go install .../aisnode) has no E
 
 
 class ETLPreviewDialog(ModalScreen[None]):
-    """An object as an ETL returns it, in the object preview; ``esc`` closes."""
+    """One object as an ETL returns it (inline transform: GET with ``etl_name``), shown in the
+    object preview; ``esc`` closes."""
 
     DEFAULT_CSS = """
     ETLPreviewDialog { align: center middle; }
@@ -58,14 +59,30 @@ class ETLPreviewDialog(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape", "close", "Close", id="etlpreview.close")]
 
-    def __init__(self, title: str, protocol: str):
+    def __init__(self, etl_name: str, bck: Bck, obj: str, protocol: str):
         super().__init__()
-        self.title_text, self.protocol = title, protocol
+        self.etl_name, self.bck, self.obj, self.protocol = etl_name, bck, obj, protocol
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text), classes="dialog-title")
+            yield Label(Text(f"{self.bck.uname(self.obj)} through ETL {self.etl_name}"), classes="dialog-title")
             yield Preview(protocol=self.protocol, id="etl-preview")
+
+    def on_mount(self) -> None:
+        self.query_one(Preview).show_loading(self.obj)
+        self.fetch()
+
+    @work(exclusive=True, group="etl-preview", exit_on_error=False)
+    async def fetch(self) -> None:
+        preview = self.query_one(Preview)
+        cap = IMAGE_CAP if kind_of(self.obj) == "image" else TEXT_CAP
+        try:
+            data = await self.app.client.objects.get(self.bck, self.obj, max_bytes=cap + 1,  # type: ignore[attr-defined]
+                                                     etl_name=self.etl_name)
+        except AISError as e:
+            preview.show_error(self.obj, str(e))
+            return
+        preview.show_bytes(self.obj, data[:cap], total=len(data), capped=len(data) > cap)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -122,8 +139,8 @@ class ETLScreen(AISScreen, Polling):
         yield DataTable(id="etl-jobs", cursor_type="row")
         with Vertical(id="etl-detail"):
             with VerticalScroll(id="etl-info"):
-                yield Static("", id="etl-init")
                 yield Static("", id="etl-errors")
+                yield Static("", id="etl-init")
             yield DataTable(id="etl-targets", cursor_type="none")
             yield Static("", id="etl-log-hint", classes="hint")
             yield Log(id="etl-log", max_lines=5000, auto_scroll=True)
@@ -438,27 +455,9 @@ class ETLScreen(AISScreen, Polling):
 
         def done(r: tuple[str, Bck, str] | None) -> None:
             if r is not None:
-                name, bck, obj = r
-                self.app.push_screen(ETLPreviewDialog(f"{bck.uname(obj)} through ETL {name}",
-                                                      self.app.image_protocol))  # type: ignore[attr-defined]
-                self.preview_through(name, bck, obj)
+                self.app.push_screen(ETLPreviewDialog(*r, self.app.image_protocol))  # type: ignore[attr-defined]
 
         self.app.push_screen(FormDialog("View an object through an ETL", [
             self._etl_name_field(), Field("object", "Object", placeholder="ais://images/cat.jpg")],
             validate, submit_label="View"), done)
 
-    @work(exclusive=True, group="etl-preview", exit_on_error=False)
-    async def preview_through(self, name: str, bck: Bck, obj: str) -> None:
-        """GET the object with ``etl_name`` (inline transform) and show it in the preview."""
-        dialog = self.app.screen
-        if not isinstance(dialog, ETLPreviewDialog):
-            return
-        preview = dialog.query_one(Preview)
-        preview.show_loading(obj)
-        cap = IMAGE_CAP if kind_of(obj) == "image" else TEXT_CAP
-        try:
-            data = await self.app.client.objects.get(bck, obj, max_bytes=cap + 1, etl_name=name)  # type: ignore[attr-defined]
-        except AISError as e:
-            preview.show_error(obj, str(e))
-            return
-        preview.show_bytes(obj, data[:cap], total=len(data), capped=len(data) > cap)

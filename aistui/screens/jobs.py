@@ -38,8 +38,8 @@ from ..widgets.tables import cursor_key
 from .base import AISScreen
 from .polling import Polling
 
-COLUMNS = ("kind", "id", "buckets", "state", "started", "elapsed/ended", "objects", "bytes", "rate", "error")
-WIDTHS = (18, 12, 34, 8, 9, 16, 10, 10, 11, 40)
+COLUMNS = ("kind", "state", "id", "buckets", "started", "elapsed/ended", "objects", "bytes", "rate", "error")
+WIDTHS = (15, 9, 11, 30, 9, 16, 9, 9, 11, 40)  # what tells jobs apart first: 80 columns show up to buckets
 SORTS = ("start", "kind", "rate")
 STATE_STYLE = {"running": "bold cyan", "idle": "cyan", "finished": "green", "aborted": "yellow", "failed": "bold red"}
 TARGET_COLUMNS = ("target", "state", "started", "ended", "objects", "bytes", "in", "out", "error")
@@ -227,6 +227,8 @@ class JobsScreen(AISScreen, Polling):
         self._rows: dict[str, tuple[Job, tuple[Any, ...], str]] = {}  # shown: id -> (job, cells, haystack)
         self._totals: dict[str, int | None] = {}
         self._detail_id = ""
+        self.hint_text = ""  # what the hint line and the detail summary say (plain text)
+        self.detail_text = ""
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -294,9 +296,8 @@ class JobsScreen(AISScreen, Polling):
     def _cells(self, job: Job, rate: float | None, now: datetime) -> tuple[Any, ...]:
         tz = type(self).tz
         err = job.error.splitlines()[0] if job.error else ""
-        return (Text(job.display_kind), job.id, Text(buckets_text(job)),
-                Text(job.state, style=STATE_STYLE.get(job.state, "")),
-                clock_text(job.start, now, tz), elapsed_text(job, now, tz),
+        return (Text(job.display_kind), Text(job.state, style=STATE_STYLE.get(job.state, "")), job.id,
+                Text(buckets_text(job)), clock_text(job.start, now, tz), elapsed_text(job, now, tz),
                 f"{job.objects:,}", fmt.size(job.bytes),
                 fmt.rate(rate) if rate is not None and job.end is None else "",
                 Text(err, style="red") if err else Text(""))
@@ -382,7 +383,8 @@ class JobsScreen(AISScreen, Polling):
         parts.append("paused" if self.paused else f"every {self.app.refresh_s:g}s")  # type: ignore[attr-defined]
         if self.last is None:
             parts = ["loading jobs …"]
-        self.query_one("#jobs-hint", Static).update(Text(" · ".join(parts)))
+        self.hint_text = " · ".join(parts)
+        self.query_one("#jobs-hint", Static).update(Text(self.hint_text))
 
     # ------------------------------------------------------------------ detail
 
@@ -440,6 +442,7 @@ class JobsScreen(AISScreen, Polling):
             lines.append("\nerror: ", style="bold red")
             lines.append(job.error, style="red")
         summary.update(lines)
+        self.detail_text = lines.plain
         if self._detail_id != job.id:
             targets.clear()
             self._detail_id = job.id
