@@ -5,6 +5,8 @@ Textual is imported only when a console actually starts; torch only in the dry-r
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,9 +20,11 @@ Connection (like the ais CLI): --endpoint, then AIS_ENDPOINT, then the current p
 http://localhost:8080. Token: AIS_AUTHN_TOKEN, then AIS_AUTHN_TOKEN_FILE, then
 ~/.config/ais/cli/auth.token. TLS: AIS_CLIENT_CA, AIS_SKIP_VERIFY_CRT.
 
-Keys: 1 cluster, 2 buckets, 3 jobs, 4 ETL, enter open, backspace up, esc back, / filter, space select,
-u upload, d download, x delete, c copy, e evict, f prefetch, y copy URI, n new bucket,
-D destroy bucket, p props (buckets) or pause (cluster), r refresh, q quit, ctrl+p palette.
+Keys: 1 cluster, 2 buckets, 3 jobs, 4 ETL, : jump (:b ais://b/prefix/, :jobs, :ctx NAME),
+C switch cluster, enter open, backspace up, esc back, / filter, P server prefix, s sort,
+space select, v range, a all, u upload, d download, x delete, c copy, e export (PyTorch),
+E evict, f prefetch, y copy name/URI/ais get, n new bucket, D destroy bucket, p props (buckets)
+or pause (cluster), r refresh, q quit, ? help, ctrl+p palette.
 --read-only refuses every key that changes the cluster.
 """
 
@@ -44,7 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
                                     "as @remais, fill them with demo images, open the console, and stop "
                                     "everything on exit.")
     pg.add_argument("--targets", type=int, default=2, help="targets in the main cluster (default 2)")
-    pg.add_argument("--dir", type=Path, default=None, help="where the clusters keep data (default: a temporary directory)")
+    pg.add_argument("--dir", type=Path, default=None,
+                    help="where the clusters keep their data (default: $XDG_DATA_HOME/aistui/playground); "
+                         "a later run restarts the same clusters with the same data")
+    pg.add_argument("--fresh", action="store_true", help="wipe the clusters and their data first")
     pg.add_argument("--no-demo-data", action="store_true", help="start empty")
     pg.add_argument("--no-ui", action="store_true", help="start the clusters, print the endpoints and wait (ctrl+c stops)")
     _export_parser(sub)
@@ -116,34 +123,40 @@ def _run_console(args: argparse.Namespace, settings) -> int:
     return 0
 
 
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+
+
 def _playground(args: argparse.Namespace) -> int:
     import asyncio
-    import tempfile
     import time
 
     from .core import AISClient, ConnectionSettings
     from .core.local import HarnessError, start_pair
 
-    root = args.dir or Path(tempfile.mkdtemp(prefix="aistui-playground-"))
+    root = args.dir or _data_home() / "aistui" / "playground"
     print(f"starting a local AIS cluster (1 proxy, {args.targets} targets) and @remais under {root} ...", flush=True)
     t0 = time.monotonic()
     try:
-        main, remote = start_pair(root, ntargets=args.targets)
+        main, remote = start_pair(root, ntargets=args.targets, keep=not args.fresh)
     except HarnessError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     try:
         print(f"cluster ready in {time.monotonic() - t0:.0f} s at {main.endpoint} (@remais at {remote.endpoint})", flush=True)
-        if not args.no_demo_data:
+        seeded = main.dir / "demo-seeded.json"  # wiped with the cluster when it starts afresh
+        if not args.no_demo_data and seeded.exists():
+            print(f"demo data: kept from an earlier run ({root}; --fresh starts over)", flush=True)
+        elif not args.no_demo_data:
             from .core.demo import build
 
             print("loading demo data (real images from scikit-learn's bundled datasets) ...", flush=True)
 
-            async def load() -> None:
+            async def load() -> dict[str, int]:
                 async with AISClient(main.endpoint) as c:
-                    await build(c)
+                    return await build(c)
 
-            asyncio.run(load())
+            seeded.write_text(json.dumps(asyncio.run(load())))
         if args.no_ui:
             print(f"AIS_ENDPOINT={main.endpoint}  (ctrl+c stops the clusters)", flush=True)
             while True:

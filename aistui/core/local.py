@@ -157,14 +157,15 @@ class LocalCluster:
     ``name`` labels directories and logs. ``mountpaths`` per target (test mountpaths under
     ``root``). ``config_overrides`` are merged into the cluster config (e.g. ``{"space": {...}}``).
     ``auth_secret`` turns on ``auth.client_auth_required`` with that HS256 key; ``tls`` is a
-    ``(certificate, key)`` pair of PEM paths that puts every node on HTTPS. Call :meth:`start`
+    ``(certificate, key)`` pair of PEM paths that puts every node on HTTPS. With ``keep`` a
+    cluster left in ``root`` by an earlier run restarts with its data. Call :meth:`start`
     (or use :meth:`start_new`), :meth:`stop` when done.
     """
 
     def __init__(self, root: Path | str, *, ntargets: int = 1, name: str = "ais", mountpaths: int = 1,
                  aisnode: str | None = None, config_overrides: dict[str, Any] | None = None,
                  startup_time: str = "30s", auth_secret: str | None = None,
-                 tls: tuple[str | Path, str | Path] | None = None):
+                 tls: tuple[str | Path, str | Path] | None = None, keep: bool = False):
         if ntargets < 1:
             raise ValueError("a cluster needs at least one target")
         self.root = Path(root).resolve()
@@ -176,6 +177,7 @@ class LocalCluster:
         self.startup_time = startup_time
         self.auth_secret = auth_secret
         self.tls = (str(tls[0]), str(tls[1])) if tls else None
+        self.keep = keep  # restart a previous run's cluster (same dirs, ports and data) if there is one
         self.nodes: list[Node] = []
         self.remotes: dict[str, str] = {}
         self._started = False
@@ -311,14 +313,17 @@ class LocalCluster:
                                f"github.com/NVIDIA/aistore/cmd/aisnode@{AISNODE_VERSION}) or set $AISNODE")
         if self._started:
             return self
-        if self.dir.exists():
-            shutil.rmtree(self.dir)
-        ports = _free_ports(3 * (1 + self.ntargets))
+        ports = self._kept_ports() if self.keep else None
+        if ports is None:
+            if self.dir.exists():
+                shutil.rmtree(self.dir)
+            ports = _free_ports(3 * (1 + self.ntargets))
         self.nodes = [Node("proxy", 0, *ports[0:3], dir=self.dir / "p0", scheme=self.scheme)]
         for i in range(self.ntargets):
             p = ports[3 * (i + 1): 3 * (i + 2)]
             self.nodes.append(Node("target", i, *p, dir=self.dir / f"t{i}", scheme=self.scheme))
         self._write_configs()
+        (self.dir / "harness.json").write_text(json.dumps({"ntargets": self.ntargets, "ports": ports}))
         with _lock:
             _live.add(self)
         self._started = True
@@ -330,6 +335,25 @@ class LocalCluster:
             self.stop()
             raise
         return self
+
+    def _kept_ports(self) -> list[int] | None:
+        """The ports of a previous run in :attr:`dir` (``harness.json``), when that run had the
+        same shape and every port is free again; None means start afresh."""
+        try:
+            saved = json.loads((self.dir / "harness.json").read_text())
+            ports = [int(p) for p in saved["ports"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if saved.get("ntargets") != self.ntargets or len(ports) != 3 * (1 + self.ntargets):
+            return None
+        for port in ports:
+            with socket.socket() as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    return None
+        return ports
 
     def start(self, timeout: float = 120.0) -> "LocalCluster":
         """Write configs, start the nodes and wait until the cluster is ready.
@@ -539,7 +563,7 @@ def start_pair(root: Path | str, *, ntargets: int = 1, remote_alias: str = "rema
     """Start the main cluster and a second one attached to it as ``remote_alias``; both start in
     parallel. Returns ``(main, remote)``; on failure both are stopped and HarnessError raised."""
     main = LocalCluster(root, ntargets=ntargets, name="ais", **kw)
-    remote = LocalCluster(root, ntargets=1, name=remote_alias, aisnode=main.aisnode)
+    remote = LocalCluster(root, ntargets=1, name=remote_alias, aisnode=main.aisnode, keep=kw.get("keep", False))
     try:
         remote.launch()
         main.launch()

@@ -22,11 +22,34 @@ from ..core.errors import AISError
 from ..core.models import Bck, BucketSummary, Namespace
 from ..messages import LoadFailed
 from .base import AISScreen
+from ..core.errors import InvalidInput
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
+from ..widgets.form import Field, FormDialog
 from ..widgets.status import StatusBar
 from ..widgets.tables import cursor_key
 
 COLUMNS = ("bucket", "provider", "namespace", "objects", "size")
+CHECKSUMS = ("xxhash2", "xxhash", "md5", "sha256", "sha512", "crc32c", "none")
+
+
+def props_patch(values: dict[str, str], current: dict[str, str]) -> dict:
+    """The partial ``Bprops`` for ``set-bprops`` from the edit form: only what changed.
+    ``values``/``current`` have ``versioning`` (yes/no), ``copies`` (1-32) and ``checksum``.
+    Raises :class:`InvalidInput` for a copies count out of range."""
+    try:
+        copies = int(values["copies"])
+    except ValueError:
+        raise InvalidInput(f"copies must be a number (1 turns mirroring off), not {values['copies']!r}") from None
+    if not 1 <= copies <= 32:
+        raise InvalidInput("copies must be between 1 (mirroring off) and 32")
+    patch: dict = {}
+    if values["versioning"] != current["versioning"]:
+        patch["versioning"] = {"enabled": values["versioning"] == "yes"}
+    if str(copies) != current["copies"]:
+        patch["mirror"] = {"enabled": copies > 1, "copies": max(copies, 1)}
+    if values["checksum"] != current["checksum"]:
+        patch["checksum"] = {"type": values["checksum"]}
+    return patch
 
 
 class BucketsScreen(AISScreen):
@@ -36,9 +59,11 @@ class BucketsScreen(AISScreen):
         Binding("n", "create", "New", id="buckets.create"),
         Binding("D", "destroy", "Destroy", id="buckets.destroy"),
         Binding("c", "copy", "Copy", id="buckets.copy"),
-        Binding("e", "evict", "Evict", id="buckets.evict"),
+        Binding("E", "evict", "Evict", id="buckets.evict"),
         Binding("f", "prefetch", "Prefetch", id="buckets.prefetch"),
         Binding("p", "props", "Props", id="buckets.props"),
+        Binding("P", "edit_props", "Edit props", id="buckets.edit_props"),
+        Binding("e", "export", "Export", id="buckets.export"),
         Binding("enter", "open", "Open", id="buckets.open", show=False),
     ]
 
@@ -182,21 +207,35 @@ class BucketsScreen(AISScreen):
                                            type_to_confirm=b.name), done)
 
     def action_copy(self) -> None:
+        """``c``: copy the bucket (``copy-bck``) with a destination, an optional prefix, dry-run and
+        sync (also delete in the destination what the source no longer has)."""
         src = self.current()
         if src is None or self.app.refuse_if_read_only("copy bucket"):  # type: ignore[attr-defined]
             return
+        name = self.display_name(src)
 
-        def got(text: str | None) -> None:
-            dst = self.parse_bucket(text) if text else None
-            if dst is not None:
+        def check(v: dict[str, str]) -> dict:
+            dst = Bck.parse(v["dst"] if "://" in v["dst"] else f"ais://{v['dst']}")
+            if dst == src:
+                raise InvalidInput("the destination is the source bucket")
+            return {"dst": dst, "prefix": v["prefix"], "dry_run": v["dry_run"] == "yes", "sync": v["sync"] == "yes"}
+
+        def got(opts: dict | None) -> None:
+            if opts:
+                dst = opts.pop("dst")
                 presence = 0 if src.is_remote else None  # copy uncached remote objects too
-                self.run_call(f"copy {self.display_name(src)} → {dst}",
-                              self.app.client.buckets.copy(src, dst, presence=presence), self.load)  # type: ignore[attr-defined]
+                what = f"{'dry-run ' if opts['dry_run'] else ''}copy {name} → {dst}"
+                self.run_call(what, self.app.client.buckets.copy(src, dst, presence=presence, **opts), self.load)  # type: ignore[attr-defined]
 
-        self.app.push_screen(PromptDialog(f"Copy {self.display_name(src)} to", "Destination bucket (created if "
-                                          "missing).", value=f"ais://{src.name}-copy"), got)
+        self.app.push_screen(FormDialog(f"Copy {name}", [
+            Field("dst", "Destination bucket (created if missing)", value=f"ais://{src.name}-copy"),
+            Field("prefix", "Only objects whose names start with (empty: all)"),
+            Field("dry_run", "Dry run (count what would be copied, write nothing)", choices=("no", "yes")),
+            Field("sync", "Sync (also delete destination objects the source no longer has)", choices=("no", "yes")),
+        ], check, submit_label="Copy"), got)
 
     def action_evict(self) -> None:
+        """``E``: evict a remote bucket's in-cluster copies; keeping its metadata keeps it listed."""
         b = self.current()
         if b is None or self.app.refuse_if_read_only("evict"):  # type: ignore[attr-defined]
             return
@@ -204,15 +243,17 @@ class BucketsScreen(AISScreen):
             self.notify(f"{self.display_name(b)} is not a remote bucket: nothing to evict", severity="warning",
                         markup=False)
             return
-        lines = [f"Evict the in-cluster copies of {self.display_name(b)}.",
-                 "The remote origin keeps every object; the bucket stays listed (metadata kept)."]
+        name = self.display_name(b)
 
-        def done(ok: bool | None) -> None:
-            if ok:
-                self.run_call(f"evict {self.display_name(b)}",
-                              self.app.client.buckets.evict(b, keep_md=True), self.load)  # type: ignore[attr-defined]
+        def got(keep: bool | None) -> None:
+            if keep is not None:
+                self.run_call(f"evict {name}", self.app.client.buckets.evict(b, keep_md=keep), self.load)  # type: ignore[attr-defined]
 
-        self.app.push_screen(ConfirmDialog("Evict remote bucket", lines, confirm_label="Evict"), done)
+        self.app.push_screen(FormDialog(f"Evict remote bucket {name}", [
+            Field("keep", "Keep the bucket's metadata (it stays listed as present, with its props)",
+                  choices=("yes", "no"))], lambda v: v["keep"] == "yes",
+            help_text=f"Removes every in-cluster copy of {name}'s objects. The remote origin keeps them; "
+                      "a later GET or prefetch brings them back.", submit_label="Evict"), got)
 
     def action_prefetch(self) -> None:
         b = self.current()
@@ -229,6 +270,41 @@ class BucketsScreen(AISScreen):
         if b is not None:
             self.show_props(b)
 
+    def action_edit_props(self) -> None:
+        """``P``: edit the common props: versioning, mirroring (copies) and checksum type."""
+        b = self.current()
+        if b is None or self.app.refuse_if_read_only("edit bucket props"):  # type: ignore[attr-defined]
+            return
+        self.edit_props(b)
+
+    @work(group="props", exit_on_error=False)
+    async def edit_props(self, b: Bck) -> None:
+        try:
+            props = await self.app.client.buckets.head(b)  # type: ignore[attr-defined]
+        except AISError as e:
+            self.notify(f"props: {e}", severity="error", markup=False)
+            return
+        name = self.display_name(b)
+        versioning = "yes" if (props.get("versioning") or {}).get("enabled") else "no"
+        mirror = props.get("mirror") or {}
+        copies = str(mirror.get("copies", 1)) if mirror.get("enabled") else "1"
+        cksum = (props.get("checksum") or {}).get("type", "xxhash2")
+
+        def check(v: dict[str, str]) -> dict:
+            return props_patch(v, current={"versioning": versioning, "copies": copies, "checksum": cksum})
+
+        def got(patch: dict | None) -> None:
+            if patch:
+                self.run_call(f"set props of {name}", self.app.client.buckets.set_props(b, patch))  # type: ignore[attr-defined]
+            elif patch == {}:
+                self.notify("props unchanged", timeout=3)
+
+        self.app.push_screen(FormDialog(f"Edit props of {name}", [
+            Field("versioning", "Versioning", value=versioning, choices=("no", "yes")),
+            Field("copies", "Copies per object (mirroring across mountpaths; 1 = off)", value=copies),
+            Field("checksum", "Checksum type", value=cksum, choices=CHECKSUMS),
+        ], check, submit_label="Save"), got)
+
     @work(group="props", exit_on_error=False)
     async def show_props(self, b: Bck) -> None:
         try:
@@ -237,6 +313,18 @@ class BucketsScreen(AISScreen):
             self.notify(f"props: {e}", severity="error", markup=False)
             return
         self.app.push_screen(TextDialog(f"Properties of {self.display_name(b)}", json.dumps(props, indent=2), "json"))
+
+    def action_export(self) -> None:
+        """``e``: PyTorch loader code for the bucket under the cursor."""
+        b = self.current()
+        if b is None:
+            return
+        try:
+            from .export import ExportScreen
+        except ImportError:
+            self.notify("export is not available in this build", severity="warning")
+            return
+        self.app.push_screen(ExportScreen(b, "", None))
 
     def action_open(self) -> None:
         b = self.buckets.get(cursor_key(self.query_one(DataTable)) or "")

@@ -80,37 +80,61 @@ def test_no_stray_nodes_when_the_starting_process_is_killed(tmp_path):
     assert _wait_gone(pids) == [], "aisnode processes outlived the process that started them"
 
 
-def test_playground_starts_a_usable_cluster_and_stops_it_on_interrupt(tmp_path):
+def _playground(tmp_path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "aistui", "playground", "--no-ui", "--no-demo-data",
                              "--targets", "1", "--dir", str(tmp_path)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    endpoint = ""
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            if line.startswith("AIS_ENDPOINT="):
-                endpoint = line.split("=", 1)[1].split()[0]
-                break
-        assert endpoint, "the playground never printed its endpoint"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith("AIS_ENDPOINT="):
+            return proc, line.split("=", 1)[1].split()[0]
+    proc.kill()
+    raise AssertionError(f"the playground never printed its endpoint: {proc.communicate()[0]}")
 
-        async def remotes() -> list[str]:
+
+def _stop(proc: subprocess.Popen, pids: list[int]) -> None:
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, out
+    assert "stopping the local clusters" in out
+    assert _wait_gone(pids, 5) == []
+
+
+def test_playground_starts_a_usable_cluster_stops_on_interrupt_and_restarts_with_its_data(tmp_path):
+    kept = Bck.parse("ais://kept")
+    proc, endpoint = _playground(tmp_path)
+    pids: list[int] = []
+    try:
+        async def first() -> list[str]:
             async with AISClient(endpoint) as client:
                 assert (await client.cluster.health()).ready
+                await client.buckets.create(kept)
+                await client.objects.put(kept, "train/0.png", b"seeded once")
                 return [r.alias for r in await client.cluster.remotes()]
 
-        assert asyncio.run(remotes()) == ["remais"]
+        assert asyncio.run(first()) == ["remais"]
         pids = [int(p.name) for p in __import__("pathlib").Path("/proc").iterdir()
                 if p.name.isdigit() and _cmdline_has(p.name, str(tmp_path))]
         assert len(pids) == 4  # 2 clusters x (proxy + target)
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=60)
-    assert proc.returncode == 0, out
-    assert "stopping the local clusters" in out
-    assert _wait_gone(pids, 5) == []
+        _stop(proc, pids)
+    # the second run restarts the same clusters: same endpoint, same data, remote still attached
+    proc, endpoint2 = _playground(tmp_path)
+    try:
+        async def second() -> tuple[bytes, list[str]]:
+            async with AISClient(endpoint2) as client:
+                return (await client.objects.get(kept, "train/0.png"),
+                        [r.alias for r in await client.cluster.remotes()])
+
+        assert endpoint2 == endpoint
+        assert asyncio.run(second()) == (b"seeded once", ["remais"])
+        pids = [int(p.name) for p in __import__("pathlib").Path("/proc").iterdir()
+                if p.name.isdigit() and _cmdline_has(p.name, str(tmp_path))]
+    finally:
+        _stop(proc, pids)
 
 
 def _cmdline_has(pid: str, text: str) -> bool:

@@ -10,6 +10,7 @@ from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.models import LS_CACHED
 from aistui.screens.buckets import BucketsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
+from aistui.widgets.form import FormDialog
 from tests.util import unique, until
 
 
@@ -35,6 +36,15 @@ async def _prompt(pilot, app, text: str) -> None:
     await until(pilot, lambda: isinstance(app.screen, PromptDialog))
     app.screen.query_one(Input).value = text
     await pilot.press("enter")
+
+
+async def _form(pilot, app, **values: str) -> None:
+    """Fill the open form's fields (inputs and selects by key) and submit it."""
+    await until(pilot, lambda: isinstance(app.screen, FormDialog))
+    for key, value in values.items():
+        app.screen.query_one(f"#field-{key}").value = value
+    await pilot.pause()
+    app.screen.query_one("#submit").press()
 
 
 def _msgs(app) -> list[str]:
@@ -65,10 +75,11 @@ async def test_create_checks_the_name_then_destroy_needs_the_name_typed(ais):
         assert not await c.buckets.exists(Bck.parse(f"ais://{name}"))
 
 
-async def test_copy_bucket_starts_a_job_that_copies_every_object(ais, bucket):
+async def test_copy_bucket_with_a_prefix_starts_a_job_that_copies_those_objects(ais, bucket):
     async with AISClient(ais.endpoint) as c:
         for i in range(5):
             await c.objects.put(bucket, f"o{i}", b"z" * i)
+        await c.objects.put(bucket, "skip/me", b"no")
     dst = Bck.parse(f"ais://{unique('cp')}")
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     try:
@@ -76,7 +87,7 @@ async def test_copy_bucket_starts_a_job_that_copies_every_object(ais, bucket):
             await _open(pilot, app)
             await _at(pilot, app, str(bucket))
             await pilot.press("c")
-            await _prompt(pilot, app, str(dst))
+            await _form(pilot, app, dst=str(dst), prefix="o")
             await until(pilot, lambda: any("job" in m and "copy" in m for m in _msgs(app)))
         async with AISClient(ais.endpoint) as c:
             xid = next(j.id for j in await c.jobs.list(kind="copy-bck") if j.dst_bck and j.dst_bck.name == dst.name)
@@ -97,10 +108,10 @@ async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
     async with app.run_test(size=(150, 40), notifications=True) as pilot:
         await _open(pilot, app)
         await _at(pilot, app, key)
-        await pilot.press("e")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        assert "remote origin keeps every object" in str(app.screen.query_one(".dialog-body").content)
-        app.screen.query_one("#confirm").press()
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        assert "remote origin keeps them" in str(app.screen.query_one(".hint").content)
+        await _form(pilot, app, keep="yes")
         await until(pilot, lambda: any(m.startswith("evict") for m in _msgs(app)))
         async with AISClient(ais.endpoint) as c:
             for _ in range(100):
@@ -129,10 +140,30 @@ async def test_props_and_read_only_refusals(ais, bucket):
         assert '"versioning"' in app.screen.text
         await pilot.press("escape")
         for key, what in (("n", "create bucket"), ("D", "destroy bucket"), ("c", "copy bucket"),
-                          ("e", "evict"), ("f", "prefetch")):
+                          ("E", "evict"), ("f", "prefetch"), ("P", "edit bucket props")):
             await pilot.press(key)
             await pilot.pause(0.1)
             assert isinstance(app.screen, BucketsScreen), key
             assert any(f"read-only mode: {what} is disabled" in m for m in _msgs(app)), what
     async with AISClient(ais.endpoint) as c:
         assert await c.buckets.exists(bucket)
+
+
+async def test_edit_props_changes_only_what_the_user_changed(ais, bucket):
+    async with AISClient(ais.endpoint) as c:
+        before = await c.buckets.head(bucket)
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40), notifications=True) as pilot:
+        await _open(pilot, app)
+        await _at(pilot, app, str(bucket))
+        await pilot.press("P")
+        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        assert app.screen.query_one("#field-checksum").value == before["checksum"]["type"]
+        await _form(pilot, app, checksum="md5", copies="0")
+        await until(pilot, lambda: "between 1" in str(app.screen.query_one("#form-error").content))
+        await _form(pilot, app, copies="1")
+        await until(pilot, lambda: any(m.startswith("set props") for m in _msgs(app)))
+    async with AISClient(ais.endpoint) as c:
+        after = await c.buckets.head(bucket)
+    assert after["checksum"]["type"] == "md5"
+    assert after["versioning"] == before["versioning"] and after["mirror"] == before["mirror"]
