@@ -126,12 +126,11 @@ def decode_multisnap(raw: bytes, cache: dict[tuple[str, str, str], JobSnap] | No
         ss.sort(key=lambda x: x.node)
         snaps = tuple(ss)
         job = jobs.get(xid) if jobs is not None else None
-        if job is None or len(job.snaps) != len(snaps) or any(a is not b for a, b in zip(job.snaps, snaps)):
+        if job is None or job.snaps != snaps:  # identical snaps compare by identity, in C
             job = Job(id=xid, kind=snaps[0].kind, snaps=snaps)
         if jobs is not None:
             jobs[xid] = job
-        starts = [s.start for s in snaps if s.start]
-        out.append((min(starts) if starts else _EPOCH, xid, job))
+        out.append((job.start or _EPOCH, xid, job))
     out.sort(key=lambda t: (t[0], t[1]), reverse=True)
     return [j for _, _, j in out]
 

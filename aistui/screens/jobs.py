@@ -383,8 +383,10 @@ class JobsScreen(AISScreen, Polling):
         parts.append("paused" if self.paused else f"every {self.app.refresh_s:g}s")  # type: ignore[attr-defined]
         if self.last is None:
             parts = ["loading jobs …"]
-        self.hint_text = " · ".join(parts)
-        self.query_one("#jobs-hint", Static).update(Text(self.hint_text))
+        text = " · ".join(parts)
+        if text != self.hint_text:  # an unchanged hint costs no relayout
+            self.hint_text = text
+            self.query_one("#jobs-hint", Static).update(Text(text))
 
     # ------------------------------------------------------------------ detail
 

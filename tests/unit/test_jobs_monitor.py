@@ -33,12 +33,15 @@ def test_fast_decode_gives_the_same_jobs_as_the_plain_parser():
         decode_multisnap(b'{"t1": {"id": "x"}}')
 
 
-def test_ended_jobs_are_reused_across_polls_and_running_ones_are_not():
+def test_unchanged_jobs_are_reused_across_polls_and_changed_ones_are_not():
     snaps, jobs = {}, {}
     first = {j.id: j for j in decode_multisnap(RAW, snaps, jobs)}
     second = {j.id: j for j in decode_multisnap(RAW, snaps, jobs)}
     assert second["cpDoneX1"] is first["cpDoneX1"]  # ended: the same object, the UI skips it
-    assert second["cpRunX3"] is not first["cpRunX3"]  # running: parsed again
+    assert second["cpDoneX1"].snaps[0] is first["cpDoneX1"].snaps[0]  # its snaps were not parsed again
+    third = {j.id: j for j in decode_multisnap(_with_progress(5_000_000), snaps, jobs)}
+    assert third["cpRunX3"] is not second["cpRunX3"] and third["cpRunX3"].bytes == 10_000_000
+    assert third["cpDoneX1"] is first["cpDoneX1"]
 
 
 class _FakeAPI:
