@@ -7,22 +7,45 @@ Screens do network work only through :mod:`aistui.core` calls inside Textual wor
 from __future__ import annotations
 
 import asyncio
+import importlib
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
-from .core import AISClient, ConnectionSettings
+from .core import ConnectionSettings
 from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, RequestTimeout, Unauthorized
-from .commands import AISCommands
-from .screens.buckets import BucketsScreen
 from .screens.cluster import ClusterScreen
 from .screens.connection import ConnectionScreen
-from .screens.etl import ETLScreen
-from .screens.jobs import JobsScreen, StartedJobs
 from .widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from .core.client import AISClient
+
+
+def _later(module: str, name: str):
+    """A mode's screen, imported when the mode is first shown (a faster first frame)."""
+    def make() -> Screen:
+        return getattr(importlib.import_module(f"{__package__}.screens.{module}"), name)()
+
+    make.__qualname__ = name
+    return make
+
+
+def _commands():
+    """The palette's context commands (textual.command is imported when the palette opens)."""
+    from .commands import AISCommands
+
+    return AISCommands
+
+
+def _new_client(settings: ConnectionSettings) -> "AISClient":
+    from .core.client import AISClient
+
+    return AISClient(settings)
 
 
 class AISTui(App):
@@ -32,9 +55,10 @@ class AISTui(App):
     replaces the one built from ``settings`` (snapshot tests pass one with recorded answers)."""
 
     TITLE = "aistui"
-    COMMANDS = App.COMMANDS | {AISCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     CSS_PATH = str(resources.files("aistui.assets").joinpath("aistui.tcss"))
-    MODES = {"cluster": ClusterScreen, "buckets": BucketsScreen, "jobs": JobsScreen, "etl": ETLScreen}
+    MODES = {"cluster": ClusterScreen, "buckets": _later("buckets", "BucketsScreen"),
+             "jobs": _later("jobs", "JobsScreen"), "etl": _later("etl", "ETLScreen")}
     DEFAULT_MODE = "cluster"
     BINDINGS = [
         Binding("1", "switch_mode('cluster')", "Cluster", id="app.cluster"),
@@ -48,7 +72,7 @@ class AISTui(App):
 
     def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
                  theme: str = "", keymap: dict[str, str] | None = None, image_protocol: str = "auto",
-                 client: AISClient | None = None, jobs_keep_s: float = 3600.0):
+                 client: "AISClient | None" = None, jobs_keep_s: float = 3600.0):
         super().__init__()
         self.image_protocol = image_protocol
         self.settings = settings
@@ -56,14 +80,34 @@ class AISTui(App):
         self.read_only = read_only or settings.read_only
         self.refresh_s = refresh_s
         self.jobs_keep_s = jobs_keep_s  # the jobs screen hides jobs that ended longer ago
-        self.started_jobs = StartedJobs()
+        self._started_jobs = None  # StartedJobs, made when the first job is tracked
         self.health = "connecting"
         self.version = ""
-        self.client: AISClient = client or AISClient(settings)
+        self._client = client  # built on first use (after the first frame): see ``client``
         self.connected = asyncio.Event()  # set once the cluster has answered; screens wait for it
         if theme:
             self.theme = theme
         self._keymap = keymap or {}
+
+    @property
+    def client(self) -> "AISClient":
+        """The core client for the current cluster, created on first use."""
+        if self._client is None:
+            self._client = _new_client(self.settings)
+        return self._client
+
+    @client.setter
+    def client(self, value: "AISClient") -> None:
+        self._client = value
+
+    @property
+    def started_jobs(self):
+        """Jobs started from aistui, watched until they end (:class:`~.screens.jobs.StartedJobs`)."""
+        if self._started_jobs is None:
+            from .screens.jobs import StartedJobs
+
+            self._started_jobs = StartedJobs()
+        return self._started_jobs
 
     def action_toggle_help(self) -> None:
         """``?``: the key help of the focused screen, generated from its bindings."""
@@ -190,7 +234,7 @@ class AISTui(App):
         self.connected.clear()
         self.settings = settings
         self.read_only = self._read_only_flag or settings.read_only
-        self.client = AISClient(settings)
+        self.client = _new_client(settings)
         self.version = ""
         await old.aclose()
         current = self.current_mode
@@ -261,7 +305,8 @@ class AISTui(App):
             return
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def check_connection(self) -> None:
@@ -301,7 +346,7 @@ class AISTui(App):
                 self._connection_failed(str(e))
                 return
             await self.client.aclose()
-            self.client = AISClient(self.settings)
+            self.client = _new_client(self.settings)
         self.set_health("connecting")
         self.check_connection()
 
