@@ -241,15 +241,16 @@ class ObjectList(ScrollView, can_focus=True):
         return (i for i in indices if f in names[i][s:].lower())
 
     def _apply_sort(self) -> None:
+        """Sort the view; directories stay on top whichever the direction."""
         assert self._sort and self._view is not None
         column, reverse = self._sort
         names, sizes = self._names, self._sizes
         if column == "size":
-            key = lambda i: (sizes[i] != DIR, sizes[i], names[i])  # noqa: E731
+            key = lambda i: (sizes[i], names[i])  # noqa: E731
         else:
-            key = lambda i: (sizes[i] != DIR, names[i])  # noqa: E731
+            key = names.__getitem__
         order = sorted(self._view, key=key, reverse=reverse)
-        self._view = array("q", order)
+        self._view = array("q", [i for i in order if sizes[i] == DIR] + [i for i in order if sizes[i] != DIR])
 
     def _restore_cursor(self, key: str | None) -> None:
         self._resize()

@@ -207,3 +207,23 @@ async def test_cancelling_an_upload_stops_it(ais, empty_bucket, tmp_path: Path):
         stored = await c.objects.list_all(empty_bucket)
     assert len(stored) < 3000  # it stopped early
     assert all(e.size == 2048 for e in stored)  # and what landed is whole
+
+
+async def test_range_select_and_sort_say_what_they_cover(ais, empty_bucket):
+    async with AISClient(ais.endpoint) as c:
+        for i, n in enumerate(("a", "b", "c", "d", "e")):
+            await c.objects.put(empty_bucket, n, b"x" * (10 * (5 - i)))
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await app.push_screen(ObjectsScreen(empty_bucket))
+        olist = app.screen.query_one(ObjectList)
+        await until(pilot, lambda: olist.row_count == 5)
+        await pilot.press("j", "v", "j", "j", "v")
+        assert olist.selected == {"b", "c", "d"}
+        hint = lambda: str(app.screen.query_one("#objects-hint").content)  # noqa: E731
+        assert "3 selected" in hint()
+        await pilot.press("s", "s", "s")  # name ▲, name ▼, size ▼
+        assert olist.keys() == ["a", "b", "c", "d", "e"]  # a is the largest
+        assert "sorted by size ▼ (only the 5 loaded rows)" in hint()
+        await pilot.press("s")  # size ▲
+        assert olist.keys()[0] == "e"
