@@ -25,6 +25,7 @@ Figures (units: MiB = 2^20 bytes; samples are counted from the names in each bat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -265,10 +266,11 @@ async def dry_run(spec: ExportSpec, cfg: DryRunConfig, *, code: str | None = Non
 
         async def reference(extra: list[str]) -> dict[str, dict]:
             got: dict[str, dict] = {}
-            async for ev in _lines(ref_cmd + extra, env):
-                if ev.get("ev") == "error":
-                    raise DryRunError(f"reference: {ev.get('message')}")
-                got[ev["ev"]] = ev
+            async with contextlib.aclosing(_lines(ref_cmd + extra, env)) as lines:
+                async for ev in lines:
+                    if ev.get("ev") == "error":
+                        raise DryRunError(f"reference: {ev.get('message')}")
+                    got[ev["ev"]] = ev
             return got
 
         yield {"kind": "phase", "text": "listing the objects and measuring the raw GET rate"}
@@ -288,19 +290,20 @@ async def dry_run(spec: ExportSpec, cfg: DryRunConfig, *, code: str | None = Non
             cmd = [python, "-m", "aistui.export.harness", "--module", str(module), "--workers", str(w),
                    "--max-batches", str(cfg.max_batches), "--max-seconds", str(cfg.max_seconds),
                    "--sizes", str(sizes)]
-            async for ev in _lines(cmd, env):
-                kind = ev.get("ev")
-                if kind == "start":
-                    setup = {k: ev.get(k) for k in ("python", "torch", "aistore", "start_method", "cpus")}
-                    setup["torch_import_s"] = ev.get("import_s")
-                elif kind == "batch":
-                    batches.append(ev)
-                    yield {"kind": "batch", "workers": w, "batches": len(batches),
-                           "samples": sum(b["n"] for b in batches), "max_batches": cfg.max_batches}
-                elif kind == "done":
-                    done = ev
-                elif kind == "error":
-                    raise DryRunError(f"loader (num_workers={w}): {ev.get('message')}")
+            async with contextlib.aclosing(_lines(cmd, env)) as lines:
+                async for ev in lines:
+                    kind = ev.get("ev")
+                    if kind == "start":
+                        setup = {k: ev.get(k) for k in ("python", "torch", "aistore", "start_method", "cpus")}
+                        setup["torch_import_s"] = ev.get("import_s")
+                    elif kind == "batch":
+                        batches.append(ev)
+                        yield {"kind": "batch", "workers": w, "batches": len(batches),
+                               "samples": sum(b["n"] for b in batches), "max_batches": cfg.max_batches}
+                    elif kind == "done":
+                        done = ev
+                    elif kind == "error":
+                        raise DryRunError(f"loader (num_workers={w}): {ev.get('message')}")
             run = summarize_run(w, batches, done)
             runs.append(run)
             yield {"kind": "run", "run": run}

@@ -36,7 +36,7 @@ STYLES: dict[str, tuple[str, str]] = {
     "map": ("AISMapDataset", "indexable: shuffle, DistributedSampler; lists everything up front"),
     "shard": ("AISShardReader", "WebDataset tar shards: one GET per shard, many samples"),
     "batch": ("AISBatchIterDataset", "get-batch: many objects per request (fewer round trips)"),
-    "plain": ("torch Dataset + Client", "no plugin: a plain map-style Dataset over the SDK"),
+    "plain": ("plain Dataset+Client", "no plugin: a plain map-style Dataset over the SDK"),
 }
 
 #: label source -> description

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, ProgressBar, Select, Static
 
 from ..core.errors import AISError, InvalidInput
@@ -83,7 +83,7 @@ class ExportScreen(AISScreen):
 
     DEFAULT_CSS = """
     #export-body { height: 1fr; }
-    #export-form { width: 34; padding: 0 1; border-right: solid $primary-background; }
+    #export-form { width: 30; padding: 0 1; border-right: solid $primary-background; }
     #export-form Label { margin-top: 1; color: $text-muted; }
     #export-form Input, #export-form Select { width: 100%; }
     #export-form Checkbox { width: 100%; border: none; padding: 0; }
@@ -91,6 +91,7 @@ class ExportScreen(AISScreen):
     #export-form .row Input { width: 1fr; }
     #export-right { width: 1fr; }
     #export-code { height: 1fr; }
+    #code { width: auto; }
     #export-error { color: $error; height: auto; padding: 0 1; }
     #export-results { height: auto; max-height: 60%; display: none; }
     #export-results.shown { display: block; }
@@ -117,7 +118,7 @@ class ExportScreen(AISScreen):
         with Horizontal(id="export-body"):
             with VerticalScroll(id="export-form"):
                 yield Label("style")
-                yield Select([(f"{v[0]} ({k})", k) for k, v in STYLES.items()], value="iter",
+                yield Select([(v[0], k) for k, v in STYLES.items()], value="iter",
                              allow_blank=False, id="style")
                 yield Label("labels")
                 yield Select([(k, k) for k in LABELS], value="none", allow_blank=False, id="labels")
@@ -139,7 +140,7 @@ class ExportScreen(AISScreen):
                     yield Input("20", id="seconds", type="number")
             with Vertical(id="export-right"):
                 yield Static("", id="export-error")
-                with VerticalScroll(id="export-code", can_focus=True):
+                with ScrollableContainer(id="export-code", can_focus=True):
                     yield Static("", id="code")
                 with Vertical(id="export-results"):
                     yield Static("", id="export-progress-line")
