@@ -14,6 +14,7 @@ from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
+from aistui.widgets.form import FormDialog
 from tests.util import unique, until
 
 COPY_OBJECTS = 2000
@@ -69,7 +70,11 @@ async def test_copy_from_buckets_is_followed_running_then_finished_with_matching
             await until(pilot, lambda: str(bucket) in {str(k.value) for k in t.rows})
             t.move_cursor(row=t.get_row_index(str(bucket)))
             await pilot.press("c")
-            await _prompt(pilot, app, str(dst))
+            await until(pilot, lambda: isinstance(app.screen, FormDialog))
+            field = app.screen.query_one("#field-dst", Input)
+            field.value = str(dst)
+            field.focus()
+            await pilot.press("enter")
             await until(pilot, lambda: any("press 3 to follow" in m for m in _msgs(app)))
             started = next(m for m in _msgs(app) if "press 3 to follow" in m)
             xid = started.split(": job ", 1)[1].split(" ", 1)[0]
