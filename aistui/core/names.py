@@ -8,7 +8,9 @@ The rules mirror the server so that a bad name is rejected before anything is se
   path component, no leading ``~/``. Three more rules come from what the cluster does to names
   it accepts (checked against a live v1.5.0 cluster): a leading ``/`` and ``//`` are collapsed,
   so the object would be stored under another name; and ASCII control characters end up raw in
-  the proxy's redirect ``Location`` header, which no HTTP client can follow.
+  the proxy's redirect ``Location`` header, which no HTTP client can follow. Lone surrogates (a
+  local file name that is not UTF-8, decoded by Python with ``surrogateescape``) cannot be sent
+  at all and are refused too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ __all__ = [
     "object_name_problem",
     "validate_object_name",
     "validate_prefix",
+    "MAX_COMPONENT",
+    "copy_name_problem",
+    "validate_copy_name",
     "quote_object",
 ]
 
@@ -58,6 +63,9 @@ def validate_bucket_name(name: str) -> str:
 
 
 def _path_problem(path: str, what: str) -> str | None:
+    bad = next((c for c in path if 0xD800 <= ord(c) <= 0xDFFF), None)
+    if bad is not None:  # e.g. a local file name that is not UTF-8 (os.fsdecode's surrogateescape)
+        return f"{what} must be UTF-8 text (found the undecodable {bad!r}; rename the file)"
     if path.startswith("~/"):
         return f"{what} cannot start with '~/'"
     for part in path.split("/"):
@@ -80,6 +88,45 @@ def object_name_problem(name: str) -> str | None:
     if bad is not None:
         return f"an object name cannot contain control characters (found {bad!r})"
     return _path_problem(name, "an object name")
+
+
+MAX_COMPONENT = 255  # bytes: NAME_MAX of the targets' filesystems
+
+
+def copy_name_problem(name: str, *, single: bool) -> str | None:
+    """Return why a copy of object ``name`` would not land under the same name, or None.
+
+    Beyond :func:`object_name_problem`, two v1.5.0 behaviours (checked on a live cluster and in
+    the source) change names silently during a copy:
+
+    * a path component longer than 255 bytes: the copy is lost or stored under the target's
+      internal short name (``.x<hash>``), for single and multi-object copies and bucket copies;
+    * ``single`` (``PUT ...?object_to=``): when the copy goes to another target, the target sends
+      it with the name unescaped in the URL (``cmn/hreq.go`` ``HreqArgs.URL``), so ``?`` and
+      ``#`` cut the name and ``%XX`` is decoded. A multi-object copy (``copy-listrange``) keeps
+      these names intact.
+    """
+    problem = object_name_problem(name)
+    if problem:
+        return problem
+    long = next((p for p in name.split("/") if len(p.encode()) > MAX_COMPONENT), None)
+    if long is not None:
+        return (f"the cluster cannot copy a name with a path component longer than {MAX_COMPONENT} bytes "
+                f"(this one has {len(long.encode())}): the copy would be lost or renamed")
+    if single:
+        bad = next((c for c in name if c in "%?#"), None)
+        if bad is not None:
+            return (f"the cluster would change the name when copying one object with {bad!r} in it; "
+                    "copy it as a multi-object copy instead")
+    return None
+
+
+def validate_copy_name(name: str, *, single: bool) -> str:
+    """Return ``name`` or raise :class:`InvalidInput` saying why a copy would change it."""
+    problem = copy_name_problem(name, single=single)
+    if problem:
+        raise InvalidInput(f"cannot copy {name!r}: {problem}")
+    return name
 
 
 def validate_object_name(name: str) -> str:

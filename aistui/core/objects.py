@@ -19,7 +19,7 @@ from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, InvalidInput, NotFound, ObjectNotFound, ProtocolError
 from .models import (LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjEntry, ObjectProps, decode_lso_msgpack)
-from .names import quote_object, validate_object_name, validate_prefix
+from .names import quote_object, validate_copy_name, validate_object_name, validate_prefix
 
 if TYPE_CHECKING:
     from .client import AISClient
@@ -416,10 +416,12 @@ class ObjectAPI:
                               json={"action": "evict-listrange", "name": f"/{bck.name}/{obj}"})
 
     async def copy_one(self, src: Bck, obj: str, dst: Bck, dst_obj: str | None = None) -> None:
-        """Copy one object synchronously (``PUT ...?object_to=<dst uname>``)."""
-        validate_object_name(obj)
+        """Copy one object synchronously (``PUT ...?object_to=<dst uname>``). Raises
+        :class:`InvalidInput` for names a v1.5.0 cluster would change during the copy
+        (:func:`~aistui.core.names.copy_name_problem`)."""
+        validate_copy_name(obj, single=True)
         to = dst_obj or obj
-        validate_object_name(to)
+        validate_copy_name(to, single=True)
         await self._c.request("PUT", _opath(src, obj), params=src.query() | {"object_to": dst.uname(to)},
                               idempotent=False)
 
@@ -474,7 +476,11 @@ class ObjectAPI:
                         template: str | None = None, prefix: str | None = None, prepend: str = "",
                         dry_run: bool = False, latest: bool = False, sync: bool = False,
                         cont_on_err: bool = True, num_workers: int = 0) -> list[str]:
-        """Copy objects to ``dst`` (``copy-listrange``). Returns the job id(s)."""
+        """Copy objects to ``dst`` (``copy-listrange``). Returns the job id(s). Named objects
+        that a v1.5.0 cluster would lose or rename in the copy raise :class:`InvalidInput`
+        before anything is sent (:func:`~aistui.core.names.copy_name_problem`)."""
+        if names is not None:
+            names = [validate_copy_name(n, single=False) for n in names]
         v = self._selection(names, template, prefix) | {
             "tobck": dst.to_json(), "prepend": prepend, "dry_run": dry_run, "latest-ver": latest,
             "synchronize": sync, "coer": cont_on_err, "num-workers": num_workers}
