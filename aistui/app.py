@@ -67,6 +67,10 @@ class AISTui(App):
         Binding("4", "switch_mode('etl')", "ETL", id="app.etl"),
         Binding("colon", "command_line", "Jump", id="app.jump"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("j", "cursor('down')", "Down", show=False, id="app.down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="app.up"),
+        Binding("g", "cursor('top')", "First", show=False, id="app.first"),
+        Binding("G", "cursor('bottom')", "Last", show=False, id="app.last"),
         Binding("question_mark", "toggle_help", "Help", id="app.help"),
     ]
 
@@ -108,6 +112,15 @@ class AISTui(App):
 
             self._started_jobs = StartedJobs()
         return self._started_jobs
+
+    def action_cursor(self, where: str) -> None:
+        """``j``/``k``/``g``/``G`` in tables (the object list has its own)."""
+        from textual.widgets import DataTable
+
+        table = self.focused
+        if isinstance(table, DataTable):
+            {"down": table.action_cursor_down, "up": table.action_cursor_up,
+             "top": table.action_scroll_top, "bottom": table.action_scroll_bottom}[where]()
 
     def action_toggle_help(self) -> None:
         """``?``: the key help of the focused screen, generated from its bindings."""

@@ -190,7 +190,7 @@ class JobsScreen(AISScreen, Polling):
         Binding("r", "refresh", "Refresh", id="jobs.refresh"),
         Binding("p", "pause", "Pause", id="jobs.pause"),
         Binding("a", "toggle_running", "Running/all", id="jobs.running"),
-        Binding("k", "filter_kind", "Kind", id="jobs.kind"),
+        Binding("K", "filter_kind", "Kind", id="jobs.kind"),
         Binding("b", "filter_bucket", "Bucket", id="jobs.bucket"),
         Binding("slash", "filter_text", "Filter", id="jobs.filter"),
         Binding("s", "cycle_sort", "Sort", id="jobs.sort"),

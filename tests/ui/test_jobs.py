@@ -175,7 +175,7 @@ async def test_remote_evict_prefetch_and_summary_jobs_show_and_filters_work(ais,
         await until(pilot, lambda: ids <= set(_shown(app))
                     and all(remote_bucket.name in _cell(app, k, "buckets") for k in _shown(app)))
         # kind filter on top: the display name or the kind both match
-        await pilot.press("k")
+        await pilot.press("K")
         await _prompt(pilot, app, "prefetch")
         await until(pilot, lambda: _shown(app) == [prefetch])
         assert "kind~prefetch" in screen.hint_text

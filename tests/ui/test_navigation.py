@@ -97,3 +97,17 @@ async def test_palette_offers_the_current_screens_actions(ais, imgs):
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, PromptDialog))
         assert "Upload into" in str(app.screen.title_text)
+
+
+async def test_j_k_g_G_move_in_tables(ais):
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(160, 40)) as pilot:
+        nodes = app.screen.query_one("#nodes", DataTable)
+        await until(pilot, lambda: nodes.row_count == 3)
+        nodes.focus()
+        await pilot.press("j")
+        assert nodes.cursor_row == 1
+        await pilot.press("G")
+        assert nodes.cursor_row == 2
+        await pilot.press("k", "g")
+        assert nodes.cursor_row == 0
