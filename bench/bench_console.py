@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Console benchmark: launch to first frame, first page of a 100k-object bucket, and RSS after
-scrolling to its end, on one local AIS cluster in one run.
+"""Console benchmark: launch to first frame, first page of a 100k-object bucket, RSS after
+scrolling to its end (and, with ``--million``, to the end of a 1,000,000-object bucket), and
+keypress-to-screen latency while a 10,000-file upload runs, on one local AIS cluster in one run.
 
-    python bench/bench_console.py [--objects 100000] [--repeat 5] [--json out.json]
+    python bench/bench_console.py [--objects 100000] [--repeat 5] [--million] [--json out.json]
 
 * first frame: a fresh ``python`` process imports what ``aistui`` imports, builds the app and
   runs it headless against the cluster; the time is from just before the process starts to the
@@ -12,6 +13,10 @@ scrolling to its end, on one local AIS cluster in one run.
   its first rows in the table (page size 1,000).
 * RSS: in a fresh process, ``ru_maxrss`` after moving the cursor to the end until every page
   is loaded, against the same process's RSS after the first page.
+
+* input latency: in a fresh process, a 10,000-file upload (10 KiB files) runs as the objects
+  screen runs it (its own thread, event loop and client) while ``j``/``k`` are pressed every 50 ms; each latency is from posting the key
+  to the list drawing the row the cursor moved to (``render_line`` of that row).
 
 Prints a Markdown report. Headless runs have no terminal, so image protocol probing is skipped.
 """
@@ -78,6 +83,85 @@ asyncio.run(main())
 """
 
 
+CHILD_LATENCY = r"""
+import asyncio, json, os, statistics, sys, tempfile, time
+from pathlib import Path
+from textual import events
+from aistui.app import AISTui
+from aistui.core import Bck, ConnectionSettings
+from aistui.core.transfer import plan_upload, upload
+from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.objlist import ObjectList
+endpoint, bucket, nfiles, where = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+src = Path(tempfile.mkdtemp(prefix="lat-"))
+for i in range(nfiles):
+    (src / f"f{i:05d}.bin").write_bytes(os.urandom(10 * 1024))
+drawn = {}
+orig = ObjectList.render_line
+def render_line(self, y):
+    row = int(self.scroll_y) + y
+    if row == self.cursor_row and row not in drawn:
+        drawn[row] = time.perf_counter()
+    return orig(self, y)
+ObjectList.render_line = render_line
+async def main():
+    app = AISTui(ConnectionSettings(endpoint=endpoint), refresh_s=2)
+    async with app.run_test(size=(160, 48)) as pilot:
+        while app.health != "ok":
+            await pilot.pause(0.01)
+        screen = ObjectsScreen(Bck.parse(f"ais://{bucket}"))
+        await app.push_screen(screen)
+        olist = screen.query_one(ObjectList)
+        while olist.row_count < 200:
+            await pilot.pause(0.01)
+        dst = Bck.parse("ais://latency-upload")
+        await app.client.buckets.create(dst, exist_ok=True)
+        plan = plan_upload([str(src)], prefix="up/")
+        done = {}
+        class Sink:  # stands in for the progress dialog
+            def update_progress(self, p):
+                pass
+        async def run():
+            t = time.perf_counter()
+            if where == "thread":  # the objects screen's path: its own thread, loop and client
+                res = await screen._in_io_thread(
+                    lambda client, on_progress: upload(client, dst, plan, on_progress=on_progress), Sink())
+            else:  # for comparison: in the console's own event loop
+                res = await upload(app.client, dst, plan)
+            done["s"], done["files"] = time.perf_counter() - t, len(res.done)
+        task = asyncio.ensure_future(run())
+        lat, key = [], "j"
+        while not task.done():
+            target = olist.cursor_row + (1 if key == "j" else -1)
+            drawn.pop(target, None)
+            t0 = time.perf_counter()
+            app.post_message(events.Key(key, key))
+            while target not in drawn:
+                await asyncio.sleep(0.0005)
+            lat.append((drawn[target] - t0) * 1000)
+            key = "k" if key == "j" else "j"
+            await asyncio.sleep(0.05)
+        await task
+        lat.sort()
+        print("RESULT " + json.dumps({"keys": len(lat), "p50_ms": statistics.median(lat),
+              "p95_ms": lat[int(0.95 * (len(lat) - 1))], "max_ms": lat[-1], "upload_s": done["s"],
+              "files": done["files"]}), flush=True)
+asyncio.run(main())
+"""
+
+
+async def seed_million(endpoint: str, flat: str) -> str:
+    """1,000,000 objects from the 100k flat bucket: 10 server-side copies with name prefixes."""
+    from aistui.core import AISClient, Bck
+
+    async with AISClient(endpoint) as c:
+        src, big = Bck.parse(f"ais://{flat}"), Bck.parse("ais://console-million")
+        for k in range(10):
+            job = await c.jobs.wait(await c.buckets.copy(src, big, prepend=f"m{k}-"), timeout=3600)
+            assert job.state == "finished", job
+        return big.name
+
+
 def log(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -107,7 +191,7 @@ async def seed_flat_bucket(endpoint: str, n: int) -> str:
 
 
 def run_child(code: str, *args: str, env: dict | None = None) -> str:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=600)
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=3600)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
     return out.stdout
@@ -118,6 +202,8 @@ def main() -> int:
     ap.add_argument("--objects", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--million", action="store_true", help="also seed 1,000,000 objects and scroll through them")
+    ap.add_argument("--upload-files", type=int, default=10_000)
     a = ap.parse_args()
     from aistui.core.local import LocalCluster
 
@@ -149,6 +235,17 @@ def main() -> int:
         out = run_child(CHILD_OBJECTS, cluster.endpoint, bucket, "scroll")
         res["scroll"] = json.loads(out.split("RESULT ", 1)[1])
         log(f"scroll: {res['scroll']}")
+        for where in ("thread", "loop"):
+            out = run_child(CHILD_LATENCY, cluster.endpoint, bucket, str(a.upload_files), where)
+            res["latency" if where == "thread" else "latency_in_loop"] = json.loads(out.split("RESULT ", 1)[1])
+            log(f"latency ({where}): {res['latency' if where == 'thread' else 'latency_in_loop']}")
+        if a.million:
+            t = time.perf_counter()
+            big = asyncio.run(seed_million(cluster.endpoint, bucket))
+            log(f"seeded 1M in {time.perf_counter() - t:.0f} s")
+            out = run_child(CHILD_OBJECTS, cluster.endpoint, big, "scroll")
+            res["scroll_million"] = json.loads(out.split("RESULT ", 1)[1])
+            log(f"scroll 1M: {res['scroll_million']}")
     finally:
         cluster.stop()
     med = statistics.median
@@ -164,6 +261,17 @@ def main() -> int:
     print(f"| RSS after scrolling to the end ({s['rows_end']:,} rows) | {s['rss_end_mib']:.0f} MiB "
           f"(after the first page: {s['rss_first_mib']:.0f} MiB; scrolling took {s['scroll_s']:.1f} s) | "
           f"< 300 MB at 1,000,000 |")
+    if "scroll_million" in res:
+        m = res["scroll_million"]
+        print(f"| RSS after scrolling to the end of 1,000,000 objects ({m['rows_end']:,} rows) | "
+              f"{m['rss_end_mib']:.0f} MiB (first page {m['first_page_s'] * 1000:.0f} ms; scrolling took "
+              f"{m['scroll_s']:.0f} s) | < 300 MB |")
+    for key, how in (("latency", "upload in its own thread, as the console runs it"),
+                     ("latency_in_loop", "upload in the console's event loop, for comparison")):
+        lt = res[key]
+        print(f"| keypress to screen while uploading {lt['files']:,} files ({how}; {lt['keys']} keys) | p50 "
+              f"{lt['p50_ms']:.0f} ms, p95 {lt['p95_ms']:.0f} ms, max {lt['max_ms']:.0f} ms "
+              f"(upload took {lt['upload_s']:.1f} s) | < 100 ms |")
     print(f"\nModules imported by the first frame among torch, aistore, aiohttp: "
           f"{', '.join(res['imported_at_first_frame']) or 'none'}.")
     if a.json:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Iterable
+import threading
+from typing import Any, Awaitable, Callable, Iterable, TypeVar
 
-__all__ = ["gather_or_cancel"]
+__all__ = ["gather_or_cancel", "run_in_own_loop"]
+
+T = TypeVar("T")
 
 
 async def gather_or_cancel(aws: Iterable[Awaitable[Any]]) -> list[Any]:
@@ -19,4 +22,58 @@ async def gather_or_cancel(aws: Iterable[Awaitable[Any]]) -> list[Any]:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def run_in_own_loop(factory: Callable[[], Awaitable[T]], *, name: str = "aistui-io") -> T:
+    """Await ``factory()`` on a private event loop in its own thread and return its result.
+
+    Bulk transfers use this so that thousands of request callbacks never queue in front of the
+    console's input and redraws. ``factory`` runs in the new thread: it must create what is bound
+    to a loop there (e.g. its own ``AISClient``). Cancelling the awaiting task cancels the
+    coroutine in its loop and waits for its cleanup; exceptions propagate unchanged."""
+    caller = asyncio.get_running_loop()
+    result: asyncio.Future[T] = caller.create_future()
+    ready = threading.Event()
+    box: dict[str, Any] = {}
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if result.done():
+            return
+        if isinstance(error, asyncio.CancelledError):
+            result.cancel()
+        elif error is not None:
+            result.set_exception(error)
+        else:
+            result.set_result(value)
+
+    def runner() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            task = loop.create_task(factory())  # type: ignore[arg-type]
+            box["loop"], box["task"] = loop, task
+            ready.set()
+            try:
+                value = loop.run_until_complete(task)
+            except BaseException as e:  # noqa: BLE001 - handed to the caller as is
+                caller.call_soon_threadsafe(settle, None, e)
+            else:
+                caller.call_soon_threadsafe(settle, value, None)
+        finally:
+            ready.set()
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    thread = threading.Thread(target=runner, name=name, daemon=True)
+    thread.start()
+    try:
+        return await asyncio.shield(result)
+    except asyncio.CancelledError:
+        await asyncio.to_thread(ready.wait)
+        if "task" in box:
+            box["loop"].call_soon_threadsafe(box["task"].cancel)
+        await asyncio.to_thread(thread.join)
+        await asyncio.sleep(0)  # let ``settle`` run, then consume what it set
+        if result.done() and not result.cancelled():
+            result.exception()
         raise

@@ -9,6 +9,7 @@ cancels the previous fetch.
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import shlex
 import time
@@ -25,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Static
 
 from .. import format as fmt
+from ..core.aio import run_in_own_loop
 from ..core.errors import AISError, InvalidInput
 from ..core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ..core.models import Bck, LsoPage, ObjectProps
@@ -413,10 +415,28 @@ class ObjectsScreen(AISScreen):
             f"Upload into {self.label}/{self.prefix}", "Files, directories (recursive) or globs, separated by spaces.",
             placeholder="~/data/images"), got)
 
+    def _in_io_thread(self, run, dialog: TransferDialog):
+        """``run(client, on_progress)`` on the transfer thread's own loop and client (see
+        :func:`~aistui.core.aio.run_in_own_loop`): thousands of request callbacks never sit in
+        front of a keypress. Progress comes back to the dialog through this loop."""
+        loop = asyncio.get_running_loop()
+        settings = self.app.settings  # type: ignore[attr-defined]
+
+        def progress(p: Progress) -> None:
+            loop.call_soon_threadsafe(dialog.update_progress, copy.copy(p))
+
+        async def factory():
+            from ..core.client import AISClient
+
+            async with AISClient(settings) as client:
+                return await run(client, _throttled(progress))
+
+        return run_in_own_loop(factory, name="aistui-transfer")
+
     @work(group="transfer", exit_on_error=False)
     async def run_upload(self, plan, dialog: TransferDialog) -> None:
-        res = await upload(self.app.client, self.bck, plan,  # type: ignore[attr-defined]
-                           on_progress=_throttled(dialog.update_progress))
+        res = await self._in_io_thread(
+            lambda client, on_progress: upload(client, self.bck, plan, on_progress=on_progress), dialog)
         dialog.update_progress(res.progress)
         dialog.finish(_summary("uploaded", res))
         if res.failed:
@@ -442,9 +462,10 @@ class ObjectsScreen(AISScreen):
 
     @work(group="transfer", exit_on_error=False)
     async def run_download(self, names: list[str] | None, dest: Path, dialog: TransferDialog) -> None:
-        res = await download(self.app.client, self.bck, names, dest,  # type: ignore[attr-defined]
-                             prefix=self.prefix if names is None else None, strip_prefix=self.prefix,
-                             on_progress=_throttled(dialog.update_progress))
+        res = await self._in_io_thread(
+            lambda client, on_progress: download(client, self.bck, names, dest,
+                                                 prefix=self.prefix if names is None else None,
+                                                 strip_prefix=self.prefix, on_progress=on_progress), dialog)
         dialog.update_progress(res.progress)
         dialog.finish(_summary("downloaded", res))
         if res.failed:
