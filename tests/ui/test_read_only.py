@@ -1,0 +1,153 @@
+"""``--read-only``: every binding that would change the cluster is refused with a notice, by key
+and through the command palette, on every screen; nothing but reads reaches the cluster.
+
+Runs against the real local cluster. The ETL stop/start/delete refusals need a listed ETL, which
+a cluster without Kubernetes cannot have: tests/ui/test_etl.py covers them on answers built from
+the v1.5.0 wire types. No headless command changes a cluster (``aistui export`` only reads, and
+its dry-run never writes), so there is nothing to refuse there.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aistui.app import AISTui
+from aistui.commands import AISCommands
+from aistui.core import AISClient, Bck, ConnectionSettings
+from aistui.core.client import AISClient as CoreClient
+from aistui.core.datalane import DataLane
+from aistui.screens.buckets import BucketsScreen
+from aistui.screens.cluster import ClusterScreen
+from aistui.screens.etl import ETLScreen
+from aistui.screens.export import ExportScreen
+from aistui.screens.jobs import JobsScreen
+from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.objlist import ObjectList
+from tests.util import unique, until
+
+# Every binding's action, by screen: the ones that change the cluster (with the notice's name)
+# and the ones that only read or navigate. A new binding must be added to one of the two.
+MUTATING = {
+    BucketsScreen: {"create": "create bucket", "destroy": "destroy bucket", "copy": "copy bucket",
+                    "evict": "evict", "prefetch": "prefetch", "edit_props": "edit bucket props"},
+    ObjectsScreen: {"upload": "upload", "delete": "delete", "copy_objects": "copy", "evict": "evict",
+                    "prefetch": "prefetch"},
+    JobsScreen: {"abort": "abort job"},
+    ETLScreen: {"init": "init ETL", "transform": "transform", "stop": "stop ETL", "start": "start ETL",
+                "delete": "delete ETL"},
+}
+READING = {
+    AISTui: {"command_line", "cursor('bottom')", "cursor('down')", "cursor('top')", "cursor('up')", "quit",
+             "switch_mode('buckets')", "switch_mode('cluster')", "switch_mode('etl')", "switch_mode('jobs')",
+             "toggle_help"},
+    ClusterScreen: {"pause", "refresh", "switch_cluster"},
+    BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
+    ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
+                    "refresh", "select_all", "sort", "toggle_select", "up"},
+    JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
+                 "toggle_detail", "toggle_running"},
+    ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
+    ExportScreen: {"back", "copy", "dry_run", "save"},
+}
+WRITES = {"PUT", "POST", "DELETE", "PATCH"}
+
+
+@pytest.mark.parametrize("cls", list(READING), ids=lambda c: c.__name__)
+def test_every_binding_is_classified(cls):
+    actions = {b.action for b in cls.BINDINGS}
+    assert actions == READING[cls] | set(MUTATING.get(cls, {})), \
+        "classify new bindings here: MUTATING ones must be refused in --read-only"
+
+
+@pytest.fixture
+def requests_sent(monkeypatch):
+    """Every (method, path) any AISClient sends, the data lane included."""
+    sent: list[tuple[str, str]] = []
+    orig_request, orig_stream, orig_put = CoreClient.request, CoreClient.stream, DataLane.put
+
+    async def request(self, method, path, **kw):
+        sent.append((method, path))
+        return await orig_request(self, method, path, **kw)
+
+    def stream(self, method, path, **kw):
+        sent.append((method, path))
+        return orig_stream(self, method, path, **kw)
+
+    async def put(self, path, *a, **kw):
+        sent.append(("PUT", path))
+        return await orig_put(self, path, *a, **kw)
+
+    monkeypatch.setattr(CoreClient, "request", request)
+    monkeypatch.setattr(CoreClient, "stream", stream)
+    monkeypatch.setattr(DataLane, "put", put)
+    return sent
+
+
+async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, remote_bucket, requests_sent):
+    b = Bck.parse(f"ais://{unique('ro')}")
+    async with AISClient(ais.endpoint) as c:
+        await c.buckets.create(b)
+        await c.objects.put(b, "keep.txt", b"precious")
+        await c.jobs.wait(await c.buckets.copy(b, Bck.parse(f"ais://{b.name}-copy")), timeout=120)
+    requests_sent.clear()
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, read_only=True)
+
+    def refused(what: str) -> bool:
+        return any(n.message == f"read-only mode: {what} is disabled" for n in app._notifications)
+
+    async def sweep(screen_cls, keys: dict[str, str]) -> None:
+        """Press each key; the notice names the action, no dialog opens; then the same actions
+        through the palette's commands for this screen."""
+        for key, action in keys.items():
+            app._notifications.clear()
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert isinstance(app.screen, screen_cls), f"{key} opened {app.screen!r}"
+            assert refused(MUTATING[screen_cls][action]), f"{key} ({action}) was not refused"
+        commands = {title: cb for title, _, cb in AISCommands(app.screen)._commands()}
+        for action in keys.values():
+            what = MUTATING[screen_cls][action]
+            title = next(t for t in commands if t.startswith(_description(screen_cls, action) + " ("))
+            app._notifications.clear()
+            await commands[title]()
+            await pilot.pause(0.05)
+            assert isinstance(app.screen, screen_cls) and refused(what), f"palette {title!r} was not refused"
+
+    try:
+        async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await pilot.press("2")
+            await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
+            t = app.screen.query_one("#buckets")
+            await until(pilot, lambda: str(b) in {str(k.value) for k in t.rows})
+            t.move_cursor(row=t.get_row_index(str(b)))
+            await sweep(BucketsScreen, {"n": "create", "D": "destroy", "c": "copy", "E": "evict",
+                                        "f": "prefetch", "P": "edit_props"})
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+            olist = app.screen.query_one(ObjectList)
+            await until(pilot, lambda: olist.keys() == ["keep.txt"])
+            await sweep(ObjectsScreen, {"u": "upload", "x": "delete", "c": "copy_objects", "E": "evict",
+                                        "f": "prefetch"})
+            await pilot.press("space")  # with a selection too
+            await sweep(ObjectsScreen, {"x": "delete", "c": "copy_objects"})
+            await pilot.press("3")
+            await until(pilot, lambda: isinstance(app.screen, JobsScreen))
+            jobs = app.screen.query_one("DataTable")
+            await until(pilot, lambda: jobs.row_count >= 1)
+            jobs.focus()
+            await sweep(JobsScreen, {"x": "abort"})
+            await pilot.press("4")
+            await until(pilot, lambda: isinstance(app.screen, ETLScreen))
+            await sweep(ETLScreen, {"n": "init", "T": "transform"})
+        writes = [r for r in requests_sent if r[0] in WRITES]
+        assert writes == [], f"read-only console sent {writes}"
+        async with AISClient(ais.endpoint) as c:
+            assert await c.objects.get(b, "keep.txt") == b"precious"
+    finally:
+        async with AISClient(ais.endpoint) as c:
+            for x in (b, Bck.parse(f"ais://{b.name}-copy")):
+                await c.buckets.destroy(x, missing_ok=True)
+
+
+def _description(cls, action: str) -> str:
+    return next(bd.description for bd in cls.BINDINGS if bd.action == action)
