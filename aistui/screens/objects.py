@@ -58,6 +58,7 @@ class ObjectsScreen(AISScreen):
         Binding("e", "export", "Export", id="objects.export"),
         Binding("E", "evict", "Evict", id="objects.evict"),
         Binding("f", "prefetch", "Prefetch", id="objects.prefetch"),
+        Binding("t", "view_etl", "Through ETL", id="objects.view_etl"),
         Binding("slash", "filter", "Filter", id="objects.filter"),
         Binding("P", "prefix_filter", "Prefix", id="objects.prefix"),
         Binding("s", "sort", "Sort", id="objects.sort"),
@@ -501,6 +502,22 @@ class ObjectsScreen(AISScreen):
         olist.sort_by(*(nxt or (None,)))
         self.query_one(ObjectHeader).refresh()
         self._update_hint()
+
+    def action_view_etl(self) -> None:
+        """``t``: preview the object under the cursor as an ETL returns it (inline transform:
+        GET with ``etl_name``); the stored object is not changed."""
+        name = self.query_one(ObjectList).cursor_key
+        if not name or name.endswith("/"):
+            return
+
+        def got(etl: str | None) -> None:
+            if etl:
+                from .etl import ETLPreviewDialog
+
+                self.app.push_screen(ETLPreviewDialog(etl, self.bck, name, self.app.image_protocol))  # type: ignore[attr-defined]
+
+        self.app.push_screen(PromptDialog(f"View {name} through ETL", "The name of a running ETL "
+                                          "(the ETL screen, 4, lists them).", placeholder="etl-name"), got)
 
     def action_export(self) -> None:
         """``e``: PyTorch loader code for the selection, or for this directory."""

@@ -227,3 +227,22 @@ async def test_range_select_and_sort_say_what_they_cover(ais, empty_bucket):
         assert "sorted by size ▼ (only the 5 loaded rows)" in hint()
         await pilot.press("s")  # size ▲
         assert olist.keys()[0] == "e"
+
+
+async def test_t_previews_an_object_through_an_etl_and_says_why_it_cannot(ais, empty_bucket):
+    """The real cluster has no ETL (501 without Kubernetes): the inline preview says so."""
+    from aistui.screens.etl import ETLPreviewDialog
+    from aistui.widgets.preview import Preview
+
+    async with AISClient(ais.endpoint) as c:
+        await c.objects.put(empty_bucket, "note.txt", b"hello")
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await app.push_screen(ObjectsScreen(empty_bucket))
+        await until(pilot, lambda: _rows(app) == {"note.txt"})
+        await pilot.press("t")
+        await _type(pilot, app, "md5")
+        await until(pilot, lambda: isinstance(app.screen, ETLPreviewDialog)
+                    and app.screen.query_one(Preview).kind == "error")
+        async with AISClient(ais.endpoint) as c:
+            assert await c.objects.get(empty_bucket, "note.txt") == b"hello"

@@ -43,7 +43,7 @@ READING = {
     ClusterScreen: {"pause", "refresh", "switch_cluster"},
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
-                    "refresh", "select_all", "sort", "toggle_select", "up"},
+                    "refresh", "select_all", "sort", "toggle_select", "up", "view_etl"},
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
