@@ -98,7 +98,9 @@ class AISClient:
     """Async client for one AIS cluster.
 
     ``settings`` is a :class:`ConnectionSettings` or an endpoint URL. ``max_connections`` bounds
-    the connection pool (and so the concurrency of transfers). ``retries`` is the number of extra
+    the connections in use at once (aiohttp's pool limit, and so the concurrency of transfers);
+    idle keep-alive connections to other nodes come on top until they expire, so at most
+    ``max_connections`` sockets are open to any one node (measured: tests/integration/test_load.py). ``retries`` is the number of extra
     attempts for idempotent calls. ``transport`` replaces the default (aiohttp's pool through
     ``httpx-aiohttp``), for tests that need a fault a real cluster cannot produce. Use as an
     async context manager or call :meth:`aclose`.
