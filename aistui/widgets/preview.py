@@ -26,6 +26,7 @@ TEXT_EXT = {".txt", ".md", ".json", ".jsonl", ".csv", ".tsv", ".yaml", ".yml", "
 ARCHIVE_EXT = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
 IMAGE_CAP = 16 * 1024 * 1024   # bytes read at most for an image preview
 TEXT_CAP = 256 * 1024          # bytes read at most for a text preview
+TEXT_LINES = 400               # lines (of at most 160 chars on average) highlighted: 256 KiB took ~30 s
 PROTOCOLS = ("auto", "sixel", "tgp", "halfcell", "unicode")
 
 
@@ -117,6 +118,10 @@ class Preview(VerticalScroll):
                     text = json.dumps(json.loads(text), indent=2)
                 except ValueError:
                     pass
+            lines = text.split("\n", TEXT_LINES)
+            if len(lines) > TEXT_LINES or len(text) > TEXT_LINES * 160:
+                text = "\n".join(lines[:TEXT_LINES])[:TEXT_LINES * 160]
+                note = f" (first {text.count(chr(10)) + 1:,} lines, {len(text):,} characters of {total:,} bytes)"
             return "text", f"{name}{note}", Static(highlighted(self.app, text, lexer, word_wrap=True, line_numbers=False))
         return "info", "", Static(Text(f"{name}: binary, {total:,} bytes — no preview"))
 
