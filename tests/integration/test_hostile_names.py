@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.errors import BadRequest, InvalidInput
 from aistui.core.names import bucket_name_problem, copy_name_problem, object_name_problem
-from aistui.core.transfer import plan_upload
+from aistui.core.transfer import download, plan_upload
 from tests.util import unique
 
 SCRIPTS = ["Grüße", "façade", "Ωμέγα", "Москва", "العربية", "עברית", "हिन्दी", "বাংলা", "தமிழ்", "ไทย",
@@ -195,3 +195,25 @@ def test_random_accepted_names_round_trip_on_the_cluster(ais, name):
             assert not await c.objects.exists(b, name)
 
     asyncio.run(roundtrip())
+
+
+async def test_downloads_never_write_outside_the_chosen_directory(client: AISClient, bucket: Bck, tmp_path):
+    """Real objects with odd names land inside the directory; names that would escape it (the
+    cluster refuses to store them, but a listing or a hand-typed name can still carry them) fail
+    by name and nothing appears outside."""
+    stored = ["..x/y..", "a\\..\\..\\b", "~/not-home", "dir/ sp ace", "%2e%2e/x", "\u202eevil.txt"]
+    stored = [n for n in stored if object_name_problem(n) is None]
+    for n in stored:
+        await client.objects.put(bucket, n, n.encode())
+    escaping = ["../../x", "/etc/x", "a/../../b", "../outside/x", "./../x", "dir/../../../x"]
+    dest = tmp_path / "dest"
+    (tmp_path / "outside").mkdir()
+    before = sorted(p for p in tmp_path.rglob("*"))
+    res = await download(client, bucket, stored + escaping, dest)
+    assert sorted(res.done) == sorted(stored)
+    assert set(res.failed) == set(escaping)
+    assert all("refusing to write object" in why for why in res.failed.values())
+    files = {p.relative_to(dest).as_posix(): p.read_bytes() for p in dest.rglob("*") if p.is_file()}
+    assert files == {n: n.encode() for n in stored}
+    assert sorted(p for p in tmp_path.rglob("*") if not p.is_relative_to(dest)) == [
+        p for p in before if not p.is_relative_to(dest)]
