@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from .. import format as fmt
 from ..core.errors import AISError
@@ -26,6 +26,7 @@ from ..core.errors import InvalidInput
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
 from ..widgets.form import Field, FormDialog
 from ..widgets.status import StatusBar
+from ..widgets.keybar import KeyBar
 from ..widgets.tables import cursor_key
 
 COLUMNS = ("bucket", "provider", "namespace", "objects", "size")
@@ -88,7 +89,7 @@ class BucketsScreen(AISScreen):
         yield StatusBar()
         yield Static("", id="bucket-hint", classes="hint")
         yield DataTable(id="buckets", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from .. import format as fmt
 from ..core.errors import AISError
 from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
 from ..messages import LoadFailed
 from ..widgets.status import StatusBar
+from ..widgets.keybar import KeyBar
 
 NODE_COLUMNS = ("role", "id", "url", "state", "version", "uptime", "cpu", "load", "rss", "used", "free", "disk%")
 
@@ -63,7 +64,7 @@ class ClusterScreen(Screen):
         yield Static("", id="rates")
         yield Static("Remote clusters", classes="section-title")
         yield DataTable(id="remotes", cursor_type="row")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         nodes = self.query_one("#nodes", DataTable)

@@ -25,7 +25,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label, Log, Static
+from textual.widgets import DataTable, Label, Log, Static
 
 from .. import format as fmt
 from ..core.errors import AISError, ETLNotAvailable, InvalidInput
@@ -36,6 +36,7 @@ from ..widgets.dialogs import ConfirmDialog
 from ..widgets.form import Field, FormDialog
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
+from ..widgets.keybar import KeyBar
 from ..widgets.tables import cursor_key
 from .base import AISScreen
 from .polling import Polling
@@ -144,7 +145,7 @@ class ETLScreen(AISScreen, Polling):
             yield DataTable(id="etl-targets", cursor_type="none")
             yield Static("", id="etl-log-hint", classes="hint")
             yield Log(id="etl-log", max_lines=5000, auto_scroll=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         t = self.query_one("#etls", DataTable)

@@ -18,13 +18,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
-from textual.widgets import Checkbox, DataTable, Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, ProgressBar, Select, Static
 
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck
 from ..export.snippet import LABELS, STYLES, ExportSpec, default_filename, generate
 from ..widgets.dialogs import PromptDialog
 from ..widgets.status import StatusBar
+from ..widgets.keybar import KeyBar
 from .base import AISScreen
 
 COLUMNS = ("workers", "TTFB s", "list s", "start s", "1st s", "samples/s", "MiB/s", "wait p50 ms",
@@ -148,7 +149,7 @@ class ExportScreen(AISScreen):
                     yield DataTable(id="export-table", cursor_type="none", zebra_stripes=True)
                     yield Static("", id="export-chart")
                     yield Static("", id="export-verdict")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.app.sync_status(self)  # type: ignore[attr-defined]

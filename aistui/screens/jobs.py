@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from .. import format as fmt
 from ..core.errors import AISError
@@ -34,6 +34,7 @@ from ..core.models import Job
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
 from ..widgets.status import StatusBar
+from ..widgets.keybar import KeyBar
 from ..widgets.tables import cursor_key
 from .base import AISScreen
 from .polling import Polling
@@ -238,7 +239,7 @@ class JobsScreen(AISScreen, Polling):
             yield Static("", id="job-summary")
             yield DataTable(id="job-targets", cursor_type="none")
             yield Static("", id="job-ctl")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         t = self.query_one("#jobs", DataTable)

@@ -18,12 +18,13 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 from textual import work
+from textual._context import active_app
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from .. import format as fmt
 from ..core.aio import run_in_own_loop
@@ -36,6 +37,7 @@ from ..widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, Transfe
 from ..widgets.objlist import DIR, ObjectList, column_header, printable
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
+from ..widgets.keybar import KeyBar
 
 FIRST_PAGE = 200     # rows in the first request: it shows fast whatever the bucket size
 PAGE_SIZE = 1000     # rows per later request, loaded as the cursor nears the end
@@ -92,6 +94,8 @@ class ObjectsScreen(AISScreen):
         self._shown = ""  # object whose details are on screen
         self._anchor: str | None = None  # range selection start (v)
         self._transfer = None
+        self._early: asyncio.Task | None = None
+        self._start_early()
 
     @property
     def selected(self) -> set[str]:
@@ -111,7 +115,7 @@ class ObjectsScreen(AISScreen):
             with Vertical(id="side"):
                 yield Static("", id="details")
                 yield Preview(protocol=self.app.image_protocol, id="preview")  # type: ignore[attr-defined]
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.app.sync_status(self)  # type: ignore[attr-defined]
@@ -134,20 +138,47 @@ class ObjectsScreen(AISScreen):
         self._update_hint()
         self.load_page(first=True)
 
+    def _request_page(self, app, first: bool):
+        """The next page's listing call (a coroutine): the directory, from just before the name
+        prefix when there is one. A non-recursive listing with a prefix that does not end at "/"
+        answers oddly on AIS v1.5.0 ("train/ca" lists only "train/ca/..."), so the name prefix is
+        a ``start_after`` bound plus a stop past it: still one server-side range."""
+        prefix = self.prefix + self.name_prefix
+        start_after = _just_before(prefix) if self.name_prefix and first else ""
+        return app.client.objects.list_page(self.bck, prefix=self.prefix, non_recursive=True,
+                                            page_size=FIRST_PAGE if first else PAGE_SIZE, uuid=self._uuid,
+                                            continuation_token=self._token, start_after=start_after)
+
+    def _start_early(self) -> None:
+        """Ask for the first page while the screen is still being built (the cluster's time to
+        answer overlaps composing and painting); :meth:`load_page` picks it up."""
+        try:
+            app = active_app.get()
+            loop = asyncio.get_running_loop()
+        except (LookupError, RuntimeError):
+            return
+
+        async def first_page():
+            await app.connected.wait()
+            return await self._request_page(app, True)
+
+        self._early = loop.create_task(first_page())
+
+    def on_unmount(self) -> None:
+        if self._early is not None:
+            self._early.cancel()
+
     @work(exclusive=True, group="objects", exit_on_error=False)
     async def load_page(self, first: bool = False) -> None:
-        await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
-        client = self.app.client  # type: ignore[attr-defined]
+        early, self._early = (self._early if first else None), None
         self._loading = True
         prefix = self.prefix + self.name_prefix
-        # A non-recursive listing with a prefix that does not end at "/" answers oddly on AIS
-        # v1.5.0 ("train/ca" lists only "train/ca/..."), so list the directory from just
-        # before the name prefix and stop past it: still one server-side range.
-        start_after = _just_before(prefix) if self.name_prefix and first else ""
         try:
-            page = await client.objects.list_page(self.bck, prefix=self.prefix, non_recursive=True,
-                                                  page_size=FIRST_PAGE if first else PAGE_SIZE, uuid=self._uuid,
-                                                  continuation_token=self._token, start_after=start_after)
+            if early is not None:
+                page = await early
+            else:
+                await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
+                page = await self._request_page(self.app, first)
         except AISError as e:
             self._loading = False
             self.post_message(LoadFailed(e))

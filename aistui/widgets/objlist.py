@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from typing import Iterable
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -104,6 +104,8 @@ class ObjectList(ScrollView, can_focus=True):
         self._view: array | None = None  # row -> index into _names, when filtered or sorted
         self._filter = ""
         self._sort: tuple[str, bool] | None = None
+        self._style_key: tuple | None = None
+        self._style_cache: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ the store
 
@@ -302,32 +304,47 @@ class ObjectList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         row = int(self.scroll_y) + y
-        base = self.rich_style
+        st = self._styles()
         if row >= self.row_count:
-            return Strip.blank(width, base)
+            return Strip.blank(width, st["base"])
         i = self._index(row)
         name, size = self._names[i], self._sizes[i]
         selected = name in self.selected
-        style = base
+        cursor = row == self.cursor_row
+        style = st["base"]
         if selected:
-            style += self.get_component_rich_style("objlist--selected")
-        if row == self.cursor_row:
-            style += self.get_component_rich_style("objlist--cursor")
+            style += st["selected"]
+        if cursor:
+            style += st["cursor"]
         name_w = max(1, width - MARK_W - SIZE_W)
         shown = printable(name[self.strip:])
-        text = Text(shown, no_wrap=True, overflow="ellipsis", end="")
-        if size == DIR:
-            text.stylize(self._fg("objlist--dir"))
-        text.truncate(name_w, overflow="ellipsis", pad=True)
-        mark = "● " if selected else "  "
-        segments = [Segment(mark, style + self._fg("objlist--mark"))]
-        segments += [Segment(s.text, style + s.style if s.style else style)
-                     for s in text.render(self.app.console) if s.text]
-        size_text = "" if size == DIR else fmt.size(size)
-        segments.append(Segment(size_text.rjust(SIZE_W)[:SIZE_W],
-                                style if row == self.cursor_row else style + self._fg("objlist--size")))
-        strip = Strip(segments)
+        if cell_len(shown) > name_w:
+            shown = set_cell_size(shown, name_w - 1) + "…"
+        else:
+            shown = set_cell_size(shown, name_w)
+        strip = Strip([
+            Segment("● " if selected else "  ", style + st["mark"]),
+            Segment(shown, style + st["dir"] if size == DIR else style),
+            Segment(("" if size == DIR else fmt.size(size)).rjust(SIZE_W)[:SIZE_W],
+                    style if cursor else style + st["size"]),
+        ])
         return strip.adjust_cell_length(width, style) if strip.cell_length != width else strip
+
+    def _styles(self) -> dict[str, Style]:
+        """The row styles, resolved once per theme and focus state (``render_line`` runs for
+        every visible row on every refresh)."""
+        key = (self.app.theme, self.has_focus)
+        if self._style_key != key:
+            self._style_cache = {"base": self.rich_style,
+                                 "selected": self.get_component_rich_style("objlist--selected"),
+                                 "cursor": self.get_component_rich_style("objlist--cursor"),
+                                 **{k: self._fg(f"objlist--{k}") for k in ("mark", "dir", "size")}}
+            self._style_key = key
+        return self._style_cache
+
+    def notify_style_update(self) -> None:
+        self._style_key = None
+        super().notify_style_update()
 
     def _fg(self, component: str) -> Style:
         """A component's colour and text style without its background, so it layers over the
