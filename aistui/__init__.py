@@ -1,5 +1,5 @@
 """aistui: a terminal console for AIStore."""
 
-from .core import __version__
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

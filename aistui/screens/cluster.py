@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -17,7 +18,8 @@ from textual.widgets import DataTable, Static
 
 from .. import format as fmt
 from ..core.errors import AISError
-from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
+if TYPE_CHECKING:  # the models load with the first refresh, after the first frame
+    from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
 from ..messages import LoadFailed
 from ..widgets.status import StatusBar
 from ..widgets.keybar import KeyBar
@@ -108,7 +110,7 @@ class ClusterScreen(Screen):
             st = snap.statuses.get(n.daemon_id)
             role = ("primary" if n.is_primary else n.role)
             flags = n.flag_names if n.in_maintenance else []
-            if isinstance(st, NodeStatus):
+            if st is not None and not isinstance(st, AISError):
                 parts = flags + [st.status] + list(st.alerts)
                 state = ", ".join(dict.fromkeys(p for p in parts if p)) or "ok"
                 tgt = st.role == "target"
