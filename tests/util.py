@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
+from typing import Iterator
+
+import pytest
+
+from aistui.core.local import HarnessError, LocalCluster
 
 _counter = itertools.count()
 
@@ -21,3 +27,17 @@ async def until(pilot, cond, tries: int = 400, step: float = 0.05) -> None:
             return
         await pilot.pause(step)
     raise AssertionError("the screen never reached the expected state")
+
+
+@contextlib.contextmanager
+def dedicated_cluster(root, what: str, **kw) -> Iterator[LocalCluster]:
+    """A LocalCluster of its own under ``root`` (``kw`` go to LocalCluster), stopped afterwards.
+    A cluster that cannot start fails the test, naming ``what`` it was for; it is never skipped."""
+    try:
+        c = LocalCluster(root, **kw).start()
+    except HarnessError as e:
+        pytest.fail(f"the {what} cluster did not start:\n{e}")
+    try:
+        yield c
+    finally:
+        c.stop()

@@ -20,23 +20,20 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.config import discover
 from aistui.core.errors import AISError, Forbidden, InvalidInput, Unauthorized
-from aistui.core.local import HarnessError, LocalCluster
+from aistui.core.local import LocalCluster
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import ObjectsScreen
-from tests.util import until
+from tests.util import dedicated_cluster, until
 
 SECRET = secrets.token_hex(32)
 
 
 @pytest.fixture(scope="module")
 def auth_cluster(tmp_path_factory):
-    try:
-        c = LocalCluster(tmp_path_factory.mktemp("auth"), ntargets=1, name="auth", auth_secret=SECRET).start()
-    except HarnessError as e:
-        pytest.fail(f"the auth cluster did not start:\n{e}")
-    yield c
-    c.stop()
+    with dedicated_cluster(tmp_path_factory.mktemp("auth"), "auth", ntargets=1, name="auth",
+                           auth_secret=SECRET) as c:
+        yield c
 
 
 def _token(sub: str = "alice", *, key: str = SECRET, admin: bool = True, ttl_s: int = 600) -> str:

@@ -13,19 +13,14 @@ from pathlib import Path
 import pytest
 
 from aistui.core import AISClient, Bck
-from aistui.core.local import HarnessError, LocalCluster
 from aistui.core.transfer import INTACT, download, upload, verify_upload
-from tests.util import unique
+from tests.util import dedicated_cluster, unique
 
 
 @pytest.fixture(scope="module")
 def fault_cluster(tmp_path_factory):
-    try:
-        c = LocalCluster(tmp_path_factory.mktemp("faults"), ntargets=2, name="faults").start()
-    except HarnessError as e:
-        pytest.fail(f"the fault cluster did not start:\n{e}")
-    yield c
-    c.stop()
+    with dedicated_cluster(tmp_path_factory.mktemp("faults"), "fault", ntargets=2, name="faults") as c:
+        yield c
 
 
 @pytest.fixture

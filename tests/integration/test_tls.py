@@ -18,10 +18,9 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.config import discover
 from aistui.core.errors import ConnectionFailed
-from aistui.core.local import HarnessError, LocalCluster
 from aistui.screens.connection import ConnectionScreen
 from aistui.widgets.status import StatusBar
-from tests.util import until
+from tests.util import dedicated_cluster, until
 
 
 def _name(cn: str) -> x509.Name:
@@ -75,12 +74,8 @@ def tls(tmp_path_factory):
     ca, ca_key, ca_cert = make_ca(d, "aistui-test-ca")
     other_ca, _, _ = make_ca(d, "some-other-ca")
     crt, key = make_server_cert(d, ca_key, ca_cert)
-    try:
-        c = LocalCluster(d / "cluster", ntargets=1, name="tls", tls=(crt, key)).start()
-    except HarnessError as e:
-        pytest.fail(f"the HTTPS cluster did not start:\n{e}")
-    yield c, ca, other_ca
-    c.stop()
+    with dedicated_cluster(d / "cluster", "HTTPS", ntargets=1, name="tls", tls=(crt, key)) as c:
+        yield c, ca, other_ca
 
 
 async def _roundtrip(settings: ConnectionSettings) -> bytes:

@@ -12,24 +12,19 @@ import pytest
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
-from aistui.core.local import HarnessError, LocalCluster
 from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import FIRST_PAGE, ObjectsScreen
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
-from tests.util import until
+from tests.util import dedicated_cluster, until
 
 N_OBJECTS = 700
 
 
 @pytest.fixture(scope="module")
 def rc_cluster(tmp_path_factory):
-    try:
-        c = LocalCluster(tmp_path_factory.mktemp("reconnect"), ntargets=1, name="reconnect").start()
-    except HarnessError as e:
-        pytest.fail(f"the reconnect cluster did not start:\n{e}")
-    yield c
-    c.stop()
+    with dedicated_cluster(tmp_path_factory.mktemp("reconnect"), "reconnect", ntargets=1, name="reconnect") as c:
+        yield c
 
 
 def _msgs(app) -> list[str]:
