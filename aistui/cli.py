@@ -72,7 +72,7 @@ Nothing is written to the bucket.
 
 
 def _export_parser(sub) -> None:
-    from .export.snippet import LABELS, STYLES
+    from .export import LABELS, STYLES
 
     ex = sub.add_parser("export", help="generate PyTorch loader code (and measure it with --dry-run)",
                         description=EXPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,15 +110,48 @@ def _settings(args: argparse.Namespace):
     return discover(args.endpoint, profile=args.context)
 
 
-def _run_console(args: argparse.Namespace, settings) -> int:
-    import textual_image.widget  # noqa: F401 - probes the terminal; must run before the app starts
+def _probe_terminal():
+    """Ask the terminal what images it can show (:mod:`aistui.termprobe`) on a thread, so that
+    the round trip overlaps the main thread's import of Textual. It must end before the app
+    starts: after that, Textual's input thread owns stdin. Returns ``(thread, result)``, where
+    ``result["caps"]`` is set by the thread; or None when not on a terminal."""
+    import threading
 
+    from . import termprobe
+
+    if not termprobe.on_terminal():
+        return None
+    result: dict = {}
+
+    def run() -> None:
+        result["caps"] = termprobe.probe(sys.__stdin__.fileno(), sys.__stdout__.fileno())
+
+    thread = threading.Thread(target=run, name="terminal-probe", daemon=True)
+    thread.start()
+    return thread, result
+
+
+def _run_console(args: argparse.Namespace, settings) -> int:
+    import gc
+
+    gc.disable()  # startup only allocates what lives on; the app resumes collection after its first frame
+    probing = _probe_terminal()
+
+    from . import termprobe
     from .app import AISTui
     from .core.config import load_app_config
 
     cfg = load_app_config()
+    protocol = args.image_protocol
+    if probing is not None:
+        thread, result = probing
+        thread.join()
+        caps = result.get("caps", termprobe.TerminalCaps())
+        termprobe.install(caps)
+        if protocol == "auto":
+            protocol = caps.protocol
     AISTui(settings, read_only=args.read_only, refresh_s=args.refresh or cfg.refresh_s,
-           theme=args.theme or cfg.theme, keymap=cfg.keymap, image_protocol=args.image_protocol,
+           theme=args.theme or cfg.theme, keymap=cfg.keymap, image_protocol=protocol,
            jobs_keep_s=args.jobs_keep if args.jobs_keep is not None else cfg.jobs_keep_s).run()
     return 0
 

@@ -44,8 +44,12 @@ def kind_of(name: str) -> str:
 
 
 def image_widget_class(protocol: str):
-    """The textual-image widget class for a protocol name."""
-    from textual_image import widget as tiw
+    """The textual-image widget class for a protocol name (``auto``: what textual-image picks
+    without asking the terminal, i.e. Unicode; the ``aistui`` command resolves ``auto`` with
+    :mod:`aistui.termprobe` before the app starts)."""
+    from ..termprobe import import_textual_image
+
+    tiw = import_textual_image()
 
     return {"auto": tiw.Image, "sixel": tiw.SixelImage, "tgp": tiw.TGPImage,
             "halfcell": tiw.HalfcellImage, "unicode": tiw.UnicodeImage}[protocol]
