@@ -16,15 +16,12 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .. import format as fmt
+from .rows import RowView, cursor_bindings
 
 DIR = -1  # size stored for a virtual directory
 
@@ -40,7 +37,7 @@ def printable(name: str) -> str:
     return name.translate(_CONTROL)
 
 
-class ObjectList(ScrollView, can_focus=True):
+class ObjectList(RowView):
     """Rows of ``(name, size)``; a name ending in ``/`` with size :data:`DIR` is a virtual directory.
 
     ``strip`` characters are cut from the front of every shown name (the current prefix). Rows
@@ -64,17 +61,7 @@ class ObjectList(ScrollView, can_focus=True):
     ObjectList > .objlist--selected { background: $warning 20%; }
     ObjectList > .objlist--size { color: $text-muted; }
     """
-    BINDINGS = [
-        Binding("up,k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("pagedown,ctrl+f", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("home,g", "first", "First", show=False, id="list.first"),
-        Binding("end,G", "last", "Last", show=False, id="list.last"),
-        Binding("enter", "activate", "Open", show=False, id="list.open"),
-    ]
-
-    cursor_row: reactive[int] = reactive(0, always_update=True, init=False)
+    BINDINGS = cursor_bindings("list") + [Binding("enter", "activate", "Open", show=False, id="list.open")]
 
     class Highlighted(Message):
         """The cursor moved onto ``key`` (a full object name) at view row ``row``."""
@@ -104,8 +91,6 @@ class ObjectList(ScrollView, can_focus=True):
         self._view: array | None = None  # row -> index into _names, when filtered or sorted
         self._filter = ""
         self._sort: tuple[str, bool] | None = None
-        self._style_key: tuple | None = None
-        self._style_cache: dict[str, Style] = {}
 
     # ------------------------------------------------------------------ the store
 
@@ -221,10 +206,6 @@ class ObjectList(ScrollView, can_focus=True):
         self.selected = set(names)
         self.refresh()
 
-    def move_cursor(self, *, row: int) -> None:
-        """Put the cursor on view row ``row`` (clamped) and scroll it into view."""
-        self.cursor_row = max(0, min(row, self.row_count - 1))
-
     # ------------------------------------------------------------------ internals
 
     def _index(self, row: int) -> int:
@@ -265,15 +246,7 @@ class ObjectList(ScrollView, can_focus=True):
         self.cursor_row = row
         self.refresh()
 
-    def _resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
-
-    def watch_cursor_row(self, row: int) -> None:
-        if self.row_count and not 0 <= row < self.row_count:
-            self.cursor_row = max(0, min(row, self.row_count - 1))
-            return
-        self._scroll_to_cursor()
-        self.refresh()
+    def _cursor_moved(self, row: int) -> None:
         self.post_message(self.Highlighted(self, row, self.key_at(row)))
         self._check_near_end(row)
 
@@ -284,20 +257,6 @@ class ObjectList(ScrollView, can_focus=True):
     def _check_near_end(self, row: int) -> None:
         if self._names and row >= self.row_count - self.near_end:
             self.post_message(self.NearEnd())
-
-    def _scroll_to_cursor(self) -> None:
-        h = self.scrollable_content_region.height
-        if h <= 0:
-            return
-        top = int(self.scroll_y)
-        if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
-        elif self.cursor_row >= top + h:
-            self.scroll_to(y=self.cursor_row - h + 1, animate=False, immediate=True)
-
-    def on_resize(self, _: events.Resize) -> None:
-        self._resize()
-        self._scroll_to_cursor()
 
     # ------------------------------------------------------------------ rendering
 
@@ -330,58 +289,17 @@ class ObjectList(ScrollView, can_focus=True):
         ])
         return strip.adjust_cell_length(width, style) if strip.cell_length != width else strip
 
-    def _styles(self) -> dict[str, Style]:
-        """The row styles, resolved once per theme and focus state (``render_line`` runs for
-        every visible row on every refresh)."""
-        key = (self.app.theme, self.has_focus)
-        if self._style_key != key:
-            self._style_cache = {"base": self.rich_style,
-                                 "selected": self.get_component_rich_style("objlist--selected"),
-                                 "cursor": self.get_component_rich_style("objlist--cursor"),
-                                 **{k: self._fg(f"objlist--{k}") for k in ("mark", "dir", "size")}}
-            self._style_key = key
-        return self._style_cache
-
-    def notify_style_update(self) -> None:
-        self._style_key = None
-        super().notify_style_update()
-
-    def _fg(self, component: str) -> Style:
-        """A component's colour and text style without its background, so it layers over the
-        cursor and selection rows (resolved against the theme, alpha included)."""
-        full = self.get_component_rich_style(component)
-        return Style(color=full.color, bold=full.bold, italic=full.italic)
+    def _resolve_styles(self) -> dict[str, Style]:
+        return {"base": self.rich_style,
+                "selected": self.get_component_rich_style("objlist--selected"),
+                "cursor": self.get_component_rich_style("objlist--cursor"),
+                **{k: self._fg(f"objlist--{k}") for k in ("mark", "dir", "size")}}
 
     # ------------------------------------------------------------------ input
-
-    def action_cursor_up(self) -> None:
-        self.move_cursor(row=self.cursor_row - 1)
-
-    def action_cursor_down(self) -> None:
-        self.move_cursor(row=self.cursor_row + 1)
-
-    def action_page_up(self) -> None:
-        self.move_cursor(row=self.cursor_row - max(1, self.scrollable_content_region.height - 1))
-
-    def action_page_down(self) -> None:
-        self.move_cursor(row=self.cursor_row + max(1, self.scrollable_content_region.height - 1))
-
-    def action_first(self) -> None:
-        self.move_cursor(row=0)
-
-    def action_last(self) -> None:
-        self.move_cursor(row=self.row_count - 1)
 
     def action_activate(self) -> None:
         if self.row_count:
             self.post_message(self.Activated(self, self.cursor_row, self.cursor_key))
-
-    def on_click(self, event: events.Click) -> None:
-        row = int(self.scroll_y) + event.y
-        if 0 <= row < self.row_count:
-            self.move_cursor(row=row)
-            if event.chain >= 2:
-                self.action_activate()
 
 
 def column_header(width: int, sort: tuple[str, bool] | None) -> Text:
