@@ -160,9 +160,10 @@ class AISTui(App):
 
     # ------------------------------------------------------------------ status
 
-    def sync_status(self, screen: Screen) -> None:
-        """Copy the app-wide status into a screen's status bar."""
-        bar = screen.query_one(StatusBar)
+    def sync_status(self, screen: "Screen | StatusBar") -> None:
+        """Copy the app-wide status into a screen's status bar (or into a status bar that is
+        not mounted yet)."""
+        bar = screen if isinstance(screen, StatusBar) else screen.query_one(StatusBar)
         bar.cluster = self.settings.label
         bar.health = self.health
         bar.version = self.version

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from .. import format as fmt
 from ..core.errors import AISError
@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the models load with the first refresh, after the first fra
 from ..messages import LoadFailed
 from ..widgets.status import StatusBar
 from ..widgets.keybar import KeyBar
+from ..widgets.linetable import LineTable
 
 NODE_COLUMNS = ("role", "id", "url", "state", "version", "uptime", "cpu", "load", "rss", "used", "free", "disk%")
 
@@ -60,23 +61,21 @@ class ClusterScreen(Screen):
         self._hist = {k: deque(maxlen=self.HISTORY) for k in ("get_ops", "put_ops", "get_bps", "put_bps")}
 
     def compose(self) -> ComposeResult:
-        yield StatusBar()
+        # The status goes in before the first layout, so that the first frame is whole (set in
+        # on_mount, it came one frame later).
+        status = StatusBar()
+        self.app.sync_status(status)  # type: ignore[attr-defined]
+        status.breadcrumb = "cluster"
+        yield status
         yield Static("Nodes", classes="section-title")
-        yield DataTable(id="nodes", cursor_type="row", zebra_stripes=True)
+        yield LineTable([(c, c, w) for c, w in zip(NODE_COLUMNS, (8, 11, 24, 24, 7, 8, 5, 5, 10, 10, 10, 5))],
+                        zebra=True, id="nodes")
         yield Static("", id="rates")
         yield Static("Remote clusters", classes="section-title")
-        yield DataTable(id="remotes", cursor_type="row")
+        yield LineTable([(c, c, None) for c in ("alias", "url", "uuid", "online")], id="remotes")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        nodes = self.query_one("#nodes", DataTable)
-        for c, w in zip(NODE_COLUMNS, (8, 11, 24, 24, 7, 8, 5, 5, 10, 10, 10, 5)):
-            nodes.add_column(c, key=c, width=w)
-        remotes = self.query_one("#remotes", DataTable)
-        for c in ("alias", "url", "uuid", "online"):
-            remotes.add_column(c, key=c)
-        self.app.sync_status(self)  # type: ignore[attr-defined]
-        self.query_one(StatusBar).breadcrumb = "cluster"
         self.load()
 
     @work(exclusive=True, group="cluster", exit_on_error=False)
@@ -104,8 +103,7 @@ class ClusterScreen(Screen):
         snap = msg.snap
         self._failing = False
         self.app.set_health("ok")  # type: ignore[attr-defined]
-        nodes = self.query_one("#nodes", DataTable)
-        seen = set()
+        rows = []
         for n in snap.smap.nodes:
             st = snap.statuses.get(n.daemon_id)
             role = ("primary" if n.is_primary else n.role)
@@ -121,20 +119,11 @@ class ClusterScreen(Screen):
             else:
                 state = ", ".join(flags + [f"unreachable: {st}"])
                 row = (role, n.daemon_id, n.public_url, state) + ("",) * 8
-            seen.add(n.daemon_id)
-            cells = [Text(v) for v in row]  # data, never markup
-            if n.daemon_id in nodes.rows:
-                for col, val in zip(NODE_COLUMNS, cells):
-                    nodes.update_cell(n.daemon_id, col, val)
-            else:
-                nodes.add_row(*cells, key=n.daemon_id)
-        for key in [k for k in nodes.rows if k.value not in seen]:
-            nodes.remove_row(key)
+            rows.append((n.daemon_id, row))
+        self.query_one("#nodes", LineTable).set_rows(rows)
         self.query_one("#rates", Static).update(self._rates_text(snap.rates))
-        remotes = self.query_one("#remotes", DataTable)
-        remotes.clear()
-        for r in snap.remotes:
-            remotes.add_row(Text(r.alias), Text(r.url), Text(r.uuid), "yes" if r.online else "no", key=r.alias)
+        self.query_one("#remotes", LineTable).set_rows(
+            (r.alias, (r.alias, r.url, r.uuid, "yes" if r.online else "no")) for r in snap.remotes)
         self._schedule()
 
     def on_load_failed(self, msg: LoadFailed) -> None:

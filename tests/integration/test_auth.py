@@ -14,7 +14,6 @@ import traceback
 
 import jwt
 import pytest
-from textual.widgets import DataTable
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
@@ -24,6 +23,7 @@ from aistui.core.local import LocalCluster
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.linetable import LineTable
 from tests.util import dedicated_cluster, until
 
 SECRET = secrets.token_hex(32)
@@ -89,7 +89,7 @@ async def test_console_works_with_a_valid_token(auth_cluster):
     app = AISTui(ConnectionSettings(endpoint=auth_cluster.endpoint, token=_token()), refresh_s=60)
     async with app.run_test(size=(150, 40)) as pilot:
         await until(pilot, lambda: app.health == "ok")
-        nodes = app.screen.query_one("#nodes", DataTable)
+        nodes = app.screen.query_one("#nodes", LineTable)
         await until(pilot, lambda: nodes.row_count == 2)
 
 

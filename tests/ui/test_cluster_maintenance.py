@@ -3,11 +3,11 @@ must keep both targets serving)."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
 
 from aistui.app import AISTui
 from aistui.core import AISClient, ConnectionSettings
 from aistui.core.local import LocalCluster
+from aistui.widgets.linetable import LineTable
 from tests.util import until
 
 
@@ -17,7 +17,7 @@ async def test_a_target_in_maintenance_is_named_and_clears_when_it_returns(tmp_p
         tid = cluster.targets[1].daemon_id
         app = AISTui(ConnectionSettings(endpoint=cluster.endpoint), refresh_s=0.5)
         async with app.run_test(size=(160, 30)) as pilot:
-            nodes = app.screen.query_one("#nodes", DataTable)
+            nodes = app.screen.query_one("#nodes", LineTable)
             await until(pilot, lambda: nodes.row_count == 3 and str(nodes.get_cell(tid, "state")) != "")
             assert "maintenance" not in str(nodes.get_cell(tid, "state"))
             async with AISClient(cluster.endpoint) as c:

@@ -15,6 +15,7 @@ from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
+from aistui.widgets.linetable import LineTable
 from tests.util import unique, until
 
 
@@ -22,11 +23,11 @@ async def test_cluster_screen_shows_every_node_and_health(ais):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(140, 30)) as pilot:
         assert isinstance(app.screen, ClusterScreen)
-        nodes = app.screen.query_one("#nodes", DataTable)
+        nodes = app.screen.query_one("#nodes", LineTable)
         await until(pilot, lambda: nodes.row_count == 3)
-        ids = {str(k.value) for k in nodes.rows}
+        ids = set(nodes.keys)
         assert ids == {n.daemon_id for n in ais.nodes}
-        roles = sorted(str(nodes.get_cell(k, "role")) for k in nodes.rows)
+        roles = sorted(nodes.get_cell(k, "role") for k in nodes.keys)
         assert roles == ["primary", "target", "target"]
         bar = app.screen.query_one(StatusBar)
         await until(pilot, lambda: bar.health == "ok" and bar.version == "5.0")
@@ -86,7 +87,7 @@ async def test_connection_screen_edit_endpoint_recovers(ais):
         await pilot.press("enter")
         await until(pilot, lambda: app.health == "ok")
         assert app.settings.endpoint == ais.endpoint
-        nodes = app.screen.query_one("#nodes", DataTable)
+        nodes = app.screen.query_one("#nodes", LineTable)
         await pilot.press("r")
         await until(pilot, lambda: nodes.row_count == 3)
 

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import DataTable
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
@@ -15,6 +14,7 @@ from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ChoiceDialog, PromptDialog
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
+from aistui.widgets.linetable import LineTable
 from tests.util import unique, until
 
 
@@ -64,7 +64,7 @@ async def test_cluster_switcher_moves_to_another_configured_cluster(ais, remais,
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint, name="local"), refresh_s=60)
     async with app.run_test(size=(160, 40)) as pilot:
-        nodes = app.screen.query_one("#nodes", DataTable)
+        nodes = app.screen.query_one("#nodes", LineTable)
         await until(pilot, lambda: nodes.row_count == 3)
         await pilot.press("C")
         await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
@@ -72,10 +72,10 @@ async def test_cluster_switcher_moves_to_another_configured_cluster(ais, remais,
         await until(pilot, lambda: app.settings.name == "remote" and app.health == "ok")
         bar = app.screen.query_one(StatusBar)
         await until(pilot, lambda: bar.cluster == "remote" and bar.read_only)
-        nodes = app.screen.query_one("#nodes", DataTable)
+        nodes = app.screen.query_one("#nodes", LineTable)
         smap = app.client.cluster
         want = {n.daemon_id for n in (await smap.smap()).nodes}
-        await until(pilot, lambda: {str(k.value) for k in nodes.rows} == want)
+        await until(pilot, lambda: set(nodes.keys) == want)
         assert app.client.settings.endpoint == remais.endpoint
         # a read-only profile refuses changes
         await pilot.press("2")
@@ -102,7 +102,7 @@ async def test_palette_offers_the_current_screens_actions(ais, imgs):
 async def test_j_k_g_G_move_in_tables(ais):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(160, 40)) as pilot:
-        nodes = app.screen.query_one("#nodes", DataTable)
+        nodes = app.screen.query_one("#nodes", LineTable)
         await until(pilot, lambda: nodes.row_count == 3)
         nodes.focus()
         await pilot.press("j")

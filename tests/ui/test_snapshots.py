@@ -18,6 +18,7 @@ from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.preview import Preview
+from aistui.widgets.linetable import LineTable
 from tests.util import until
 from tests.ui.recorded_cluster import ENDPOINT, recorded_client
 
@@ -33,8 +34,8 @@ def make_app() -> AISTui:
 def test_cluster_screen(snap_compare, size):
     async def ready(pilot):
         app = pilot.app
-        await until(pilot, lambda: app.screen.query_one("#nodes", DataTable).row_count == 3 and app.health == "ok")
-        await until(pilot, lambda: app.screen.query_one("#remotes", DataTable).row_count == 1)
+        await until(pilot, lambda: app.screen.query_one("#nodes", LineTable).row_count == 3 and app.health == "ok")
+        await until(pilot, lambda: app.screen.query_one("#remotes", LineTable).row_count == 1)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
