@@ -18,7 +18,6 @@ from pathlib import Path
 from rich.table import Table
 from rich.text import Text
 from textual import work
-from textual._context import active_app
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -153,9 +152,9 @@ class ObjectsScreen(AISScreen):
         """Ask for the first page while the screen is still being built (the cluster's time to
         answer overlaps composing and painting); :meth:`load_page` picks it up."""
         try:
-            app = active_app.get()
+            app = self.app  # before mounting too; NoActiveAppError is a RuntimeError
             loop = asyncio.get_running_loop()
-        except (LookupError, RuntimeError):
+        except RuntimeError:
             return
 
         async def first_page():
