@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from .. import format as fmt
 from ..core.errors import AISError
@@ -35,7 +35,7 @@ from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
 from ..widgets.status import StatusBar
 from ..widgets.keybar import KeyBar
-from ..widgets.tables import cursor_key
+from ..widgets.linetable import LineTable
 from .base import AISScreen
 from .polling import Polling
 
@@ -44,6 +44,7 @@ WIDTHS = (15, 9, 11, 30, 9, 16, 9, 9, 11, 40)  # what tells jobs apart first: 80
 SORTS = ("start", "kind", "rate")
 STATE_STYLE = {"running": "bold cyan", "idle": "cyan", "finished": "green", "aborted": "yellow", "failed": "bold red"}
 TARGET_COLUMNS = ("target", "state", "started", "ended", "objects", "bytes", "in", "out", "error")
+TARGET_WIDTHS = (12, 8, 9, 9, 9, 10, 9, 9, 30)
 NOT_FOUND_GIVE_UP_S = 60.0  # stop watching a started job that no target has shown for this long
 
 
@@ -202,6 +203,7 @@ class JobsScreen(AISScreen, Polling):
 
     DEFAULT_CSS = """
     #jobs { height: 1fr; }
+    #job-targets { max-height: 8; }
     #job-detail { height: auto; max-height: 55%; border-top: solid $primary-background; display: none; }
     #job-detail.shown { display: block; }
     #job-summary, #job-ctl { height: auto; padding: 0 1; }
@@ -234,22 +236,14 @@ class JobsScreen(AISScreen, Polling):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static("", id="jobs-hint", classes="hint")
-        yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+        yield LineTable(zip(COLUMNS, COLUMNS, WIDTHS), zebra=True, id="jobs")
         with Vertical(id="job-detail"):
             yield Static("", id="job-summary")
-            yield DataTable(id="job-targets", cursor_type="none")
+            yield LineTable(zip(TARGET_COLUMNS, TARGET_COLUMNS, TARGET_WIDTHS), cursor=False, id="job-targets")
             yield Static("", id="job-ctl")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        t = self.query_one("#jobs", DataTable)
-        for c, w in zip(COLUMNS, WIDTHS):
-            t.add_column(c, key=c, width=w)
-        tt = self.query_one("#job-targets", DataTable)
-        for c, w in zip(TARGET_COLUMNS, (12, 8, 9, 9, 9, 10, 9, 9, 30)):
-            tt.add_column(c, key=c, width=w)
-        tt.styles.height = "auto"  # inline: the app's DataTable rule says 1fr
-        tt.styles.max_height = 8
         self.app.sync_status(self)  # type: ignore[attr-defined]
         self.query_one(StatusBar).breadcrumb = "jobs"
         self._hint()
@@ -317,8 +311,7 @@ class JobsScreen(AISScreen, Polling):
     def _apply(self, poll: JobPoll) -> None:
         """Update the table in place: changed cells, new rows, gone rows; sort only when the order
         changed; the cursor stays on its job."""
-        t = self.query_one("#jobs", DataTable)
-        cur = cursor_key(t)
+        t = self.query_one("#jobs", LineTable)
         now = poll.taken
         want = [j for j in poll.jobs if self.filter.match(j, self._row_haystack(j))]
         keep = {j.id for j in want}
@@ -330,31 +323,22 @@ class JobsScreen(AISScreen, Polling):
             for k in gone:
                 t.remove_row(k)
                 del self._rows[k]
-        added = False
-        with self.app.batch_update():
-            for j in want:
-                prev = self._rows.get(j.id)
-                if prev is not None and prev[0] is j and j.end is not None:
-                    continue  # an ended job that did not change
-                cells = self._cells(j, poll.rates.get(j.id), now)
-                hay = prev[2] if prev is not None and prev[0] is j else self._haystack(j)
-                if prev is None:
-                    t.add_row(*cells, key=j.id)
-                    added = True
-                else:
-                    for col, old, new in zip(COLUMNS, prev[1], cells):
-                        if old != new:
-                            t.update_cell(j.id, col, new)
-                self._rows[j.id] = (j, cells, hay)
-            order = [j.id for j in self._order(want, poll.rates)]
-            if added or self.sort == "rate" or gone:
-                if [str(r.key.value) for r in t.ordered_rows] != order:
-                    rank = {k: i for i, k in enumerate(order)}
-                    t.sort("id", key=lambda v: rank.get(str(v), 0))
-            if cur is not None and cur in self._rows:
-                idx = t.get_row_index(cur)
-                if idx != t.cursor_row:
-                    t.move_cursor(row=idx, animate=False)
+        added, fresh = False, not self._rows  # an empty table is filled in one go
+        for j in want:
+            prev = self._rows.get(j.id)
+            if prev is not None and prev[0] is j and j.end is not None:
+                continue  # an ended job that did not change
+            cells = self._cells(j, poll.rates.get(j.id), now)
+            hay = prev[2] if prev is not None and prev[0] is j else self._haystack(j)
+            if not fresh and (prev is None or any(old != new for old, new in zip(prev[1], cells))):
+                t.set_row(j.id, cells)  # the cursor stays on its job
+                added = added or prev is None
+            self._rows[j.id] = (j, cells, hay)
+        order = [j.id for j in self._order(want, poll.rates)]
+        if fresh:
+            t.set_rows((k, self._rows[k][1]) for k in order)
+        elif (added or self.sort == "rate" or gone) and t.keys != order:
+            t.reorder(order)
         self._hint()
         self._show_detail()
 
@@ -364,8 +348,7 @@ class JobsScreen(AISScreen, Polling):
 
     def _rebuild(self) -> None:
         """After a filter or sort change: re-apply the last poll to an emptied table."""
-        t = self.query_one("#jobs", DataTable)
-        t.clear()
+        self.query_one("#jobs", LineTable).clear()
         self._rows.clear()
         if self.last is not None:
             self._apply(self.last)
@@ -392,16 +375,16 @@ class JobsScreen(AISScreen, Polling):
     # ------------------------------------------------------------------ detail
 
     def current(self) -> Job | None:
-        key = cursor_key(self.query_one("#jobs", DataTable))
+        key = self.query_one("#jobs", LineTable).cursor_key
         row = self._rows.get(key or "")
         return row[0] if row else None
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "jobs":
+    def on_line_table_highlighted(self, event: LineTable.Highlighted) -> None:
+        if event.table.id == "jobs" and not isinstance(event, LineTable.Activated):
             self._show_detail()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "jobs":  # enter on the table
+    def on_line_table_activated(self, event: LineTable.Activated) -> None:
+        if event.table.id == "jobs":  # enter on the table
             self.action_toggle_detail()
 
     def action_toggle_detail(self) -> None:
@@ -416,7 +399,7 @@ class JobsScreen(AISScreen, Polling):
             return
         job = self.current()
         summary = self.query_one("#job-summary", Static)
-        targets = self.query_one("#job-targets", DataTable)
+        targets = self.query_one("#job-targets", LineTable)
         ctl = self.query_one("#job-ctl", Static)
         if job is None:
             summary.update(Text("no job selected"))
@@ -455,11 +438,7 @@ class JobsScreen(AISScreen, Polling):
             row = (Text(s.node), Text(state, style=STATE_STYLE.get(state, "")), clock_text(s.start, now, tz),
                    clock_text(s.end, now, tz), f"{s.loc_objs:,}", fmt.size(s.loc_bytes), f"{s.in_objs:,}",
                    f"{s.out_objs:,}", Text((s.abort_err or s.err).splitlines()[0] if (s.abort_err or s.err) else ""))
-            if s.node in targets.rows:
-                for col, val in zip(TARGET_COLUMNS, row):
-                    targets.update_cell(s.node, col, val)
-            else:
-                targets.add_row(*row, key=s.node)
+            targets.set_row(s.node, row)
         msgs = Text()
         for s in job.snaps:
             if s.ctlmsg:

@@ -1,34 +1,55 @@
-"""A small keyed table drawn through the line API, for the cluster screen's nodes and remotes.
+"""A keyed table drawn through the line API: the cluster screen's nodes and remotes, and the job
+monitor.
 
-Textual's ``DataTable`` measures every cell on ``add_row`` and is the heaviest widget the first
-screen would mount: importing and mounting the two of them cost about 40 ms of the console's
-first frame (``docs/benchmarks.md``). :class:`LineTable` keeps rows of Rich ``Text`` cells by key,
-fixed or content-sized columns, a header line that does not scroll, a row cursor and zebra
-stripes, and renders only the lines on screen.
+Textual's ``DataTable`` measures every cell with Rich on ``add_row`` (~2 ms a row: two seconds to
+open the job monitor on 1,000 jobs) and was the heaviest widget of the first screen (importing
+and mounting two cost ~40-70 ms of the first frame; ``docs/benchmarks.md``). :class:`LineTable`
+keeps rows of cells by key, each cell a plain string and an optional Rich style, fixed or
+content-sized columns, a header line that does not scroll, a row cursor, zebra stripes and
+sideways scrolling, and renders only the lines on screen.
 """
 
 from __future__ import annotations
 
-from typing import Iterable
+from functools import lru_cache
+from typing import Iterable, Union
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Size
+from textual.message import Message
 from textual.strip import Strip
 
 from .objlist import printable
 from .rows import RowView, cursor_bindings
 
+Cell = Union[str, Text]  # a Text keeps its base style (not its spans); anything else is str()-ed
+
+
+@lru_cache(maxsize=256)
+def _style(text: str) -> Style:
+    return Style.parse(text) if text else Style()
+
+
+def _cell(value: object) -> tuple[str, str]:
+    if isinstance(value, Text):
+        return printable(value.plain), str(value.style) if value.style else ""
+    return printable(str(value)), ""
+
 
 class LineTable(RowView):
     """Columns ``(key, label, width)`` (``width`` None: as wide as the widest cell, header
-    included) and rows of cells by row key, in the order they were first set. Cells are shown
-    as plain text with control characters escaped, never as markup. ``zebra`` shades every
-    other row."""
+    included) and rows of cells by row key. Cells are shown as text with control characters
+    escaped, never as markup. ``zebra`` shades every other row; ``cursor=False`` shows no
+    cursor and takes no focus (a read-only list).
 
-    BINDINGS = cursor_bindings("table")
+    Messages: :class:`Highlighted` when the cursor lands on a row, :class:`Activated` on
+    ``enter`` or a double click."""
+
+    BINDINGS = cursor_bindings("table") + [Binding("enter", "activate", "Open", show=False, id="table.open")]
     COMPONENT_CLASSES = {"linetable--header", "linetable--cursor", "linetable--odd-row"}
     DEFAULT_CSS = """
     LineTable { height: auto; max-height: 100%; background: $surface; }
@@ -40,13 +61,31 @@ class LineTable(RowView):
     header_lines = 1
     GAP = 2  # spaces between columns
 
+    class Highlighted(Message):
+        """The cursor is on row ``key``."""
+
+        def __init__(self, table: "LineTable", key: str | None):
+            super().__init__()
+            self.table, self.key = table, key
+
+        @property
+        def control(self) -> "LineTable":
+            return self.table
+
+    class Activated(Highlighted):
+        """``enter`` or a double click on row ``key``."""
+
     def __init__(self, columns: Iterable[tuple[str, str, int | None]], *, zebra: bool = False,
-                 name: str | None = None, id: str | None = None, classes: str | None = None):
+                 cursor: bool = True, name: str | None = None, id: str | None = None,
+                 classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
         self.columns = [(key, label, width) for key, label, width in columns]
         self.zebra = zebra
-        self._rows: dict[str, list[str]] = {}
+        self.show_cursor = cursor
+        self.can_focus = cursor
+        self._rows: dict[str, list[tuple[str, str]]] = {}
         self._keys: list[str] = []
+        self._pos: dict[str, int] | None = {}  # key -> row, rebuilt when the order changed
         self._col = {key: i for i, (key, _, _) in enumerate(self.columns)}
         self._widths = [w if w is not None else cell_len(label) for _, label, w in self.columns]
 
@@ -67,20 +106,75 @@ class LineTable(RowView):
 
     def get_cell(self, key: str, column: str) -> str:
         """The text of one cell. Raises KeyError for an unknown row or column."""
-        return self._rows[key][self._col[column]]
+        return self._rows[key][self._col[column]][0]
 
-    def set_rows(self, rows: Iterable[tuple[str, Iterable[str | Text]]]) -> None:
+    def get_row_index(self, key: str) -> int:
+        """The row of ``key``, top 0. Raises KeyError if there is none."""
+        if self._pos is None:
+            self._pos = {k: i for i, k in enumerate(self._keys)}
+        return self._pos[key]
+
+    def set_rows(self, rows: Iterable[tuple[str, Iterable[Cell]]]) -> None:
         """Replace every row with ``(key, cells)``; the cursor stays on its row's key when that
         row is still there."""
         current = self.cursor_key
-        self._rows = {key: [printable(str(c)) for c in cells] for key, cells in rows}
+        self._rows = {key: [_cell(c) for c in cells] for key, cells in rows}
         self._keys = list(self._rows)
+        self._pos = None
         for i, (_, label, width) in enumerate(self.columns):
             if width is None:
-                self._widths[i] = max([cell_len(label)] + [cell_len(r[i]) for r in self._rows.values() if i < len(r)])
+                self._widths[i] = max([cell_len(label)] + [cell_len(r[i][0]) for r in self._rows.values() if i < len(r)])
+        self._changed(current)
+
+    def set_row(self, key: str, cells: Iterable[Cell]) -> None:
+        """Replace row ``key``'s cells, or add it at the bottom."""
+        row = [_cell(c) for c in cells]
+        if key not in self._rows:
+            self._keys.append(key)
+            if self._pos is not None:
+                self._pos[key] = len(self._keys) - 1
+        self._rows[key] = row
+        grown = False
+        for i, (_, _, width) in enumerate(self.columns):
+            if width is None and i < len(row) and cell_len(row[i][0]) > self._widths[i]:
+                self._widths[i], grown = cell_len(row[i][0]), True
+        if grown or len(self._keys) != self.virtual_size.height - self.header_lines:
+            self._resize()
+        self.refresh()
+
+    def remove_row(self, key: str) -> None:
+        """Drop row ``key`` (KeyError if there is none); the cursor keeps its row's key."""
+        current = self.cursor_key
+        del self._rows[key]
+        self._keys.remove(key)
+        self._pos = None
+        self._changed(current)
+
+    def reorder(self, keys: list[str]) -> None:
+        """Show the rows in the order of ``keys`` (the same keys as now)."""
+        current = self.cursor_key
+        self._keys = list(keys)
+        self._pos = None
+        self._changed(current)
+
+    def clear(self) -> None:
+        self._rows, self._keys, self._pos = {}, [], {}
+        self._changed(None)
+
+    def _changed(self, current: str | None) -> None:
         self._resize()
         self.refresh(layout=True)
-        self.move_cursor(row=self._keys.index(current) if current in self._rows else self.cursor_row)
+        if current in self._rows:
+            self.move_cursor(row=self.get_row_index(current))  # type: ignore[arg-type]
+        else:
+            self.move_cursor(row=self.cursor_row)
+
+    def _cursor_moved(self, row: int) -> None:
+        self.post_message(self.Highlighted(self, self.cursor_key))
+
+    def action_activate(self) -> None:
+        if self.row_count:
+            self.post_message(self.Activated(self, self.cursor_key))
 
     # ------------------------------------------------------------------ rendering
 
@@ -91,28 +185,34 @@ class LineTable(RowView):
     def get_content_height(self, container, viewport, width: int) -> int:
         return self.row_count + self.header_lines
 
-    def _line(self, cells: Iterable[str]) -> str:
-        out = []
-        for text, w in zip(cells, self._widths):
-            out.append(set_cell_size(text, w) if cell_len(text) <= w else set_cell_size(text, w - 1) + "…")
-        return (" " * self.GAP).join(out)
+    @staticmethod
+    def _fit(text: str, w: int) -> str:
+        return set_cell_size(text, w) if cell_len(text) <= w else set_cell_size(text, w - 1) + "…"
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         st = self._styles()
+        gap = " " * self.GAP
         if y < self.header_lines:
-            line, style = self._line(label for _, label, _ in self.columns), st["header"]
+            style = st["header"]
+            segments = [Segment(" " + gap.join(self._fit(label, w) for (_, label, _), w in zip(self.columns, self._widths)),
+                                style)]
         else:
             row = int(self.scroll_y) + y - self.header_lines
             if row >= self.row_count:
                 return Strip.blank(width, st["base"])
-            line, style = self._line(self._rows[self._keys[row]]), st["base"]
+            style = st["base"]
             if self.zebra and row % 2:
                 style += st["odd"]
-            if row == self.cursor_row:
+            if self.show_cursor and row == self.cursor_row:
                 style += st["cursor"]
+            segments = [Segment(" ", style)]
+            for i, ((text, cell_style), w) in enumerate(zip(self._rows[self._keys[row]], self._widths)):
+                if i:
+                    segments.append(Segment(gap, style))
+                segments.append(Segment(self._fit(text, w), style + _style(cell_style) if cell_style else style))
+        strip = Strip(segments)
         x = int(self.scroll_x)
-        strip = Strip([Segment(" " + line, style)])
         if x:
             strip = strip.crop(x, x + width)
         return strip.adjust_cell_length(width, style) if strip.cell_length != width else strip

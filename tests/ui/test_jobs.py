@@ -15,6 +15,7 @@ from aistui.screens.buckets import BucketsScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
 from aistui.widgets.form import FormDialog
+from aistui.widgets.linetable import LineTable
 from tests.util import unique, until
 
 COPY_OBJECTS = 2000
@@ -29,15 +30,15 @@ def _jobs(app) -> JobsScreen | None:
 
 
 def _cell(app, job_id: str, col: str) -> str:
-    t = app.screen.query_one("#jobs", DataTable)
-    return str(t.get_cell(job_id, col)) if job_id in t.rows else ""
+    t = app.screen.query_one("#jobs", LineTable)
+    return t.get_cell(job_id, col) if job_id in t.keys else ""
 
 
 def _shown(app) -> list[str]:
     s = _jobs(app)
     if s is None:
         return []
-    return [str(r.key.value) for r in s.query_one("#jobs", DataTable).ordered_rows]
+    return s.query_one("#jobs", LineTable).keys
 
 
 async def _put_many(c: AISClient, bck: Bck, n: int) -> None:
@@ -94,9 +95,9 @@ async def test_copy_from_buckets_is_followed_running_then_finished_with_matching
             assert f"{COPY_OBJECTS:,} objects" in done and str(dst) in done
             # the detail pane: one row per target, counts adding up, progress against the source
             await pilot.press("enter")
-            tt = app.screen.query_one("#job-targets", DataTable)
+            tt = app.screen.query_one("#job-targets", LineTable)
             await until(pilot, lambda: tt.row_count == 2)
-            per_target = [int(str(tt.get_cell(k, "objects")).replace(",", "")) for k in tt.rows]
+            per_target = [int(tt.get_cell(k, "objects").replace(",", "")) for k in tt.keys]
             assert sum(per_target) == COPY_OBJECTS
             screen = app.screen
             await until(pilot, lambda: f"{COPY_OBJECTS:,} / {COPY_OBJECTS:,} objects (100%)" in screen.detail_text,
@@ -121,7 +122,7 @@ async def test_abort_a_copy_marks_it_aborted_and_read_only_refuses(ais, bucket):
         async with ro.run_test(size=(160, 40), notifications=True) as pilot:
             await pilot.press("3")
             await until(pilot, lambda: _jobs(ro) is not None and xid in _shown(ro))
-            t = ro.screen.query_one("#jobs", DataTable)
+            t = ro.screen.query_one("#jobs", LineTable)
             t.move_cursor(row=t.get_row_index(xid))
             await pilot.press("x")
             await until(pilot, lambda: any("read-only mode: abort job is disabled" in m for m in _msgs(ro)))
@@ -131,7 +132,7 @@ async def test_abort_a_copy_marks_it_aborted_and_read_only_refuses(ais, bucket):
             await pilot.press("3")
             await until(pilot, lambda: _jobs(app) is not None and xid in _shown(app))
             await until(pilot, lambda: _cell(app, xid, "state") == "running")
-            t = app.screen.query_one("#jobs", DataTable)
+            t = app.screen.query_one("#jobs", LineTable)
             t.move_cursor(row=t.get_row_index(xid))
             await pilot.press("x")
             await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -140,7 +141,7 @@ async def test_abort_a_copy_marks_it_aborted_and_read_only_refuses(ais, bucket):
             await pilot.click("#confirm")
             await until(pilot, lambda: _jobs(app) is not None and _cell(app, xid, "state") == "aborted", tries=600)
             assert "abort" in _cell(app, xid, "error")
-            assert t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value == xid  # the cursor stayed
+            assert t.cursor_key == xid  # the cursor stayed
     finally:
         async with AISClient(ais.endpoint) as c:
             await c.buckets.destroy(dst, missing_ok=True)

@@ -20,6 +20,7 @@ from aistui.app import AISTui
 from aistui.core import ConnectionSettings
 from aistui.screens.etl import ETLScreen
 from aistui.screens.jobs import JobsScreen
+from aistui.widgets.linetable import LineTable
 from tests.ui.jobs_recorded import ENDPOINT, EtlCluster
 from tests.util import until
 
@@ -44,7 +45,7 @@ def test_jobs_screen(snap_compare, size):
         app = pilot.app
         await pilot.press("3")
         await until(pilot, lambda: isinstance(app.screen, JobsScreen) and app.screen.polls >= 1)
-        assert app.screen.query_one("#jobs", DataTable).row_count == 4
+        assert app.screen.query_one("#jobs", LineTable).row_count == 4
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 

@@ -132,7 +132,7 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await sweep(ObjectsScreen, {"x": "delete", "c": "copy_objects"})
             await pilot.press("3")
             await until(pilot, lambda: isinstance(app.screen, JobsScreen))
-            jobs = app.screen.query_one("DataTable")
+            jobs = app.screen.query_one("#jobs")
             await until(pilot, lambda: jobs.row_count >= 1)
             jobs.focus()
             await sweep(JobsScreen, {"x": "abort"})
