@@ -380,7 +380,7 @@ class JobsScreen(AISScreen, Polling):
         return row[0] if row else None
 
     def on_line_table_highlighted(self, event: LineTable.Highlighted) -> None:
-        if event.table.id == "jobs" and not isinstance(event, LineTable.Activated):
+        if event.table.id == "jobs":
             self._show_detail()
 
     def on_line_table_activated(self, event: LineTable.Activated) -> None:

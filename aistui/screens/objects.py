@@ -224,9 +224,7 @@ class ObjectsScreen(AISScreen):
     # ------------------------------------------------------------------ details and preview
 
     def on_object_list_highlighted(self, event: ObjectList.Highlighted) -> None:
-        if isinstance(event, ObjectList.Activated):
-            return
-        self._inspect_cursor()
+        self._inspect_cursor()  # Activated, a subclass, goes to on_object_list_activated only
 
     def _inspect_cursor(self) -> None:
         name = self.query_one(ObjectList).cursor_key

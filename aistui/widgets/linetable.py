@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable, Union
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -24,7 +24,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from .objlist import printable
-from .rows import RowView, cursor_bindings
+from .rows import RowView, cursor_bindings, fit
 
 Cell = Union[str, Text]  # a Text keeps its base style (not its spans); anything else is str()-ed
 
@@ -129,7 +129,8 @@ class LineTable(RowView):
     def set_row(self, key: str, cells: Iterable[Cell]) -> None:
         """Replace row ``key``'s cells, or add it at the bottom."""
         row = [_cell(c) for c in cells]
-        if key not in self._rows:
+        added = key not in self._rows
+        if added:
             self._keys.append(key)
             if self._pos is not None:
                 self._pos[key] = len(self._keys) - 1
@@ -138,7 +139,7 @@ class LineTable(RowView):
         for i, (_, _, width) in enumerate(self.columns):
             if width is None and i < len(row) and cell_len(row[i][0]) > self._widths[i]:
                 self._widths[i], grown = cell_len(row[i][0]), True
-        if grown or len(self._keys) != self.virtual_size.height - self.header_lines:
+        if added or grown:
             self._resize()
         self.refresh()
 
@@ -185,17 +186,13 @@ class LineTable(RowView):
     def get_content_height(self, container, viewport, width: int) -> int:
         return self.row_count + self.header_lines
 
-    @staticmethod
-    def _fit(text: str, w: int) -> str:
-        return set_cell_size(text, w) if cell_len(text) <= w else set_cell_size(text, w - 1) + "…"
-
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         st = self._styles()
         gap = " " * self.GAP
         if y < self.header_lines:
             style = st["header"]
-            segments = [Segment(" " + gap.join(self._fit(label, w) for (_, label, _), w in zip(self.columns, self._widths)),
+            segments = [Segment(" " + gap.join(fit(label, w) for (_, label, _), w in zip(self.columns, self._widths)),
                                 style)]
         else:
             row = int(self.scroll_y) + y - self.header_lines
@@ -210,7 +207,7 @@ class LineTable(RowView):
             for i, ((text, cell_style), w) in enumerate(zip(self._rows[self._keys[row]], self._widths)):
                 if i:
                     segments.append(Segment(gap, style))
-                segments.append(Segment(self._fit(text, w), style + _style(cell_style) if cell_style else style))
+                segments.append(Segment(fit(text, w), style + _style(cell_style) if cell_style else style))
         strip = Strip(segments)
         x = int(self.scroll_x)
         if x:

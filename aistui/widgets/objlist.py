@@ -12,7 +12,7 @@ from __future__ import annotations
 from array import array
 from typing import Iterable
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from .. import format as fmt
-from .rows import RowView, cursor_bindings
+from .rows import RowView, cursor_bindings, fit
 
 DIR = -1  # size stored for a virtual directory
 
@@ -276,11 +276,7 @@ class ObjectList(RowView):
         if cursor:
             style += st["cursor"]
         name_w = max(1, width - MARK_W - SIZE_W)
-        shown = printable(name[self.strip:])
-        if cell_len(shown) > name_w:
-            shown = set_cell_size(shown, name_w - 1) + "…"
-        else:
-            shown = set_cell_size(shown, name_w)
+        shown = fit(printable(name[self.strip:]), name_w)
         strip = Strip([
             Segment("● " if selected else "  ", style + st["mark"]),
             Segment(shown, style + st["dir"] if size == DIR else style),
