@@ -117,7 +117,7 @@ def install(caps: TerminalCaps) -> None:
     if caps.cell is None and os.environ.get("TEXTUAL_CELL_WIDTH", "").isdigit() \
             and os.environ.get("TEXTUAL_CELL_HEIGHT", "").isdigit():
         w, h = int(os.environ["TEXTUAL_CELL_WIDTH"]), int(os.environ["TEXTUAL_CELL_HEIGHT"])
-    setattr(get_cell_size, "_result", CellSize(w, h))
+    get_cell_size._result = CellSize(w, h)
 
 
 def import_textual_image():

@@ -26,8 +26,8 @@ import struct
 import sys
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pyte
 

@@ -4,7 +4,6 @@ It serves the console, scripts, tests and benchmarks alike. Start with :class:`A
 """
 
 from .. import __version__  # noqa: E402
-
 from .errors import *  # noqa: E402,F401,F403
 
 __all__ = ["__version__", "AISClient", "ConnectionSettings", "discover", "Bck", "Namespace"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from typing import TYPE_CHECKING, Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
 
 from .errors import BucketNotFound, NotFound, ProtocolError
 from .models import Bck, BucketSummary, Namespace
@@ -33,7 +34,7 @@ def _path(bck: Bck) -> str:
 class BucketAPI:
     """Bucket-level calls; every method raises :class:`~aistui.core.errors.AISError` subclasses."""
 
-    def __init__(self, client: "AISClient"):
+    def __init__(self, client: AISClient):
         self._c = client
 
     async def list(self, provider: str = "", ns: Namespace | None = None, *,

@@ -15,17 +15,25 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-from typing import Any, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import httpx
 import msgspec
-from tenacity import (AsyncRetrying, retry_if_exception, stop_after_attempt,
-                      wait_exponential_jitter)
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from . import __version__
 from .config import ConnectionSettings, normalize_endpoint
-from .errors import (AISError, ConnectionFailed, InvalidInput, ProtocolError, RequestTimeout,
-                     ServiceUnavailable, error_from_response, transport_reason)
+from .errors import (
+    AISError,
+    ConnectionFailed,
+    InvalidInput,
+    ProtocolError,
+    RequestTimeout,
+    ServiceUnavailable,
+    error_from_response,
+    transport_reason,
+)
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
@@ -171,7 +179,7 @@ class AISClient:
     def __repr__(self) -> str:
         return f"AISClient({self.endpoint!r})"
 
-    async def __aenter__(self) -> "AISClient":
+    async def __aenter__(self) -> AISClient:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

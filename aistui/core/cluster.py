@@ -36,7 +36,7 @@ class Health:
 class ClusterAPI:
     """Cluster-level calls. Every method raises :class:`AISError` subclasses on failure."""
 
-    def __init__(self, client: "AISClient"):
+    def __init__(self, client: AISClient):
         self._c = client
 
     async def smap(self) -> Smap:

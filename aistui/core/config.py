@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import InvalidInput
 
@@ -95,7 +96,7 @@ class ConnectionSettings:
     def label(self) -> str:
         return self.name or self.endpoint
 
-    def with_endpoint(self, endpoint: str) -> "ConnectionSettings":
+    def with_endpoint(self, endpoint: str) -> ConnectionSettings:
         return replace(self, endpoint=normalize_endpoint(endpoint), source="edited")
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING, Any, AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response, transport_reason
@@ -32,14 +33,14 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 class DataLane:
     """Object PUT/GET over the aiohttp session beneath ``client.http``."""
 
-    def __init__(self, client: "AISClient", session_factory):
+    def __init__(self, client: AISClient, session_factory):
         self._c = client
         self._session_factory = session_factory
 
     def _url(self, path: str, params: Mapping[str, str]) -> str:
         return self._c.endpoint + path + ("?" + urlencode(params, quote_via=quote) if params else "")
 
-    def _timeout(self, timeout: float | None) -> "aiohttp.ClientTimeout":
+    def _timeout(self, timeout: float | None) -> aiohttp.ClientTimeout:
         import aiohttp
 
         return aiohttp.ClientTimeout(total=None, sock_connect=self._c.settings.connect_timeout,
@@ -52,7 +53,7 @@ class DataLane:
         return ConnectionFailed(shown, transport_reason(str(e) or type(e).__name__))
 
     @staticmethod
-    async def _raise_for(resp: "aiohttp.ClientResponse", method: str) -> None:
+    async def _raise_for(resp: aiohttp.ClientResponse, method: str) -> None:
         if resp.status >= 400:
             body = await resp.content.read(64 * 1024)
             raise error_from_response(resp.status, body, method=method, url=str(resp.url).split("?", 1)[0],
@@ -60,7 +61,7 @@ class DataLane:
 
     @contextlib.asynccontextmanager
     async def _open(self, method: str, url: str, *, headers: Mapping[str, str], data: Any = None,
-                    timeout: float | None) -> AsyncIterator["aiohttp.ClientResponse"]:
+                    timeout: float | None) -> AsyncIterator[aiohttp.ClientResponse]:
         import aiohttp
         from yarl import URL
 
@@ -70,11 +71,11 @@ class DataLane:
                                  allow_redirects=False, timeout=self._timeout(timeout),
                                  auto_decompress=False)
             resp = await cm.__aenter__()
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
             raise self._net_error(e, url, timeout) from None
         try:
             yield resp
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as e:
+        except (TimeoutError, aiohttp.ClientError, OSError) as e:
             raise self._net_error(e, url, timeout) from None
         finally:
             resp.release()
@@ -107,7 +108,7 @@ class DataLane:
 
     @contextlib.asynccontextmanager
     async def get(self, path: str, params: Mapping[str, str], headers: Mapping[str, str],
-                  timeout: float | None) -> AsyncIterator["aiohttp.ClientResponse"]:
+                  timeout: float | None) -> AsyncIterator[aiohttp.ClientResponse]:
         """Open the object's GET on its target (status checked); read ``resp.content``."""
         loc = await self._target("GET", path, params, {}, timeout)
         async with self._open("GET", loc, headers=headers, timeout=timeout) as resp:

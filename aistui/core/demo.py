@@ -17,10 +17,11 @@ from __future__ import annotations
 import io
 import json
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidInput
 from .models import Bck
@@ -106,7 +107,7 @@ def _split(i: int, n: int, splits: dict[str, float]) -> str:
     return list(splits)[-1]
 
 
-async def build(client: "AISClient", recipe: dict[str, Any] | None = None, *, concurrency: int = 32,
+async def build(client: AISClient, recipe: dict[str, Any] | None = None, *, concurrency: int = 32,
                 log: Any = print) -> dict[str, int]:
     """Create the recipe's buckets and fill them. Returns ``{bucket: object count}``.
     Existing buckets are reused (objects are overwritten with the same bytes)."""

@@ -98,7 +98,7 @@ class ETLView:
 class ETLAPI:
     """ETL calls; each raises :class:`ETLNotAvailable` on a cluster without ETL."""
 
-    def __init__(self, client: "AISClient"):
+    def __init__(self, client: AISClient):
         self._c = client
 
     async def list(self) -> list[ETLInfo]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -94,7 +94,7 @@ def _snap(w: _WireSnap, node: str) -> JobSnap:
         in_bytes=_num(st.in_bytes), out_objs=_num(st.out_objs), out_bytes=_num(st.out_bytes))
 
 
-_EPOCH = datetime.min.replace(tzinfo=timezone.utc)
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 def decode_multisnap(raw: bytes, cache: dict[tuple[str, str, str], JobSnap] | None = None,
@@ -186,9 +186,9 @@ class JobMonitor:
     computes rates from byte deltas. ``keep_s`` hides jobs that ended longer ago (None: keep all).
     ``now`` gives the UTC wall time (tests pin it)."""
 
-    api: "JobAPI"
+    api: JobAPI
     keep_s: float | None = 3600.0
-    now: Any = field(default=lambda: datetime.now(timezone.utc))
+    now: Any = field(default=lambda: datetime.now(UTC))
     _snaps: dict[tuple[str, str, str], JobSnap] = field(default_factory=dict)
     _jobs: dict[str, Job] = field(default_factory=dict)
     _prev: dict[str, tuple[float, int]] = field(default_factory=dict)
@@ -227,7 +227,7 @@ class JobMonitor:
 class JobAPI:
     """Job calls; every method raises :class:`~aistui.core.errors.AISError` subclasses."""
 
-    def __init__(self, client: "AISClient"):
+    def __init__(self, client: AISClient):
         self._c = client
 
     async def list(self, *, kind: str = "", bck: Bck | None = None, job_id: str = "",

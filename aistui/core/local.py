@@ -57,7 +57,7 @@ _SCRUB_ENV = ("AIS_PRIMARY_EP", "AIS_DAEMON_ID", "AIS_HOST_IP", "AIS_HOST_PORT",
               "AIS_MINMEM_PCT_FREE", "AIS_STREAM_DRY_RUN", "MY_NODE", "MY_POD", "K8S_NS",
               "AIS_ENDPOINT", "AIS_AUTHN_TOKEN", "AIS_AUTHN_TOKEN_FILE", "AIS_USE_HTTPS")
 
-_live: "weakref.WeakSet[LocalCluster]" = weakref.WeakSet()
+_live: weakref.WeakSet[LocalCluster] = weakref.WeakSet()
 _lock = threading.Lock()
 
 
@@ -303,7 +303,7 @@ class LocalCluster:
         finally:
             log.close()
 
-    def launch(self) -> "LocalCluster":
+    def launch(self) -> LocalCluster:
         """Write configs and spawn the node processes without waiting (see :meth:`start`).
 
         Nodes get ``PR_SET_PDEATHSIG``; they are forked by one long-lived spawner thread, so they
@@ -355,7 +355,7 @@ class LocalCluster:
                     return None
         return ports
 
-    def start(self, timeout: float = 120.0) -> "LocalCluster":
+    def start(self, timeout: float = 120.0) -> LocalCluster:
         """Write configs, start the nodes and wait until the cluster is ready.
 
         Raises :class:`HarnessError` (with the node logs' tails) when ``aisnode`` is missing or the
@@ -375,7 +375,7 @@ class LocalCluster:
             raise HarnessError(f"local cluster {self.name!r} did not start ({e}):\n{tail}") from None
 
     @classmethod
-    def start_new(cls, root: Path | str, **kw: Any) -> "LocalCluster":
+    def start_new(cls, root: Path | str, **kw: Any) -> LocalCluster:
         """Construct and :meth:`start` in one call."""
         timeout = kw.pop("timeout", 120.0)
         return cls(root, **kw).start(timeout=timeout)
@@ -464,7 +464,7 @@ class LocalCluster:
                 raise HarnessError(f"{node.role} {node.index} not ready after restart ({last})")
         self.wait_ready(max(deadline - time.monotonic(), 1.0))
 
-    def attach_remote(self, alias: str, other: "LocalCluster | str") -> None:
+    def attach_remote(self, alias: str, other: LocalCluster | str) -> None:
         """Attach another cluster (or a URL) as remote AIS ``alias`` (``PUT /v1/cluster/attach``)."""
         url = other.endpoint if isinstance(other, LocalCluster) else other
         with self._http(timeout=30) as http:
@@ -551,7 +551,7 @@ class LocalCluster:
                     out.extend(text)
         return "\n".join(out) or "(no node logs)"
 
-    def __enter__(self) -> "LocalCluster":
+    def __enter__(self) -> LocalCluster:
         return self.start() if not self._started else self
 
     def __exit__(self, *exc: Any) -> None:

@@ -7,10 +7,11 @@ Snode), ``stats/api.go`` (node status), ``cmn/objlist.go`` (LsoRes, LsoEnt), ``c
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import msgspec
 
@@ -120,7 +121,7 @@ class Namespace:
         return f"@{self.uuid}" + (f"#{self.name}" if self.name else "")
 
     @classmethod
-    def from_json(cls, d: Any) -> "Namespace":
+    def from_json(cls, d: Any) -> Namespace:
         d = _d(d, "namespace")
         return cls(uuid=_s(d, "uuid"), name=_s(d, "name"))
 
@@ -135,7 +136,7 @@ class Bck:
     ns: Namespace = Namespace()
 
     @classmethod
-    def parse(cls, uri: str, *, validate: bool = True) -> "Bck":
+    def parse(cls, uri: str, *, validate: bool = True) -> Bck:
         """Parse ``ais://b``, ``s3://b``, ``ais://@remais/b``, ``ais://@uuid#ns/b`` or a bare ``b``.
 
         A trailing ``/`` is allowed. Raises :class:`InvalidInput` for an unknown scheme or a bucket
@@ -193,7 +194,7 @@ class Bck:
                 "namespace": {"uuid": self.ns.uuid, "name": self.ns.name}}
 
     @classmethod
-    def from_json(cls, d: Any) -> "Bck":
+    def from_json(cls, d: Any) -> Bck:
         d = _d(d, "bucket")
         return cls(name=_s(d, "name"), provider=_s(d, "provider", "ais") or "ais",
                    ns=Namespace.from_json(d.get("namespace")))
@@ -275,7 +276,7 @@ class Snode:
         return bool(self.flags & (4 | 8))
 
     @classmethod
-    def from_json(cls, d: Any, primary_id: str = "") -> "Snode":
+    def from_json(cls, d: Any, primary_id: str = "") -> Snode:
         d = _d(d, "snode")
         pub = _d(d.get("public_net"), "public_net")
         ctl = _d(d.get("intra_control_net"), "intra_control_net")
@@ -312,7 +313,7 @@ class Smap:
         return None
 
     @classmethod
-    def from_json(cls, d: Any) -> "Smap":
+    def from_json(cls, d: Any) -> Smap:
         d = _d(d, "smap")
         if "pmap" not in d or "proxy_si" not in d:
             raise ProtocolError("smap", "missing pmap/proxy_si")
@@ -380,7 +381,7 @@ class NodeStatus:
         return not self.alerts
 
     @classmethod
-    def from_json(cls, d: Any, taken_ns: int = 0) -> "NodeStatus":
+    def from_json(cls, d: Any, taken_ns: int = 0) -> NodeStatus:
         d = _d(d, "node_status")
         snode = _d(d.get("snode"), "snode")
         tracker = _d(d.get("tracker"), "tracker")
@@ -453,7 +454,7 @@ class NodeRates:
     errors: float
 
     @classmethod
-    def between(cls, a: NodeStatus, b: NodeStatus) -> "NodeRates":
+    def between(cls, a: NodeStatus, b: NodeStatus) -> NodeRates:
         """Rates from ``a`` (older) to ``b`` (newer). Counters that went back (a restart) count
         as zero. Raises ValueError if the snapshots are of different nodes."""
         if a.daemon_id != b.daemon_id:
@@ -508,7 +509,7 @@ class BucketSummary:
     is_present: bool
 
     @classmethod
-    def from_json(cls, d: Any) -> "BucketSummary":
+    def from_json(cls, d: Any) -> BucketSummary:
         d = _d(d, "bucket summary")
         cnt = _d(d.get("ObjCount"), "ObjCount")
         osz = _d(d.get("ObjSize"), "ObjSize")
@@ -635,10 +636,10 @@ class ObjectProps:
 
     @property
     def atime(self) -> datetime | None:
-        return datetime.fromtimestamp(self.atime_ns / 1e9, tz=timezone.utc) if self.atime_ns else None
+        return datetime.fromtimestamp(self.atime_ns / 1e9, tz=UTC) if self.atime_ns else None
 
     @classmethod
-    def from_headers(cls, name: str, headers: Any) -> "ObjectProps":
+    def from_headers(cls, name: str, headers: Any) -> ObjectProps:
         """Build from response headers: httpx or aiohttp (case-insensitive, multi-valued)."""
         custom: dict[str, str] = {}
         if hasattr(headers, "get_list"):  # httpx.Headers
@@ -741,7 +742,7 @@ class JobSnap:
     out_bytes: int
 
     @classmethod
-    def from_json(cls, d: Any, node: str) -> "JobSnap":
+    def from_json(cls, d: Any, node: str) -> JobSnap:
         d = _d(d, "job snap")
         st = _d(d.get("stats"), "stats")
 
@@ -858,7 +859,7 @@ class Job:
         return tuple(sorted({s.node for s in self.snaps}))
 
     @staticmethod
-    def merge(multi_snap: Mapping[str, Iterable[Any]]) -> list["Job"]:
+    def merge(multi_snap: Mapping[str, Iterable[Any]]) -> list[Job]:
         """Merge the ``qryxstats`` answer ``{tid: [Snap,...]}`` into jobs, newest first."""
         by_id: dict[str, list[JobSnap]] = {}
         for tid, snaps in _d(multi_snap, "qryxstats").items():
@@ -872,7 +873,7 @@ class Job:
                     by_id.setdefault(s.id, []).append(s)
         jobs = [Job(id=i, kind=ss[0].kind, snaps=tuple(sorted(ss, key=lambda x: x.node)))
                 for i, ss in by_id.items()]
-        epoch = datetime.min.replace(tzinfo=timezone.utc)
+        epoch = datetime.min.replace(tzinfo=UTC)
         jobs.sort(key=lambda j: (j.start or epoch, j.id), reverse=True)
         return jobs
 
@@ -892,7 +893,7 @@ class ETLInfo:
     out_bytes: int
 
     @classmethod
-    def from_json(cls, d: Any) -> "ETLInfo":
+    def from_json(cls, d: Any) -> ETLInfo:
         d = _d(d, "etl")
         return cls(name=_s(d, "id"), stage=_s(d, "stage"), xaction_id=_s(d, "xaction_id"),
                    obj_count=_i(d, "obj_count"), in_bytes=_i(d, "in_bytes"), out_bytes=_i(d, "out_bytes"))
@@ -907,7 +908,7 @@ class ETLDetails:
     obj_errors: tuple[tuple[str, str, int], ...]
 
     @classmethod
-    def from_json(cls, name: str, d: Any) -> "ETLDetails":
+    def from_json(cls, name: str, d: Any) -> ETLDetails:
         d = _d(d, "etl details")
         errs = []
         for e in d.get("obj_errors") or []:

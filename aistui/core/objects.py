@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Iterable
-
+from typing import TYPE_CHECKING, Any
 
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, InvalidInput, NotFound, ObjectNotFound, ProtocolError
-from .models import (LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjEntry, ObjectProps, decode_lso_msgpack)
+from .models import LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjectProps, ObjEntry, decode_lso_msgpack
 from .names import quote_object, validate_copy_name, validate_object_name, validate_prefix
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ async def _file_chunks(path: Path, offset: int, length: int, progress: ProgressF
 class ObjectAPI:
     """Object-level calls; every method raises :class:`~aistui.core.errors.AISError` subclasses."""
 
-    def __init__(self, client: "AISClient"):
+    def __init__(self, client: AISClient):
         self._c = client
 
     # ----------------------------------------------------------------- listing

@@ -25,14 +25,25 @@ import glob as globmod
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from .aio import gather_or_cancel
 from .checksum import new_hasher
-from .errors import (AISError, BucketNotFound, ConnectionFailed, Forbidden, InvalidInput, ObjectNotFound,
-                     OutOfSpace, RequestTimeout, ServiceUnavailable, Unauthorized)
+from .errors import (
+    AISError,
+    BucketNotFound,
+    ConnectionFailed,
+    Forbidden,
+    InvalidInput,
+    ObjectNotFound,
+    OutOfSpace,
+    RequestTimeout,
+    ServiceUnavailable,
+    Unauthorized,
+)
 from .models import Bck
 from .names import object_name_problem
 from .objects import MPU_THRESHOLD
@@ -131,7 +142,7 @@ def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[P
 
 
 async def upload(
-    client: "AISClient",
+    client: AISClient,
     bck: Bck,
     items: Iterable[tuple[Path, str]],
     *,
@@ -231,7 +242,7 @@ async def upload(
 
 
 async def verify_upload(
-    client: "AISClient",
+    client: AISClient,
     bck: Bck,
     items: Iterable[tuple[Path, str]],
     *,
@@ -307,7 +318,7 @@ def safe_local_path(dest: Path, obj_name: str, strip_prefix: str = "") -> Path:
 
 
 async def download(
-    client: "AISClient",
+    client: AISClient,
     bck: Bck,
     names: Iterable[str] | None,
     dest: Path | str,

@@ -17,7 +17,7 @@ def natural_key(s: str) -> tuple:
     return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
-async def discover_classes(client: "AISClient", bck: Bck, prefix: str = "", names: list[str] | None = None,
+async def discover_classes(client: AISClient, bck: Bck, prefix: str = "", names: list[str] | None = None,
                            cap: int = LIST_CAP) -> list[str]:
     """The class folders (the folder holding each object, e.g. ``3`` in ``train/3/x.png``),
     sorted naturally; objects without a folder are ignored. Looks at ``names`` or lists

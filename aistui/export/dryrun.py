@@ -32,9 +32,10 @@ import os
 import signal
 import sys
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 from .snippet import ExportSpec, generate, validate
 

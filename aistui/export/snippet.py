@@ -64,7 +64,7 @@ class ExportSpec:
     get_batch_size: int = 32  # objects per get-batch request (style "batch")
     default_endpoint: str = "http://localhost:8080"
 
-    def with_(self, **kw) -> "ExportSpec":
+    def with_(self, **kw) -> ExportSpec:
         return replace(self, **kw)
 
 

@@ -3,7 +3,8 @@ cluster-changing core call in a worker that reports its job id or error."""
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from textual import work
 from textual.screen import Screen

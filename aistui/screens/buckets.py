@@ -18,16 +18,15 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from .. import format as fmt
-from ..core.errors import AISError
+from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck, BucketSummary, Namespace
 from ..messages import LoadFailed
-from .base import AISScreen
-from ..core.errors import InvalidInput
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
 from ..widgets.form import Field, FormDialog
-from ..widgets.status import StatusBar
 from ..widgets.keybar import KeyBar
+from ..widgets.status import StatusBar
 from ..widgets.tables import cursor_key
+from .base import AISScreen
 
 COLUMNS = ("bucket", "provider", "namespace", "objects", "size")
 CHECKSUMS = ("xxhash2", "xxhash", "md5", "sha256", "sha512", "crc32c", "none")

@@ -18,12 +18,13 @@ from textual.widgets import Static
 
 from .. import format as fmt
 from ..core.errors import AISError
+
 if TYPE_CHECKING:  # the models load with the first refresh, after the first frame
     from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
 from ..messages import LoadFailed
-from ..widgets.status import StatusBar
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
+from ..widgets.status import StatusBar
 
 NODE_COLUMNS = ("role", "id", "url", "state", "version", "uptime", "cpu", "load", "rss", "used", "free", "disk%")
 

@@ -34,13 +34,13 @@ from ..core.models import Bck, ETLInfo, Job
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog
 from ..widgets.form import Field, FormDialog
+from ..widgets.keybar import KeyBar
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
-from ..widgets.keybar import KeyBar
 from ..widgets.tables import cursor_key
 from .base import AISScreen
-from .polling import Polling
 from .jobs import STATE_STYLE, buckets_text
+from .polling import Polling
 
 ETL_COLUMNS = ("name", "stage", "job", "objects", "in", "out")
 JOB_COLUMNS = ("kind", "id", "buckets", "state", "objects", "bytes", "error")

@@ -24,8 +24,8 @@ from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck
 from ..export.snippet import LABELS, STYLES, ExportSpec, default_filename, generate
 from ..widgets.dialogs import PromptDialog
-from ..widgets.status import StatusBar
 from ..widgets.keybar import KeyBar
+from ..widgets.status import StatusBar
 from .base import AISScreen
 
 COLUMNS = ("workers", "TTFB s", "list s", "start s", "1st s", "samples/s", "MiB/s", "wait p50 ms",

@@ -15,9 +15,10 @@ screen opens filtered to them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
-from typing import Any, Callable
+from datetime import UTC, datetime, tzinfo
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -33,9 +34,9 @@ from ..core.jobs import JobPoll, JobWatch
 from ..core.models import Job
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
-from ..widgets.status import StatusBar
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
+from ..widgets.status import StatusBar
 from .base import AISScreen
 from .polling import Polling
 
@@ -49,7 +50,7 @@ NOT_FOUND_GIVE_UP_S = 60.0  # stop watching a started job that no target has sho
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def buckets_text(job: Job) -> str:

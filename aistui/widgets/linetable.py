@@ -11,8 +11,9 @@ sideways scrolling, and renders only the lines on screen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable, Union
+from typing import Union
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -64,12 +65,12 @@ class LineTable(RowView):
     class Highlighted(Message):
         """The cursor is on row ``key``."""
 
-        def __init__(self, table: "LineTable", key: str | None):
+        def __init__(self, table: LineTable, key: str | None):
             super().__init__()
             self.table, self.key = table, key
 
         @property
-        def control(self) -> "LineTable":
+        def control(self) -> LineTable:
             return self.table
 
     class Activated(Highlighted):

@@ -10,7 +10,7 @@ filter or a sort) and renders only the rows on screen (``render_line``), the mod
 from __future__ import annotations
 
 from array import array
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -66,12 +66,12 @@ class ObjectList(RowView):
     class Highlighted(Message):
         """The cursor moved onto ``key`` (a full object name) at view row ``row``."""
 
-        def __init__(self, olist: "ObjectList", row: int, key: str | None):
+        def __init__(self, olist: ObjectList, row: int, key: str | None):
             super().__init__()
             self.object_list, self.row, self.key = olist, row, key
 
         @property
-        def control(self) -> "ObjectList":
+        def control(self) -> ObjectList:
             return self.object_list
 
     class Activated(Highlighted):

@@ -7,7 +7,6 @@ import pytest
 from aistui.core import AISClient, Bck
 from aistui.core.errors import BucketNotFound, Conflict, InvalidInput
 from aistui.core.models import Namespace
-
 from tests.util import unique
 
 

@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 import tarfile
-from pathlib import Path
 
 import jsonschema
 import numpy as np

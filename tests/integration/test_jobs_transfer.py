@@ -7,7 +7,6 @@ from pathlib import Path
 
 from aistui.core import AISClient, Bck
 from aistui.core.transfer import download, plan_upload, upload
-
 from tests.util import unique
 
 

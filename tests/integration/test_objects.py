@@ -10,7 +10,6 @@ import pytest
 from aistui.core import AISClient, Bck
 from aistui.core.errors import InvalidInput, ObjectNotFound
 from aistui.core.models import ENTRY_IS_DIR
-
 from tests.util import unique
 
 

@@ -6,7 +6,6 @@ import os
 
 from aistui.core import AISClient, Bck
 from aistui.core.models import LS_CACHED
-
 from tests.util import unique
 
 

@@ -34,7 +34,7 @@ def _pem_key(key) -> bytes:
 
 def make_ca(d: Path, cn: str) -> tuple[Path, object, x509.Certificate]:
     """A self-signed CA: ``(ca.pem path, key, certificate)``."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder().subject_name(_name(cn)).issuer_name(_name(cn))
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
@@ -51,7 +51,7 @@ def make_ca(d: Path, cn: str) -> tuple[Path, object, x509.Certificate]:
 
 def make_server_cert(d: Path, ca_key, ca_cert: x509.Certificate) -> tuple[Path, Path]:
     """A server certificate for 127.0.0.1 and localhost signed by the CA: ``(cert, key)``."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder().subject_name(_name("aistui test node")).issuer_name(ca_cert.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())

@@ -3,7 +3,6 @@ must keep both targets serving)."""
 
 from __future__ import annotations
 
-
 from aistui.app import AISTui
 from aistui.core import AISClient, ConnectionSettings
 from aistui.core.local import LocalCluster

@@ -13,9 +13,9 @@ from aistui.screens.buckets import BucketsScreen
 from aistui.screens.cluster import ClusterScreen
 from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
-from aistui.widgets.linetable import LineTable
 from tests.util import unique, until
 
 

@@ -4,7 +4,6 @@ like one show an error, never a crash."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 import pytest

@@ -11,7 +11,7 @@ and times render in UTC, so the screens are byte-identical from run to run. Upda
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from textual.widgets import DataTable, Log
@@ -25,13 +25,13 @@ from tests.ui.jobs_recorded import ENDPOINT, EtlCluster
 from tests.util import until
 
 SIZES = [(80, 24), (160, 48)]
-NOW = datetime(2025, 6, 1, 10, 0, 5, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, 10, 0, 5, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
 def pinned_clock(monkeypatch):
     monkeypatch.setattr(JobsScreen, "clock", staticmethod(lambda: NOW))
-    monkeypatch.setattr(JobsScreen, "tz", timezone.utc)
+    monkeypatch.setattr(JobsScreen, "tz", UTC)
 
 
 def make_app(etl: bool = True) -> AISTui:

@@ -12,9 +12,9 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ChoiceDialog, PromptDialog
+from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
-from aistui.widgets.linetable import LineTable
 from tests.util import unique, until
 
 

@@ -12,8 +12,8 @@ from textual.widgets import Button, Input
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.objects import ObjectsScreen
-from aistui.widgets.objlist import ObjectList
 from aistui.widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
+from aistui.widgets.objlist import ObjectList
 from tests.util import unique, until
 
 

@@ -15,12 +15,12 @@ from aistui.app import AISTui
 from aistui.core import Bck, ConnectionSettings
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.objects import ObjectsScreen
-from aistui.widgets.objlist import ObjectList
 from aistui.widgets.dialogs import ConfirmDialog
-from aistui.widgets.preview import Preview
 from aistui.widgets.linetable import LineTable
-from tests.util import until
+from aistui.widgets.objlist import ObjectList
+from aistui.widgets.preview import Preview
 from tests.ui.recorded_cluster import ENDPOINT, recorded_client
+from tests.util import until
 
 SIZES = [(80, 24), (160, 48)]
 

@@ -9,8 +9,16 @@ import sys
 
 import jsonschema
 
-from aistui.export.dryrun import (MIB, SCHEMA, add_ratios, percentile, summarize_refs, summarize_run,
-                                  verdict, warmup_batches)
+from aistui.export.dryrun import (
+    MIB,
+    SCHEMA,
+    add_ratios,
+    percentile,
+    summarize_refs,
+    summarize_run,
+    verdict,
+    warmup_batches,
+)
 
 
 def batches(n, *, every=0.1, size=10, nbytes=10 * 1024, first=1.0):

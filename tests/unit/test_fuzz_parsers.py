@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -20,8 +20,16 @@ from hypothesis import strategies as st
 
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.errors import AISError, ProtocolError
-from aistui.core.models import (BucketSummary, ETLDetails, ETLInfo, Job, NodeStatus, ObjectProps, Smap,
-                                decode_lso_msgpack)
+from aistui.core.models import (
+    BucketSummary,
+    ETLDetails,
+    ETLInfo,
+    Job,
+    NodeStatus,
+    ObjectProps,
+    Smap,
+    decode_lso_msgpack,
+)
 
 REC = json.loads((Path(__file__).parents[1] / "ui" / "recorded" / "ais50.json").read_text())
 FUZZ = settings(max_examples=int(os.environ.get("AISTUI_FUZZ_EXAMPLES", "300")), deadline=None, database=None, suppress_health_check=list(HealthCheck))

@@ -5,7 +5,7 @@ tests/ui/recorded/jobs50.json); no network."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,7 @@ from aistui.screens.jobs import outcome_text
 from tests.ui.jobs_recorded import QRYXSTATS
 
 RAW = json.dumps(QRYXSTATS).encode()
-T0 = datetime(2025, 6, 1, 10, 0, 5, tzinfo=timezone.utc)  # 5 s after the running copy started
+T0 = datetime(2025, 6, 1, 10, 0, 5, tzinfo=UTC)  # 5 s after the running copy started
 
 
 def test_fast_decode_gives_the_same_jobs_as_the_plain_parser():

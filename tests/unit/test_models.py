@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import msgspec
@@ -396,18 +396,18 @@ def test_job_merge_running_then_finished():
     assert x1.end is None  # one target still runs
     assert x1.objects == 7 and x1.bytes == 70  # loc-* summed, in/out not added
     assert x1.nodes == ("t1", "t2")
-    assert x1.start == datetime(2025, 6, 1, 10, 0, 0, 123456, tzinfo=timezone.utc)
+    assert x1.start == datetime(2025, 6, 1, 10, 0, 0, 123456, tzinfo=UTC)
     assert x1.display_kind == "copy-bucket"
     assert str(x1.src_bck) == "ais://src" and str(x1.dst_bck) == "ais://dst"
     assert x0.state == "finished" and not x0.running
-    assert x0.end == datetime(2025, 6, 1, 9, 0, 1, tzinfo=timezone.utc)
+    assert x0.end == datetime(2025, 6, 1, 9, 0, 1, tzinfo=UTC)
 
 
 def test_job_merge_end_is_latest_when_all_done():
     raw = {"t1": [_snap("x", end="2025-06-01T10:00:05Z")], "t2": [_snap("x", end="2025-06-01T10:00:09Z")]}
     (j,) = Job.merge(raw)
     assert j.state == "finished"
-    assert j.end == datetime(2025, 6, 1, 10, 0, 9, tzinfo=timezone.utc)
+    assert j.end == datetime(2025, 6, 1, 10, 0, 9, tzinfo=UTC)
 
 
 def test_job_states_idle_aborted_failed():
@@ -505,7 +505,7 @@ def test_object_props_from_headers():
     assert (p.checksum_type, p.checksum, p.version) == ("xxhash2", "ef46db3751d8e999", "3")
     assert p.custom == {"color": "red", "shape": "round", "owner": "alice"}
     assert p.location == "t1:/mp1" and p.present and p.mirror_copies == 2
-    assert p.atime == datetime.fromtimestamp(1_700_000_000, tz=timezone.utc)
+    assert p.atime == datetime.fromtimestamp(1_700_000_000, tz=UTC)
 
 
 def test_object_props_minimal_and_not_present():
