@@ -3,10 +3,65 @@
 It serves the console, scripts, tests and benchmarks alike. Start with :class:`AISClient`.
 """
 
-from .. import __version__  # noqa: E402
-from .errors import *  # noqa: E402,F401,F403
+from .. import __version__
+from .errors import (
+    AISError,
+    BadRequest,
+    BucketNotFound,
+    Conflict,
+    ConnectionFailed,
+    ETLNotAvailable,
+    Forbidden,
+    HTTPError,
+    InvalidInput,
+    Locked,
+    NotFound,
+    NotSupported,
+    ObjectNotFound,
+    OutOfSpace,
+    ProtocolError,
+    RangeNotSatisfiable,
+    RateLimited,
+    RequestTimeout,
+    ServerError,
+    ServiceUnavailable,
+    Unauthorized,
+    error_from_response,
+    transport_reason,
+)
 
-__all__ = ["__version__", "AISClient", "ConnectionSettings", "discover", "Bck", "Namespace"]
+__all__ = [
+    "__version__",
+    "AISClient",
+    "ConnectionSettings",
+    "discover",
+    "Bck",
+    "Namespace",
+    # re-exported from .errors (every name in its __all__)
+    "AISError",
+    "BadRequest",
+    "BucketNotFound",
+    "Conflict",
+    "ConnectionFailed",
+    "ETLNotAvailable",
+    "Forbidden",
+    "HTTPError",
+    "InvalidInput",
+    "Locked",
+    "NotFound",
+    "NotSupported",
+    "ObjectNotFound",
+    "OutOfSpace",
+    "ProtocolError",
+    "RangeNotSatisfiable",
+    "RateLimited",
+    "RequestTimeout",
+    "ServerError",
+    "ServiceUnavailable",
+    "Unauthorized",
+    "error_from_response",
+    "transport_reason",
+]
 
 
 _LAZY = {"AISClient": "client", "ConnectionSettings": "config", "discover": "config", "Bck": "models",
