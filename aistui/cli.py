@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", "-e", help="AIS proxy URL, e.g. http://10.0.0.5:8080")
     p.add_argument("--context", "-c", help="a cluster profile from ~/.config/aistui/config.json")
     p.add_argument("--read-only", action="store_true", help="disable every action that changes the cluster")
-    p.add_argument("--refresh", type=float, default=None, metavar="S", help="cluster refresh interval in seconds (default 2)")
+    p.add_argument("--refresh", type=float, default=None, metavar="S",
+                   help="cluster refresh interval in seconds (default 2)")
     p.add_argument("--jobs-keep", type=float, default=None, metavar="S",
                    help="how long the jobs screen shows jobs after they end, in seconds (default 3600)")
     p.add_argument("--theme", default="", help="Textual theme, e.g. textual-light, ansi-light, nord")
@@ -53,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "a later run restarts the same clusters with the same data")
     pg.add_argument("--fresh", action="store_true", help="wipe the clusters and their data first")
     pg.add_argument("--no-demo-data", action="store_true", help="start empty")
-    pg.add_argument("--no-ui", action="store_true", help="start the clusters, print the endpoints and wait (ctrl+c stops)")
+    pg.add_argument("--no-ui", action="store_true",
+                    help="start the clusters, print the endpoints and wait (ctrl+c stops)")
     _export_parser(sub)
     return p
 
@@ -176,7 +178,8 @@ def _playground(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     try:
-        print(f"cluster ready in {time.monotonic() - t0:.0f} s at {main.endpoint} (@remais at {remote.endpoint})", flush=True)
+        print(f"cluster ready in {time.monotonic() - t0:.0f} s at {main.endpoint} (@remais at {remote.endpoint})",
+              flush=True)
         seeded = main.dir / "demo-seeded.json"  # wiped with the cluster when it starts afresh
         if not args.no_demo_data and seeded.exists():
             print(f"demo data: kept from an earlier run ({root}; --fresh starts over)", flush=True)

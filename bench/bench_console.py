@@ -18,8 +18,9 @@ keypress-to-screen latency while a 10,000-file upload runs, on one local AIS clu
   is loaded, against the same process's RSS after the first page.
 
 * input latency: in a fresh process, a 10,000-file upload (10 KiB files) runs as the objects
-  screen runs it (its own thread, event loop and client) while ``j``/``k`` are pressed every 50 ms; each latency is from posting the key
-  to the list drawing the row the cursor moved to (``render_line`` of that row).
+  screen runs it (its own thread, event loop and client) while ``j``/``k`` are pressed every 50 ms; each
+  latency is from posting the key to the list drawing the row the cursor moved to (``render_line`` of
+  that row).
 
 Prints a Markdown report. Headless runs have no terminal, so image protocol probing is skipped.
 """
@@ -262,10 +263,10 @@ def main() -> int:
     print("| measurement | median (min..max) | target |")
     print("|---|---|---|")
     ff, bare = res["first_frame_pty_s"]["aistui"], res["first_frame_pty_s"]["bare"]
-    print(f"| launch to first frame on a terminal (`aistui`, {len(ff)} runs) | {med(ff):.3f} s ({min(ff):.3f}..{max(ff):.3f}) "
-          f"| < 0.6 s |")
-    print(f"| the same for a bare one-widget Textual app (the floor) | {med(bare):.3f} s ({min(bare):.3f}..{max(bare):.3f}); "
-          f"aistui / bare = {med(ff) / med(bare):.2f} | |")
+    print(f"| launch to first frame on a terminal (`aistui`, {len(ff)} runs) "
+          f"| {med(ff):.3f} s ({min(ff):.3f}..{max(ff):.3f}) | < 0.6 s |")
+    print(f"| the same for a bare one-widget Textual app (the floor) "
+          f"| {med(bare):.3f} s ({min(bare):.3f}..{max(bare):.3f}); aistui / bare = {med(ff) / med(bare):.2f} | |")
     print(f"| headless, in-process: launch to the app's Ready event | {med(frames):.3f} s "
           f"({min(frames):.3f}..{max(frames):.3f}) | |")
     print(f"| open a {a.objects:,}-object bucket to first page | {med(pages) * 1000:.0f} ms "

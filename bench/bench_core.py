@@ -291,7 +291,8 @@ class Bench:
         try:
             p = subprocess.run([self.cli, "version"], capture_output=True, text=True, timeout=30,
                                env=os.environ | {"AIS_ENDPOINT": self.endpoint or "http://127.0.0.1:8080"})
-            return f"{self.cli}: {(p.stdout or p.stderr).strip().splitlines()[0] if (p.stdout or p.stderr).strip() else '?'}"
+            out = (p.stdout or p.stderr).strip()
+            return f"{self.cli}: {out.splitlines()[0] if out else '?'}"
         except (OSError, subprocess.SubprocessError) as e:
             return f"{self.cli}: {e}"
 
@@ -375,7 +376,7 @@ class Bench:
         if self.cli:
             cli = self.row("list-cli", workload="list", side="cli", objects=n, nbytes=0,
                            label="`ais ls ais://B --props name,size` (stdout to /dev/null)")
-            for rep in range(self.a.repeat):
+            for _ in range(self.a.repeat):
                 dt = self._run_cli(["ls", f"ais://{bucket}", "--props", "name,size"])
                 if dt is not None:
                     cli.times.append(dt)
@@ -449,7 +450,8 @@ class Bench:
         def sdk_seq(rep: int) -> float:
             b = sdk.bucket(self.bname(f"put-sdk-r{rep}"))
             b.create()
-            dt, _ = self.timed(lambda: [b.object(n).get_writer().put_file(str(p)) for p, n in zip(files, names)])
+            dt, _ = self.timed(lambda: [b.object(n).get_writer().put_file(str(p))
+                                        for p, n in zip(files, names, strict=True)])
             return dt
 
         def sdk_put_files(rep: int) -> float:
@@ -643,7 +645,8 @@ class Bench:
             out.append({"target": f"(c) core peak memory for the {self.a.objects}-entry listing <= the SDK's",
                         "met": c <= s,
                         "evidence": f"peak RSS growth over the post-import baseline {c:.1f} MiB vs {s:.1f} MiB "
-                                    + (f"({s / c:.2f}x less)" if c > 0.05 else "(no measurable growth on the core side)")})
+                                    + (f"({s / c:.2f}x less)" if c > 0.05
+                                       else "(no measurable growth on the core side)")})
         return out
 
     def command(self) -> str:
@@ -659,7 +662,8 @@ class Bench:
              f"- Python {i['python']}; aistui {p['aistui']} at commit {i['aistui_commit']}; aistore (SDK) "
              f"{p['aistore']}; httpx {p['httpx']}, httpx-aiohttp {p['httpx-aiohttp']}, aiohttp {p['aiohttp']}, "
              f"httpcore {p['httpcore']}, msgspec {p['msgspec']}; requests {p['requests']}, urllib3 {p['urllib3']}",
-             f"- AIS: version {i.get('ais_version', '?')} ({i.get('ais_targets', '?')} target(s)); {i.get('cluster', '?')}",
+             f"- AIS: version {i.get('ais_version', '?')} ({i.get('ais_targets', '?')} target(s)); "
+             f"{i.get('cluster', '?')}",
              f"- ais CLI: {i['ais_cli']}",
              f"- load average (1/5/15 min) at start {i['load_start']}, at end {i.get('load_end', '?')}; "
              f"highest 1-min load seen after a timed run: {i.get('load1_max_during_runs')}",

@@ -172,7 +172,7 @@ class BucketAPI:
     async def summary(self, bck: Bck | None = None, **kw: Any) -> list[BucketSummary]:
         """The final summary results (waits for the job)."""
         last: list[BucketSummary] = []
-        async for done, res in self.summary_iter(bck, **kw):
+        async for _done, res in self.summary_iter(bck, **kw):
             last = res
         return last
 

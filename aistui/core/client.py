@@ -108,10 +108,10 @@ class AISClient:
     ``settings`` is a :class:`ConnectionSettings` or an endpoint URL. ``max_connections`` bounds
     the connections in use at once (aiohttp's pool limit, and so the concurrency of transfers);
     idle keep-alive connections to other nodes come on top until they expire, so at most
-    ``max_connections`` sockets are open to any one node (measured: tests/integration/test_load.py). ``retries`` is the number of extra
-    attempts for idempotent calls. ``transport`` replaces the default (aiohttp's pool through
-    ``httpx-aiohttp``), for tests that need a fault a real cluster cannot produce. Use as an
-    async context manager or call :meth:`aclose`.
+    ``max_connections`` sockets are open to any one node (measured: tests/integration/test_load.py).
+    ``retries`` is the number of extra attempts for idempotent calls. ``transport`` replaces the
+    default (aiohttp's pool through ``httpx-aiohttp``), for tests that need a fault a real cluster
+    cannot produce. Use as an async context manager or call :meth:`aclose`.
     """
 
     def __init__(
@@ -209,7 +209,8 @@ class AISClient:
         self, method: str, url: str, *, stream: bool, etl: bool, timeout: float | None,
         follow_redirects: bool, **kw: Any,
     ) -> httpx.Response:
-        req_timeout = httpx.Timeout(timeout, connect=self.settings.connect_timeout) if timeout else httpx.USE_CLIENT_DEFAULT
+        req_timeout = (httpx.Timeout(timeout, connect=self.settings.connect_timeout) if timeout
+                       else httpx.USE_CLIENT_DEFAULT)
         try:
             req = self.http.build_request(method, url, timeout=req_timeout, **kw)
             resp = await self.http.send(req, stream=stream, follow_redirects=follow_redirects)

@@ -92,7 +92,7 @@ class ClusterAPI:
         ids = [n.daemon_id for n in smap.nodes]
         res = await asyncio.gather(*(self.node_status(i) for i in ids), return_exceptions=True)
         out: dict[str, NodeStatus | AISError] = {}
-        for i, r in zip(ids, res):
+        for i, r in zip(ids, res, strict=True):
             if isinstance(r, BaseException) and not isinstance(r, AISError):
                 raise r
             out[i] = r  # type: ignore[assignment]

@@ -279,7 +279,8 @@ def error_from_response(
     if cls is None:
         cls = ServerError if status >= 500 else HTTPError
     if cls is NotFound:
-        if "ErrBckNotFound" in tcode or "ErrRemoteBckNotFound" in tcode or "bucket" in message.lower() and "does not exist" in message.lower():
+        if ("ErrBckNotFound" in tcode or "ErrRemoteBckNotFound" in tcode
+                or ("bucket" in message.lower() and "does not exist" in message.lower())):
             cls = BucketNotFound
         elif "ErrObjNotFound" in tcode or tcode == "ErrNotFound":
             cls = ObjectNotFound

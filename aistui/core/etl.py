@@ -157,7 +157,7 @@ class ETLAPI:
         parts = await asyncio.gather(self.details(name), self.health(name), self.metrics(name), self.logs(name),
                                      return_exceptions=True)
         problems: dict[str, str] = {}
-        for label, p in zip(("details", "health", "metrics", "logs"), parts):
+        for label, p in zip(("details", "health", "metrics", "logs"), parts, strict=True):
             if isinstance(p, ETLNotAvailable):
                 raise p
             if isinstance(p, AISError):

@@ -403,7 +403,8 @@ def format_text(result: dict) -> str:
     refs = result["references"]
     if refs.get("get"):
         g = refs["get"]
-        out.append(f"reference GET (async core, {g.get('concurrency')} at a time): {g['objects_per_s']:,.0f} objects/s, "
+        out.append(f"reference GET (async core, {g.get('concurrency')} at a time): "
+                   f"{g['objects_per_s']:,.0f} objects/s, "
                    f"{g['mib_per_s']:,.1f} MiB/s = {g['samples_per_s']:,.0f} samples/s")
     if refs.get("decode"):
         dd = refs["decode"]

@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     spec.loader.exec_module(module)
-    loader = module.make_loader(num_workers=args.workers, **({"batch_size": args.batch_size} if args.batch_size else {}))
+    loader = module.make_loader(num_workers=args.workers,
+                                **({"batch_size": args.batch_size} if args.batch_size else {}))
     if args.workers > 0:
         loader.worker_init_fn = _WorkerStarted(loader.worker_init_fn, stamps)
     t_built = time.perf_counter()

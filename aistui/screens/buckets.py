@@ -92,7 +92,7 @@ class BucketsScreen(AISScreen):
 
     def on_mount(self) -> None:
         t = self.query_one(DataTable)
-        for c, w in zip(COLUMNS, (40, 9, 12, 12, 12)):
+        for c, w in zip(COLUMNS, (40, 9, 12, 12, 12), strict=True):
             t.add_column(c, key=c, width=w)
         self.app.sync_status(self)  # type: ignore[attr-defined]
         self.query_one(StatusBar).breadcrumb = "buckets"

@@ -69,8 +69,8 @@ class ClusterScreen(Screen):
         status.breadcrumb = "cluster"
         yield status
         yield Static("Nodes", classes="section-title")
-        yield LineTable([(c, c, w) for c, w in zip(NODE_COLUMNS, (8, 11, 24, 24, 7, 8, 5, 5, 10, 10, 10, 5))],
-                        zebra=True, id="nodes")
+        widths = (8, 11, 24, 24, 7, 8, 5, 5, 10, 10, 10, 5)
+        yield LineTable([(c, c, w) for c, w in zip(NODE_COLUMNS, widths, strict=True)], zebra=True, id="nodes")
         yield Static("", id="rates")
         yield Static("Remote clusters", classes="section-title")
         yield LineTable([(c, c, None) for c in ("alias", "url", "uuid", "online")], id="remotes")

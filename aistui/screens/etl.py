@@ -149,13 +149,13 @@ class ETLScreen(AISScreen, Polling):
 
     def on_mount(self) -> None:
         t = self.query_one("#etls", DataTable)
-        for c, w in zip(ETL_COLUMNS, (28, 13, 12, 10, 10, 10)):
+        for c, w in zip(ETL_COLUMNS, (28, 13, 12, 10, 10, 10), strict=True):
             t.add_column(c, key=c, width=w)
         j = self.query_one("#etl-jobs", DataTable)
-        for c, w in zip(JOB_COLUMNS, (13, 12, 34, 8, 10, 10, 40)):
+        for c, w in zip(JOB_COLUMNS, (13, 12, 34, 8, 10, 10, 40), strict=True):
             j.add_column(c, key=c, width=w)
         tt = self.query_one("#etl-targets", DataTable)
-        for c, w in zip(("target", "health", "cpu", "memory"), (14, 12, 8, 10)):
+        for c, w in zip(("target", "health", "cpu", "memory"), (14, 12, 8, 10), strict=True):
             tt.add_column(c, key=c, width=w)
         for table, most in ((t, "40%"), (j, "30%"), (tt, 6)):  # inline: the app's DataTable rule says 1fr
             table.styles.height = "auto"
@@ -223,7 +223,7 @@ class ETLScreen(AISScreen, Polling):
             row = (Text(e.name), Text(e.stage, style=STAGE_STYLE.get(e.stage, "")), Text(e.xaction_id),
                    f"{e.obj_count:,}", fmt.size(e.in_bytes), fmt.size(e.out_bytes))
             if e.name in t.rows:
-                for col, val in zip(ETL_COLUMNS, row):
+                for col, val in zip(ETL_COLUMNS, row, strict=True):
                     t.update_cell(e.name, col, val)
             else:
                 t.add_row(*row, key=e.name)
@@ -374,7 +374,8 @@ class ETLScreen(AISScreen, Polling):
         self.app.push_screen(FormDialog("Init an ETL", [
             Field("name", "Name (lower-case letters, digits and '-')", placeholder="md5"),
             Field("image", "Container image", placeholder="aistorage/transformer_md5:latest"),
-            Field("command", "Command (shell words; empty: the image's own)", placeholder="uvicorn fastapi_server:fastapi_app --host 0.0.0.0 --port 8000"),
+            Field("command", "Command (shell words; empty: the image's own)",
+                  placeholder="uvicorn fastapi_server:fastapi_app --host 0.0.0.0 --port 8000"),
             Field("communicator", "Communicator", value="hpush://", choices=COMMUNICATORS),
             Field("init_timeout", "Init timeout", value="5m"),
             Field("obj_timeout", "Object timeout", value="45s"),

@@ -237,10 +237,11 @@ class JobsScreen(AISScreen, Polling):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static("", id="jobs-hint", classes="hint")
-        yield LineTable(zip(COLUMNS, COLUMNS, WIDTHS), zebra=True, id="jobs")
+        yield LineTable(zip(COLUMNS, COLUMNS, WIDTHS, strict=True), zebra=True, id="jobs")
         with Vertical(id="job-detail"):
             yield Static("", id="job-summary")
-            yield LineTable(zip(TARGET_COLUMNS, TARGET_COLUMNS, TARGET_WIDTHS), cursor=False, id="job-targets")
+            yield LineTable(zip(TARGET_COLUMNS, TARGET_COLUMNS, TARGET_WIDTHS, strict=True), cursor=False,
+                            id="job-targets")
             yield Static("", id="job-ctl")
         yield KeyBar()
 
@@ -331,7 +332,7 @@ class JobsScreen(AISScreen, Polling):
                 continue  # an ended job that did not change
             cells = self._cells(j, poll.rates.get(j.id), now)
             hay = prev[2] if prev is not None and prev[0] is j else self._haystack(j)
-            if not fresh and (prev is None or any(old != new for old, new in zip(prev[1], cells))):
+            if not fresh and (prev is None or any(old != new for old, new in zip(prev[1], cells, strict=True))):
                 t.set_row(j.id, cells)  # the cursor stays on its job
                 added = added or prev is None
             self._rows[j.id] = (j, cells, hay)

@@ -14,7 +14,8 @@ from ..core.transfer import Progress
 
 _CSS = """
 {name} {{ align: center middle; }}
-{name} > Vertical {{ width: 90; height: auto; max-height: 90%; border: heavy $accent; background: $surface; padding: 1 2; }}
+{name} > Vertical {{ width: 90; height: auto; max-height: 90%; border: heavy $accent; background: $surface;
+                     padding: 1 2; }}
 {name} .dialog-title {{ text-style: bold; }}
 {name} .dialog-body {{ margin: 1 0; }}
 {name} Horizontal {{ height: auto; align: right middle; }}

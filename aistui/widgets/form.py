@@ -37,7 +37,8 @@ class FormDialog(ModalScreen[Any]):
 
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
-    FormDialog > Vertical { width: 96; height: auto; max-height: 95%; border: heavy $accent; background: $surface; padding: 0 2; }
+    FormDialog > Vertical { width: 96; height: auto; max-height: 95%; border: heavy $accent; background: $surface;
+                            padding: 0 2; }
     FormDialog .dialog-title { text-style: bold; }
     FormDialog VerticalScroll { height: auto; max-height: 30; }
     FormDialog .form-label { color: $text-muted; margin-top: 1; }

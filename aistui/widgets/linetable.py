@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Union
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -27,7 +26,7 @@ from textual.strip import Strip
 from .objlist import printable
 from .rows import RowView, cursor_bindings, fit
 
-Cell = Union[str, Text]  # a Text keeps its base style (not its spans); anything else is str()-ed
+Cell = str | Text  # a Text keeps its base style (not its spans); anything else is str()-ed
 
 
 @lru_cache(maxsize=256)
@@ -124,7 +123,8 @@ class LineTable(RowView):
         self._pos = None
         for i, (_, label, width) in enumerate(self.columns):
             if width is None:
-                self._widths[i] = max([cell_len(label)] + [cell_len(r[i][0]) for r in self._rows.values() if i < len(r)])
+                self._widths[i] = max([cell_len(label)]
+                                      + [cell_len(r[i][0]) for r in self._rows.values() if i < len(r)])
         self._changed(current)
 
     def set_row(self, key: str, cells: Iterable[Cell]) -> None:
@@ -193,8 +193,8 @@ class LineTable(RowView):
         gap = " " * self.GAP
         if y < self.header_lines:
             style = st["header"]
-            segments = [Segment(" " + gap.join(fit(label, w) for (_, label, _), w in zip(self.columns, self._widths)),
-                                style)]
+            labels = (fit(label, w) for (_, label, _), w in zip(self.columns, self._widths, strict=True))
+            segments = [Segment(" " + gap.join(labels), style)]
         else:
             row = int(self.scroll_y) + y - self.header_lines
             if row >= self.row_count:
@@ -205,7 +205,8 @@ class LineTable(RowView):
             if self.show_cursor and row == self.cursor_row:
                 style += st["cursor"]
             segments = [Segment(" ", style)]
-            for i, ((text, cell_style), w) in enumerate(zip(self._rows[self._keys[row]], self._widths)):
+            # a row may have fewer cells than there are columns
+            for i, ((text, cell_style), w) in enumerate(zip(self._rows[self._keys[row]], self._widths, strict=False)):
                 if i:
                     segments.append(Segment(gap, style))
                 segments.append(Segment(fit(text, w), style + _style(cell_style) if cell_style else style))

@@ -143,7 +143,7 @@ class ObjectList(RowView):
     def total_size(self, names: Iterable[str]) -> int:
         """Sum of the sizes of the loaded objects among ``names`` (bytes; one pass over the rows)."""
         want = set(names)
-        return sum(s for n, s in zip(self._names, self._sizes) if s != DIR and n in want)
+        return sum(s for n, s in zip(self._names, self._sizes, strict=True) if s != DIR and n in want)
 
     def key_at(self, row: int) -> str | None:
         """The full name at view row ``row``."""

@@ -126,7 +126,8 @@ class Preview(VerticalScroll):
             if len(lines) > TEXT_LINES or len(text) > TEXT_LINES * 160:
                 text = "\n".join(lines[:TEXT_LINES])[:TEXT_LINES * 160]
                 note = f" (first {text.count(chr(10)) + 1:,} lines, {len(text):,} characters of {total:,} bytes)"
-            return "text", f"{name}{note}", Static(highlighted(self.app, text, lexer, word_wrap=True, line_numbers=False))
+            return "text", f"{name}{note}", Static(highlighted(self.app, text, lexer, word_wrap=True,
+                                                               line_numbers=False))
         return "info", "", Static(Text(f"{name}: binary, {total:,} bytes — no preview"))
 
     def show_bytes(self, name: str, data: bytes, *, total: int, capped: bool) -> None:

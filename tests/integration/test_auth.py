@@ -182,7 +182,8 @@ async def test_a_planted_token_never_appears_in_logs_errors_screens_or_exported_
                      ConnectionSettings(endpoint="http://127.0.0.1:1", token=planted)):
         app = AISTui(settings, refresh_s=60)
         async with app.run_test(size=(160, 48)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, ConnectionScreen) and app.screen.query("#conn-reason"))
+            await until(pilot, lambda app=app: isinstance(app.screen, ConnectionScreen)
+                        and app.screen.query("#conn-reason"))
             seen.append(app.export_screenshot())
 
     # the export: generated loader code, for every style, while the token is in the environment

@@ -60,7 +60,8 @@ async def test_upload_directory_and_download_it_back(client: AISClient, bucket: 
         p.write_bytes(os.urandom(1000 + i))
         files[p] = p.read_bytes()
     events = []
-    res = await upload(client, bucket, plan_upload([src], prefix="data/"), on_progress=lambda p: events.append(p.bytes_done))
+    res = await upload(client, bucket, plan_upload([src], prefix="data/"),
+                       on_progress=lambda p: events.append(p.bytes_done))
     assert res.ok and len(res.done) == 20
     assert res.progress.bytes_done == res.progress.bytes_total == sum(len(v) for v in files.values())
     assert events and events[-1] == res.progress.bytes_total
@@ -72,7 +73,8 @@ async def test_upload_directory_and_download_it_back(client: AISClient, bucket: 
     assert not list(out.rglob("*.part"))
 
 
-async def test_download_reports_missing_objects_and_leaves_no_partial_file(client: AISClient, bucket: Bck, tmp_path: Path):
+async def test_download_reports_missing_objects_and_leaves_no_partial_file(client: AISClient, bucket: Bck,
+                                                                           tmp_path: Path):
     await client.objects.put(bucket, "ok.bin", b"fine")
     res = await download(client, bucket, ["ok.bin", "missing.bin"], tmp_path)
     assert res.done == ["ok.bin"]

@@ -127,7 +127,7 @@ async def test_console_warns_when_verification_is_skipped(tls):
                             (ConnectionSettings(endpoint=cluster.endpoint, ca_bundle=str(ca)), False)):
         app = AISTui(settings, refresh_s=60)
         async with app.run_test(size=(140, 30)) as pilot:
-            await until(pilot, lambda: app.health == "ok")
+            await until(pilot, lambda app=app: app.health == "ok")
             text = app.screen.query_one(StatusBar).render().plain
             assert ("TLS NOT VERIFIED" in text) is badge
             shot = app.export_screenshot().replace("&#160;", " ")

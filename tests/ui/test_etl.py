@@ -185,6 +185,6 @@ async def test_read_only_refuses_etl_changes():
         for key, what in (("n", "init ETL"), ("s", "stop ETL"), ("t", "start ETL"), ("D", "delete ETL"),
                           ("T", "transform")):
             await pilot.press(key)
-            await until(pilot, lambda: any(f"read-only mode: {what} is disabled" in m for m in _msgs(app)))
+            await until(pilot, lambda what=what: any(f"read-only mode: {what} is disabled" in m for m in _msgs(app)))
             assert _etl(app) is not None  # no dialog opened
         assert not any(m in ("PUT", "POST", "DELETE") for m, *_ in fake.calls)

@@ -47,8 +47,8 @@ async def test_huge_and_fake_previews_are_capped_or_errors(ais, hostile_bucket):
         preview = app.screen.query_one(Preview)
         await until(pilot, lambda: preview.kind == "text" and "huge.txt" in _text(preview))
         # read: the first TEXT_CAP bytes; shown: the first TEXT_LINES lines (the UI stays responsive)
-        assert f"(first {TEXT_LINES:,} lines, {TEXT_LINES * 13 - 1:,} characters of {HUGE_TEXT - HUGE_TEXT % 13:,} bytes)" \
-            in _text(preview)
+        assert (f"(first {TEXT_LINES:,} lines, {TEXT_LINES * 13 - 1:,} characters "
+                f"of {HUGE_TEXT - HUGE_TEXT % 13:,} bytes)") in _text(preview)
         # the cluster served the cap, not the 8 MiB object (its counters refresh every
         # periodic.stats_time, so wait until they show the read)
         for _ in range(80):
@@ -65,7 +65,7 @@ async def test_huge_and_fake_previews_are_capped_or_errors(ais, hostile_bucket):
         for name, words in (("huge.png", "larger than the 16 MiB preview cap"), ("fake.jpg", "not an image"),
                             ("zero.png", "not an image")):
             olist.move_cursor(row=olist.get_row_index(name))
-            await until(pilot, lambda: preview.kind == "error" and name in _text(preview))
+            await until(pilot, lambda name=name: preview.kind == "error" and name in _text(preview))
             assert words in _text(preview)
         assert app.is_running
 

@@ -286,7 +286,8 @@ async def test_head_hdr_error_becomes_object_not_found():
 
 async def test_corrupted_download_is_detected():
     """MockTransport: bytes that do not match the stored checksum cannot be served by a healthy target."""
-    headers = {"Ais-Size": "5", "Ais-Checksum-Type": "xxhash2", "Ais-Checksum-Value": xxhash.xxh64(b"hello").hexdigest()}
+    headers = {"Ais-Size": "5", "Ais-Checksum-Type": "xxhash2",
+               "Ais-Checksum-Value": xxhash.xxh64(b"hello").hexdigest()}
     async with make_client(lambda req: httpx.Response(200, content=b"hellO", headers=headers)) as c:
         with pytest.raises(ChecksumMismatch) as ei:
             await c.objects.get(Bck("b"), "o")

@@ -67,7 +67,8 @@ async def test_details():
     """MockTransport: ETL needs Kubernetes, which the local cluster does not have."""
     srv = Server({("GET", "/v1/etl/md5"): httpx.Response(200, json={
         "init_msg": INIT_MSG,
-        "obj_errors": [{"obj_name": "a", "msg": "boom", "ecode": 500}, {"obj_name": "b/c", "msg": "bad", "ecode": "400"}],
+        "obj_errors": [{"obj_name": "a", "msg": "boom", "ecode": 500},
+                       {"obj_name": "b/c", "msg": "bad", "ecode": "400"}],
     })})
     async with make_client(srv) as c:
         d = await c.etl.details("md5", job_id="x1")

@@ -32,7 +32,8 @@ from aistui.core.models import (
 )
 
 REC = json.loads((Path(__file__).parents[1] / "ui" / "recorded" / "ais50.json").read_text())
-FUZZ = settings(max_examples=int(os.environ.get("AISTUI_FUZZ_EXAMPLES", "300")), deadline=None, database=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=int(os.environ.get("AISTUI_FUZZ_EXAMPLES", "300")), deadline=None, database=None,
+                suppress_health_check=list(HealthCheck))
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
