@@ -29,6 +29,7 @@ export UV_PROJECT_ENVIRONMENT="$PWD/.venv"
 # Exactly the lock, and nothing else: --frozen never re-resolves, and sync removes what the lock
 # does not list. Update the lock with `uv lock` (see README, "Dependencies").
 "$uv" sync --frozen --extra dev --extra demo --quiet
+ln -sfn "$uv" .venv/bin/uv  # the same uv for `uv lock` (README) and .ci/run's `uv lock --check`
 touch .venv/.aistui-installed
 # Byte-compile the package now: where PYTHONDONTWRITEBYTECODE is set, Python never writes the
 # .pyc files itself and every launch would compile aistui from source (~30 ms of the first frame).
