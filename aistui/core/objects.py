@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import stat
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +47,29 @@ class ChecksumMismatch(AISError):
 
 def _opath(bck: Bck, obj: str) -> str:
     return f"/v1/objects/{bck.name}/{quote_object(obj)}"
+
+
+def _local_file(src: Path | str) -> tuple[Path, int]:
+    """``(path, size in bytes)`` of a local file to upload, checked before anything is sent.
+
+    Raises :class:`InvalidInput` (also a ``ValueError``) naming the path and the reason: it does
+    not exist, it is a directory, it is not a regular file (a FIFO or a device has no size to
+    send and may never end), or it cannot be opened for reading."""
+    fpath = Path(src)
+    try:
+        st = fpath.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise InvalidInput(f"cannot upload {fpath}: it is a directory, not a file "
+                               "(directories go through transfer.plan_upload and transfer.upload)")
+        if not stat.S_ISREG(st.st_mode):
+            raise InvalidInput(f"cannot upload {fpath}: not a regular file (a FIFO, socket or device)")
+        with open(fpath, "rb"):
+            pass
+    except FileNotFoundError:
+        raise InvalidInput(f"cannot upload {fpath}: no such file") from None
+    except OSError as e:
+        raise InvalidInput(f"cannot upload {fpath}: {(e.strerror or str(e)).lower()}") from None
+    return fpath, st.st_size
 
 
 async def _file_chunks(path: Path, offset: int, length: int, progress: ProgressFn | None) -> AsyncIterator[bytes]:
@@ -295,13 +319,16 @@ class ObjectAPI:
         timeout: float | None = None,
         checksum: tuple[str, str] | None = None,
     ) -> ObjectProps:
-        """Store ``data`` (bytes, or a file path streamed from disk) as ``bck/obj``.
+        """Store ``data`` (bytes, or a file path streamed from disk) as ``bck/obj``
+        (``PUT /v1/objects/<b>/<o>``).
 
         The body goes straight to the target (the proxy's 307 is followed by hand, since a
         streamed body cannot be replayed). ``custom`` is user metadata; ``checksum`` is
         ``(type, hex)`` for an end-to-end check by the target. Returns the stored props from the
-        answer's headers (``size`` is what was sent). Files of at least :data:`MPU_THRESHOLD` bytes
-        should use :meth:`put_multipart`.
+        answer's headers (``size`` is what was sent, bytes). Files of at least
+        :data:`MPU_THRESHOLD` bytes should use :meth:`put_multipart`. A path that does not exist,
+        is a directory, is not a regular file or cannot be read raises :class:`InvalidInput`
+        (also a ``ValueError``) naming the path and the reason, before anything is sent.
         """
         validate_object_name(obj)
         path = _opath(bck, obj)
@@ -317,10 +344,12 @@ class ObjectAPI:
             if progress:
                 progress(size)
         else:
-            fpath = Path(data)
-            size = fpath.stat().st_size
+            fpath, size = _local_file(data)
             if size <= SMALL_FILE:  # one read beats a thread hop per chunk
-                body = fpath.read_bytes()
+                try:
+                    body = fpath.read_bytes()
+                except OSError as e:
+                    raise InvalidInput(f"cannot upload {fpath}: {(e.strerror or str(e)).lower()}") from None
                 if len(body) != size:
                     raise InvalidInput(f"{fpath} changed while it was being uploaded")
                 if progress:
@@ -351,12 +380,13 @@ class ObjectAPI:
     ) -> ObjectProps:
         """Upload a large file with AIS native multipart upload: ``mpt-upload`` for an id, parts
         sent concurrently, then ``mpt-complete``. Any failure aborts the upload (``mpt-abort``) so
-        no partial object appears; the error is re-raised."""
+        no partial object appears; the error is re-raised. ``part_size`` is in bytes. A ``file``
+        that does not exist, is a directory, is not a regular file or cannot be read raises
+        :class:`InvalidInput` naming the path and the reason, before ``mpt-upload`` is sent."""
         validate_object_name(obj)
         if part_size <= 0:
             raise InvalidInput("part size must be positive")
-        fpath = Path(file)
-        size = fpath.stat().st_size
+        fpath, size = _local_file(file)
         path = _opath(bck, obj)
         r = await self._c.request("POST", path, params=bck.query(), json=self._c.action("mpt-upload"))
         upload_id = r.text.strip().strip('"')
