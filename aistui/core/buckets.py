@@ -14,7 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
-from .errors import BucketNotFound, NotFound, ProtocolError
+from .errors import BucketNotFound, InvalidInput, NotFound, ProtocolError
 from .models import Bck, BucketSummary, Namespace
 from .names import validate_bucket_name, validate_prefix
 
@@ -206,9 +206,32 @@ class BucketAPI:
                                   json=self._c.action("etl-bck", msg), etl=True)
         return self._one(r)
 
+    async def require_remote(self, bck: Bck, action: str) -> None:
+        """Refuse ``action`` (``"evict"``, ``"prefetch"``) on a bucket with no remote backend, as
+        the cluster would (``ErrNotRemoteBck``): evict and prefetch apply to cloud buckets, remote
+        AIS buckets (``ais://@alias/b``) and ``ais://`` buckets whose props name a ``backend_bck``.
+
+        Cloud and remote-AIS buckets pass at once (:attr:`Bck.is_remote`, no request). For a local
+        ``ais://`` bucket (with or without a local namespace) the name cannot tell whether a
+        ``backend_bck`` links it to a remote bucket, so its props are read (``HEAD
+        /v1/buckets/<b>``, one round trip, only for such buckets) and it passes only with a link.
+        Raises :class:`InvalidInput` (also a ``ValueError``) naming the rule, having sent nothing
+        but that HEAD; :class:`BucketNotFound` if the bucket does not exist."""
+        if bck.is_remote:
+            return
+        backend = (await self.head(bck, add_remote=False)).get("backend_bck")
+        if isinstance(backend, dict) and backend.get("name"):
+            return
+        raise InvalidInput(f"cannot {action} {bck}: evict and prefetch need a remote backend (a cloud "
+                           "bucket such as s3://b, a remote AIS bucket ais://@alias/b, or an ais:// bucket "
+                           f"with a backend_bck); {bck} has none, so this cluster holds the only copy")
+
     async def evict(self, bck: Bck, *, keep_md: bool = False) -> str:
-        """Evict a remote bucket's in-cluster copies (``evict-remote-bck``); the origin is
-        untouched. Returns the job id (may be empty)."""
+        """Evict a remote bucket's in-cluster copies (``DELETE /v1/buckets/<b>``,
+        ``evict-remote-bck``); the origin is untouched. ``keep_md`` keeps the bucket's metadata
+        (it stays listed). Returns the job id (may be empty). A bucket with no remote backend
+        raises :class:`InvalidInput` before the evict is sent (:meth:`require_remote`)."""
+        await self.require_remote(bck, "evict")
         params = bck.query()
         if keep_md:
             params["keep_bck_md"] = "true"
@@ -218,8 +241,10 @@ class BucketAPI:
 
     async def prefetch(self, bck: Bck, *, prefix: str = "", latest: bool = False, num_workers: int = 0,
                        cont_on_err: bool = True) -> str:
-        """Prefetch a remote bucket (or the objects under ``prefix``) into the cluster. Returns
-        the job id."""
+        """Prefetch a remote bucket (or the objects under ``prefix``) into the cluster
+        (``prefetch-listrange``, see :meth:`ObjectAPI.prefetch`). Returns the job id. A bucket with
+        no remote backend raises :class:`InvalidInput` before the prefetch is sent
+        (:meth:`require_remote`)."""
         return await self._c.objects.prefetch(bck, prefix=prefix or "", latest=latest,
                                               num_workers=num_workers, cont_on_err=cont_on_err)
 

@@ -440,8 +440,12 @@ class ObjectAPI:
                 raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
 
     async def evict_one(self, bck: Bck, obj: str) -> None:
-        """Evict one cached object of a remote bucket."""
+        """Evict one cached object of a remote bucket (``DELETE /v1/objects/<b>/<o>`` with
+        ``evict-listrange``); the origin keeps it. A bucket with no remote backend raises
+        :class:`InvalidInput` first (:meth:`BucketAPI.require_remote`): a v1.5.0 cluster does not
+        check, and "evicting" from a plain ``ais://`` bucket deletes the only copy."""
         validate_object_name(obj)
+        await self._c.buckets.require_remote(bck, "evict")
         await self._c.request("DELETE", _opath(bck, obj), params=bck.query(),
                               json={"action": "evict-listrange", "name": f"/{bck.name}/{obj}"})
 
@@ -488,7 +492,11 @@ class ObjectAPI:
 
     async def evict_many(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
                          prefix: str | None = None, cont_on_err: bool = True) -> str:
-        """Evict cached objects of a remote bucket (origin untouched). Returns the job id."""
+        """Evict cached objects of a remote bucket by names, template or prefix (``DELETE
+        /v1/buckets/<b>``, ``evict-listrange``; the origin is untouched). Returns the job id.
+        Raises :class:`InvalidInput` for a bucket with no remote backend, checked first
+        (:meth:`BucketAPI.require_remote`), then for an empty or ambiguous selection."""
+        await self._c.buckets.require_remote(bck, "evict")
         v = self._selection(names, template, prefix) | {"coer": cont_on_err}
         ids = await self._listrange("DELETE", bck, "evict-listrange", v)
         return ids[0] if ids else ""
@@ -496,7 +504,11 @@ class ObjectAPI:
     async def prefetch(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
                        prefix: str | None = None, latest: bool = False, num_workers: int = 0,
                        cont_on_err: bool = True) -> str:
-        """Prefetch objects of a remote bucket into the cluster. Returns the job id."""
+        """Prefetch objects of a remote bucket into the cluster by names, template or prefix
+        (``POST /v1/buckets/<b>``, ``prefetch-listrange``). Returns the job id. Raises
+        :class:`InvalidInput` for a bucket with no remote backend, checked first
+        (:meth:`BucketAPI.require_remote`), then for an empty or ambiguous selection."""
+        await self._c.buckets.require_remote(bck, "prefetch")
         v = self._selection(names, template, prefix) | {"coer": cont_on_err, "latest-ver": latest,
                                                           "num-workers": num_workers}
         ids = await self._listrange("POST", bck, "prefetch-listrange", v)

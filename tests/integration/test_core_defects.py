@@ -1,7 +1,10 @@
 """Defects an outside test of the core found, each checked on the real local cluster:
 
 * a PUT from a local path that does not exist or is a directory raised the raw ``OSError``
-  instead of :class:`InvalidInput`, and must do so before anything is sent.
+  instead of :class:`InvalidInput`, and must do so before anything is sent;
+* evict and prefetch of a bucket with no remote backend (a plain ``ais://`` bucket) went to the
+  cluster (and ``evict_one`` deleted the only copy of the object); they must be refused by the
+  client, naming the rule, while a bucket with a ``backend_bck`` link still goes through.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import pytest
 from aistui.core import AISClient, Bck
 from aistui.core.datalane import DataLane
 from aistui.core.errors import InvalidInput, ObjectNotFound
+from tests.util import unique
 
 
 @pytest.fixture
@@ -65,3 +69,61 @@ async def test_a_missing_or_directory_source_is_invalid_input_before_anything_is
     assert sent == [], "the cluster was asked before the path was checked"
     with pytest.raises(ObjectNotFound):
         await client.objects.head(bucket, "o")
+
+
+# ----------------------------------------------------------------------------- 2. evict/prefetch need a remote backend
+
+
+async def test_evict_and_prefetch_of_a_plain_ais_bucket_are_refused_naming_the_rule(
+        client: AISClient, bucket: Bck, sent):
+    await client.objects.put(bucket, "keep", b"the only copy")
+    sent.clear()
+    o, b = client.objects, client.buckets
+    calls = {
+        "evict_many no names": lambda: o.evict_many(bucket, names=[]),
+        "evict_many names": lambda: o.evict_many(bucket, names=["keep"]),
+        "evict_many prefix": lambda: o.evict_many(bucket, prefix="k"),
+        "evict_many all": lambda: o.evict_many(bucket),
+        "evict_one": lambda: o.evict_one(bucket, "keep"),
+        "prefetch no names": lambda: o.prefetch(bucket, names=[]),
+        "prefetch names": lambda: o.prefetch(bucket, names=["keep"]),
+        "prefetch all": lambda: o.prefetch(bucket),
+        "bucket evict": lambda: b.evict(bucket),
+        "bucket evict keep_md": lambda: b.evict(bucket, keep_md=True),
+        "bucket prefetch": lambda: b.prefetch(bucket, prefix="k"),
+    }
+    for what, call in calls.items():
+        with pytest.raises(InvalidInput, match="need a remote backend") as ei:
+            await call()
+        assert str(bucket) in str(ei.value), what
+    # the only request is reading the bucket's props (is there a backend_bck?); no evict or prefetch
+    assert {m for m, _ in sent} <= {"HEAD"}, sent
+    assert await client.objects.get(bucket, "keep") == b"the only copy"
+
+
+async def test_a_missing_ais_bucket_is_bucket_not_found_not_a_rule(client: AISClient):
+    from aistui.core.errors import BucketNotFound
+
+    with pytest.raises(BucketNotFound):
+        await client.objects.evict_many(Bck.parse(f"ais://{unique('nobck')}"), names=["x"])
+
+
+async def test_an_ais_bucket_with_a_backend_link_is_not_refused(client: AISClient, remote_bucket: Bck):
+    """AIS counts a bucket with ``backend_bck`` as remote; the client reads the props and lets the
+    cluster decide. (v1.5.0 links an ``ais://`` bucket to a remote AIS bucket by the remote's
+    UUID, not its alias; the link is enough to show the evict is sent.)"""
+    await client.objects.put(remote_bucket, "o", b"origin")
+    uuid = next(r.uuid for r in await client.cluster.remotes() if r.alias == remote_bucket.ns.uuid)
+    linked = Bck.parse(f"ais://{unique('linked')}")
+    await client.buckets.create(linked)
+    try:
+        await client.buckets.set_props(linked, {"backend_bck": {
+            "name": remote_bucket.name, "provider": "ais", "namespace": {"uuid": uuid, "name": ""}}})
+        assert (await client.buckets.head(linked))["backend_bck"]["name"] == remote_bucket.name
+        xid = await client.objects.evict_many(linked, names=["o"])
+        assert xid
+        await client.jobs.wait(xid, timeout=60)
+        await client.buckets.evict(linked, keep_md=True)
+    finally:
+        await client.buckets.destroy(linked, missing_ok=True)
+    assert await client.objects.get(remote_bucket, "o") == b"origin"
