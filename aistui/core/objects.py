@@ -72,6 +72,23 @@ def _local_file(src: Path | str) -> tuple[Path, int]:
     return fpath, st.st_size
 
 
+async def _exact_chunks(content: Any, size: int) -> AsyncIterator[bytes]:
+    """``size``-byte chunks of an aiohttp ``StreamReader`` (the last one shorter), as httpx's
+    ``aiter_bytes(size)`` gives them. aiohttp's ``iter_chunked`` yields whatever has arrived, up to
+    ``size``; ``readexactly`` joins the pieces only when a chunk arrived in more than one."""
+    set_size = getattr(content, "set_read_chunk_size", None)
+    if set_size is not None:  # aiohttp >= 3.12: let the buffer hold a whole chunk, as iter_chunked does
+        set_size(size)
+    while True:
+        try:
+            chunk = await content.readexactly(size)
+        except asyncio.IncompleteReadError as e:  # the end of the body (a cut-short body raises its own error)
+            if e.partial:
+                yield e.partial
+            return
+        yield chunk
+
+
 async def _file_chunks(path: Path, offset: int, length: int, progress: ProgressFn | None) -> AsyncIterator[bytes]:
     """Read ``length`` bytes of ``path`` from ``offset`` in chunks, off the event loop."""
     loop = asyncio.get_running_loop()
@@ -236,15 +253,22 @@ class ObjectAPI:
         chunk_size: int = CHUNK,
         on_props: Callable[[ObjectProps], None] | None = None,
     ) -> AsyncIterator[bytes]:
-        """Stream an object's bytes.
+        """Stream an object's bytes (``GET /v1/objects/<b>/<o>``, followed to the target).
 
+        Every chunk is exactly ``chunk_size`` bytes except the last, which holds the rest (1 to
+        ``chunk_size`` bytes; no chunk at all for an empty object), on either transport: the
+        aiohttp data lane and httpx (inline ETL, or a client built with its own ``transport``).
         ``byte_range=(start, end)`` reads bytes start..end inclusive (``end`` None: to the end); AIS
         answers 206 and supports one range. ``validate_checksum`` asks the target to re-check its
         copy; ``verify`` checks the received bytes against the stored checksum (whole-object reads
         only) and raises :class:`ChecksumMismatch` at the end of the stream. ``on_props`` receives
-        the answer's :class:`ObjectProps` before the first chunk.
+        the answer's :class:`ObjectProps` before the first chunk. Raises :class:`InvalidInput` for a
+        bad range or a ``chunk_size`` below 1 (before anything is sent), :class:`ObjectNotFound`,
+        and the other :class:`AISError` subclasses.
         """
         validate_object_name(obj)
+        if chunk_size < 1:
+            raise InvalidInput(f"chunk size must be at least 1 byte, got {chunk_size}")
         headers = {}
         if byte_range is not None:
             start, end = byte_range
@@ -277,10 +301,11 @@ class ObjectAPI:
     async def _open_get(self, path: str, params: dict[str, str], headers: dict[str, str],
                         timeout: float | None, etl: bool, chunk_size: int):
         """``(headers, async chunk iterator)`` of a GET: over the data lane when there is one
-        (inline ETL keeps the httpx path for its ETL-specific errors)."""
+        (inline ETL keeps the httpx path for its ETL-specific errors). Both give chunks of exactly
+        ``chunk_size`` bytes but the last."""
         if self._c.lane is not None and not etl:
             async with self._c.lane.get(path, params, headers, timeout) as resp:
-                yield resp.headers, resp.content.iter_chunked(chunk_size)
+                yield resp.headers, _exact_chunks(resp.content, chunk_size)
             return
         async with self._c.stream("GET", path, params=params, headers=headers, timeout=timeout, etl=etl) as resp:
             yield resp.headers, resp.aiter_bytes(chunk_size)

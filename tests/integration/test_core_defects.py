@@ -1,16 +1,20 @@
-"""Defects an outside test of the core found, each checked on the real local cluster:
+"""Three defects an outside test of the core found, each checked on the real local cluster:
 
 * a PUT from a local path that does not exist or is a directory raised the raw ``OSError``
   instead of :class:`InvalidInput`, and must do so before anything is sent;
 * evict and prefetch of a bucket with no remote backend (a plain ``ais://`` bucket) went to the
   cluster (and ``evict_one`` deleted the only copy of the object); they must be refused by the
-  client, naming the rule, while a bucket with a ``backend_bck`` link still goes through.
+  client, naming the rule, while a bucket with a ``backend_bck`` link still goes through;
+* ``iter_get(chunk_size=N)`` gave exact N-byte chunks over httpx but chunks of at most N over the
+  aiohttp data lane; both paths must give exactly N bytes per chunk except the last.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import httpx
 import pytest
 
 from aistui.core import AISClient, Bck
@@ -127,3 +131,52 @@ async def test_an_ais_bucket_with_a_backend_link_is_not_refused(client: AISClien
     finally:
         await client.buckets.destroy(linked, missing_ok=True)
     assert await client.objects.get(remote_bucket, "o") == b"origin"
+
+
+# ----------------------------------------------------------------------------- 3. exact chunk sizes on both paths
+
+
+PATHS = ["aiohttp data lane", "httpx over aiohttp (lane off)", "httpx's own pool"]
+
+
+async def _client_on(path: str, endpoint: str) -> AISClient:
+    """A client whose object GETs take ``path``: the data lane (the default), httpx over the same
+    aiohttp transport (the path inline-ETL GETs take), or httpx with its own transport."""
+    if path == "httpx's own pool":
+        c = AISClient(endpoint, transport=httpx.AsyncHTTPTransport())
+    else:
+        c = AISClient(endpoint)
+        if path.startswith("httpx"):
+            c.lane = None
+    assert (c.lane is not None) == (path == "aiohttp data lane")
+    return c
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("size, n", [(2 * 1024 * 1024 + 12345, 32 * 1024), (300_001, 10_000), (5000, 7)])
+async def test_iter_get_chunks_are_exactly_n_bytes_but_the_last_on_every_path(
+        ais, bucket: Bck, path: str, size: int, n: int):
+    data = os.urandom(size)
+    async with await _client_on(path, ais.endpoint) as c:
+        await c.objects.put(bucket, "big", data)
+        for _ in range(3):  # the lane's reads follow the socket: give a short read every chance
+            chunks = [ch async for ch in c.objects.iter_get(bucket, "big", chunk_size=n)]
+            sizes = [len(ch) for ch in chunks]
+            assert [s for s in sizes[:-1] if s != n] == [], f"short chunks before the last: {sizes}"
+            assert sizes[-1] == (size % n or n)
+            assert b"".join(chunks) == data
+        part = [ch async for ch in c.objects.iter_get(bucket, "big", chunk_size=n, byte_range=(3, size - 2))]
+        assert all(len(ch) == n for ch in part[:-1]) and b"".join(part) == data[3:size - 1]
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_a_chunk_size_below_one_is_invalid_input_and_an_empty_object_has_no_chunk(
+        ais, bucket: Bck, path: str):
+    async with await _client_on(path, ais.endpoint) as c:
+        await c.objects.put(bucket, "x", b"abc")
+        for bad in (0, -1):
+            with pytest.raises(InvalidInput, match="chunk size"):
+                await c.objects.get(bucket, "x", chunk_size=bad)
+        await c.objects.put(bucket, "empty", b"")
+        assert [ch async for ch in c.objects.iter_get(bucket, "empty", chunk_size=4)] == []
+        assert [ch async for ch in c.objects.iter_get(bucket, "x", chunk_size=4)] == [b"abc"]
