@@ -55,7 +55,7 @@ def _import_client_stack() -> None:
         importlib.import_module(name)
 
 
-def _new_client(settings: ConnectionSettings) -> "AISClient":
+def _new_client(settings: ConnectionSettings) -> AISClient:
     from .core.client import AISClient
 
     return AISClient(settings)
@@ -104,7 +104,7 @@ class AISTui(App):
 
     def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
                  theme: str = "", keymap: dict[str, str] | None = None, image_protocol: str = "auto",
-                 client: "AISClient | None" = None, jobs_keep_s: float = 3600.0):
+                 client: AISClient | None = None, jobs_keep_s: float = 3600.0):
         super().__init__()
         self.stylesheet = _Stylesheet(variables=self.get_css_variables())
         self.image_protocol = image_protocol
@@ -123,14 +123,14 @@ class AISTui(App):
         self._keymap = keymap or {}
 
     @property
-    def client(self) -> "AISClient":
+    def client(self) -> AISClient:
         """The core client for the current cluster, created on first use."""
         if self._client is None:
             self._client = _new_client(self.settings)
         return self._client
 
     @client.setter
-    def client(self, value: "AISClient") -> None:
+    def client(self, value: AISClient) -> None:
         self._client = value
 
     @property
@@ -160,7 +160,7 @@ class AISTui(App):
 
     # ------------------------------------------------------------------ status
 
-    def sync_status(self, screen: "Screen | StatusBar") -> None:
+    def sync_status(self, screen: Screen | StatusBar) -> None:
         """Copy the app-wide status into a screen's status bar (or into a status bar that is
         not mounted yet)."""
         bar = screen if isinstance(screen, StatusBar) else screen.query_one(StatusBar)
@@ -357,7 +357,9 @@ class AISTui(App):
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def check_connection(self) -> None:
         if self._client is None:
-            await self.screen.wait_for_refresh()  # the first full frame goes out first
+            # On a thread: the event loop keeps painting while the client stack imports. Nothing
+            # here waits for a particular screen's next refresh: a screen pushed or a mode shown
+            # before that screen painted would never refresh, and the console would never connect.
             await asyncio.to_thread(_import_client_stack)
         try:
             await self.client.cluster.smap()

@@ -28,15 +28,15 @@ from textual.widgets import DataTable, Static
 from .. import format as fmt
 from ..core.aio import run_in_own_loop
 from ..core.errors import AISError, InvalidInput
-from ..core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ..core.models import Bck, LsoPage, ObjectProps
+from ..core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ..messages import LoadFailed
-from .base import AISScreen
 from ..widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
+from ..widgets.keybar import KeyBar
 from ..widgets.objlist import DIR, ObjectList, column_header, printable
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
-from ..widgets.keybar import KeyBar
+from .base import AISScreen
 
 FIRST_PAGE = 200     # rows in the first request: it shows fast whatever the bucket size
 PAGE_SIZE = 1000     # rows per later request, loaded as the cursor nears the end
@@ -375,9 +375,9 @@ class ObjectsScreen(AISScreen):
             if key:
                 self.copy_as(key, names)
 
-        self.app.push_screen(ChoiceDialog(f"Copy {what} as", [
-            ("u", "ais:// URI"), ("n", "object name"), ("g", "`ais get` command (downloads to the current directory)")]),
-            got)
+        choices = [("u", "ais:// URI"), ("n", "object name"),
+                   ("g", "`ais get` command (downloads to the current directory)")]
+        self.app.push_screen(ChoiceDialog(f"Copy {what} as", choices), got)
 
     def copy_as(self, how: str, names: list[str]) -> None:
         """Copy ``names`` as URIs (``u``), bare names (``n``) or ``ais get`` commands (``g``)."""
@@ -475,7 +475,8 @@ class ObjectsScreen(AISScreen):
     def action_download(self) -> None:
         names = self.targets()
         whole = not names
-        what = f"{len(names):,} object{'s' if len(names) > 1 else ''}" if names else f"everything under {self.label}/{self.prefix}"
+        what = (f"{len(names):,} object{'s' if len(names) > 1 else ''}" if names
+                else f"everything under {self.label}/{self.prefix}")
 
         def got(dest: str | None) -> None:
             if not dest:
