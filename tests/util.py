@@ -29,6 +29,13 @@ async def until(pilot, cond, tries: int = 400, step: float = 0.05) -> None:
     raise AssertionError("the screen never reached the expected state")
 
 
+async def shown(pilot, app, cls, tries: int = 400) -> None:
+    """Let the app run until its current screen is a ``cls`` that has been composed and mounted,
+    so that its widgets can be queried. A screen is current as soon as it is pushed, before its
+    widgets exist: waiting on the type alone raced with composing under load."""
+    await until(pilot, lambda: isinstance(app.screen, cls) and app.screen.is_mounted, tries=tries)
+
+
 @contextlib.contextmanager
 def dedicated_cluster(root, what: str, **kw) -> Iterator[LocalCluster]:
     """A LocalCluster of its own under ``root`` (``kw`` go to LocalCluster), stopped afterwards.

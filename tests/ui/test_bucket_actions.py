@@ -11,7 +11,7 @@ from aistui.core.models import LS_CACHED
 from aistui.screens.buckets import BucketsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
 from aistui.widgets.form import FormDialog
-from tests.util import unique, until
+from tests.util import shown, unique, until
 
 
 def _keys(app) -> set[str]:
@@ -33,14 +33,14 @@ async def _at(pilot, app, key: str) -> None:
 
 
 async def _prompt(pilot, app, text: str) -> None:
-    await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+    await shown(pilot, app, PromptDialog)
     app.screen.query_one(Input).value = text
     await pilot.press("enter")
 
 
 async def _form(pilot, app, **values: str) -> None:
     """Fill the open form's fields (inputs and selects by key) and submit it."""
-    await until(pilot, lambda: isinstance(app.screen, FormDialog))
+    await shown(pilot, app, FormDialog)
     for key, value in values.items():
         app.screen.query_one(f"#field-{key}").value = value
     await pilot.pause()
@@ -63,7 +63,7 @@ async def test_create_checks_the_name_then_destroy_needs_the_name_typed(ais):
         await _prompt(pilot, app, name)
         await _at(pilot, app, f"ais://{name}")
         await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         inp = app.screen.query_one(Input)
         inp.value = "wrong"
         await pilot.press("enter")
@@ -109,7 +109,7 @@ async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
         await _open(pilot, app)
         await _at(pilot, app, key)
         await pilot.press("E")
-        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await shown(pilot, app, FormDialog)
         assert "remote origin keeps them" in str(app.screen.query_one(".hint").content)
         await _form(pilot, app, keep="yes")
         await until(pilot, lambda: any(m.startswith("evict") for m in _msgs(app)))
@@ -136,7 +136,7 @@ async def test_props_and_read_only_refusals(ais, bucket):
         await _open(pilot, app)
         await _at(pilot, app, str(bucket))
         await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, TextDialog))
+        await shown(pilot, app, TextDialog)
         assert '"versioning"' in app.screen.text
         await pilot.press("escape")
         for key, what in (("n", "create bucket"), ("D", "destroy bucket"), ("c", "copy bucket"),
@@ -157,7 +157,7 @@ async def test_edit_props_changes_only_what_the_user_changed(ais, bucket):
         await _open(pilot, app)
         await _at(pilot, app, str(bucket))
         await pilot.press("P")
-        await until(pilot, lambda: isinstance(app.screen, FormDialog))
+        await shown(pilot, app, FormDialog)
         assert app.screen.query_one("#field-checksum").value == before["checksum"]["type"]
         await _form(pilot, app, checksum="md5", copies="0")
         await until(pilot, lambda: "between 1" in str(app.screen.query_one("#form-error").content))

@@ -16,7 +16,7 @@ from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
-from tests.util import unique, until
+from tests.util import shown, unique, until
 
 
 async def test_cluster_screen_shows_every_node_and_health(ais):
@@ -50,7 +50,7 @@ async def test_buckets_then_objects_by_virtual_directory(ais):
             await until(pilot, lambda: table.get_cell(str(b), "objects") == "4", tries=400)
             table.move_cursor(row=table.get_row_index(str(b)))
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+            await shown(pilot, app, ObjectsScreen)
             objs = app.screen.query_one(ObjectList)
             await until(pilot, lambda: objs.row_count == 3)
             assert set(objs.keys()) == {"train/", "val/", "README"}
@@ -70,7 +70,7 @@ async def test_buckets_then_objects_by_virtual_directory(ais):
 async def test_unreachable_cluster_opens_the_connection_screen_and_q_quits():
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=60)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await shown(pilot, app, ConnectionScreen)
         text = str(app.screen.query_one("#conn-reason").content)
         assert "connection refused" in text
         await pilot.press("q")
@@ -80,7 +80,7 @@ async def test_unreachable_cluster_opens_the_connection_screen_and_q_quits():
 async def test_connection_screen_edit_endpoint_recovers(ais):
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=60)
     async with app.run_test(size=(120, 30)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await shown(pilot, app, ConnectionScreen)
         await pilot.press("e")
         inp = app.screen.query_one("#conn-endpoint")
         inp.value = ais.endpoint
@@ -103,7 +103,7 @@ def test_starting_the_console_imports_neither_torch_nor_the_sdk():
 async def test_question_mark_opens_the_key_help():
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=60)
     async with app.run_test(size=(140, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await shown(pilot, app, ConnectionScreen)
         await pilot.press("r")  # back to the cluster screen (the retry fails again later)
         await pilot.press("question_mark")
         await until(pilot, lambda: bool(app.screen.query("HelpPanel")))

@@ -19,7 +19,7 @@ from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.preview import Preview
 from tests.ui.jobs_recorded import ENDPOINT, EtlCluster
-from tests.util import until
+from tests.util import shown, until
 
 
 def _text(widget) -> str:
@@ -43,7 +43,7 @@ async def _open(pilot, app) -> ETLScreen:
 
 
 async def _fill(pilot, app, values: dict[str, str]) -> FormDialog:
-    await until(pilot, lambda: isinstance(app.screen, FormDialog))
+    await shown(pilot, app, FormDialog)
     form = app.screen
     for key, value in values.items():
         form.query_one(f"#field-{key}", Input).value = value
@@ -128,23 +128,23 @@ async def test_list_detail_logs_and_actions_on_answers_from_the_wire_types():
         # stop asks first and names the ETL; cancel sends nothing
         calls = len(fake.calls)
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         assert "Stop ETL md5 (stage Running)." in app.screen.lines
         await pilot.press("escape")
         assert not any(m in ("POST", "DELETE") for m, *_ in fake.calls[calls:])
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         await pilot.click("#confirm")
         await until(pilot, lambda: ("POST", "/v1/etl/md5/stop", {}) in fake.calls)
         await until(pilot, lambda: any(m == "stop ETL md5: done" for m in _msgs(app)))
         await pilot.press("D")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         assert "This cannot be undone." in app.screen.lines
         await pilot.click("#confirm")
         await until(pilot, lambda: ("DELETE", "/v1/etl/md5", {}) in fake.calls)
         t.move_cursor(row=t.get_row_index("resize-224"))
         await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         await pilot.click("#confirm")
         await until(pilot, lambda: ("POST", "/v1/etl/resize-224/start", {}) in fake.calls)
 

@@ -15,7 +15,7 @@ from aistui.core import Bck, ConnectionSettings
 from aistui.screens.export import ExportScreen
 from aistui.widgets.dialogs import PromptDialog
 from tests.ui.recorded_cluster import ENDPOINT, recorded_client
-from tests.util import until
+from tests.util import shown, until
 
 RESULT = json.loads((Path(__file__).parent / "export_result.json").read_text())
 SIZES = [(80, 24), (160, 48)]
@@ -81,7 +81,7 @@ async def test_options_regenerate_copy_and_save(tmp_path, monkeypatch):
         assert notes[-1] == "loader code copied: OSC 52"
 
         await pilot.press("s")
-        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await shown(pilot, app, PromptDialog)
         target = tmp_path / "loader.py"
         app.screen.query_one(Input).value = str(target)
         await pilot.press("enter")

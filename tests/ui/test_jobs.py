@@ -16,7 +16,7 @@ from aistui.screens.jobs import JobsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.linetable import LineTable
-from tests.util import unique, until
+from tests.util import shown, unique, until
 
 COPY_OBJECTS = 2000
 
@@ -52,7 +52,7 @@ async def _put_many(c: AISClient, bck: Bck, n: int) -> None:
 
 
 async def _prompt(pilot, app, text: str) -> None:
-    await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+    await shown(pilot, app, PromptDialog)
     app.screen.query_one(Input).value = text
     await pilot.press("enter")
 
@@ -71,7 +71,7 @@ async def test_copy_from_buckets_is_followed_running_then_finished_with_matching
             await until(pilot, lambda: str(bucket) in {str(k.value) for k in t.rows})
             t.move_cursor(row=t.get_row_index(str(bucket)))
             await pilot.press("c")
-            await until(pilot, lambda: isinstance(app.screen, FormDialog))
+            await shown(pilot, app, FormDialog)
             field = app.screen.query_one("#field-dst", Input)
             field.value = str(dst)
             field.focus()
@@ -135,7 +135,7 @@ async def test_abort_a_copy_marks_it_aborted_and_read_only_refuses(ais, bucket):
             t = app.screen.query_one("#jobs", LineTable)
             t.move_cursor(row=t.get_row_index(xid))
             await pilot.press("x")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+            await shown(pilot, app, ConfirmDialog)
             body = "\n".join(app.screen.lines)
             assert xid in body and str(bucket) in body and str(dst) in body  # names what it touches
             await pilot.click("#confirm")

@@ -15,7 +15,7 @@ from aistui.widgets.dialogs import ChoiceDialog, PromptDialog
 from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
-from tests.util import unique, until
+from tests.util import shown, unique, until
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ async def imgs(ais):
 
 async def _command(pilot, app, text: str) -> None:
     await pilot.press("colon")
-    await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+    await shown(pilot, app, PromptDialog)
     app.screen.query_one("#prompt-input").value = text
     await pilot.press("enter")
 
@@ -41,7 +41,7 @@ async def test_colon_jumps_to_a_bucket_prefix_and_between_screens(ais, imgs):
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(140, 30)) as pilot:
         await _command(pilot, app, f"b {imgs}/train/ca")
-        await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+        await shown(pilot, app, ObjectsScreen)
         olist = app.screen.query_one(ObjectList)
         await until(pilot, lambda: set(olist.keys()) == {"train/cat-0.png", "train/cat-1.png"})
         assert "train/ca*" in app.screen.query_one(StatusBar).breadcrumb
@@ -67,7 +67,7 @@ async def test_cluster_switcher_moves_to_another_configured_cluster(ais, remais,
         nodes = app.screen.query_one("#nodes", LineTable)
         await until(pilot, lambda: nodes.row_count == 3)
         await pilot.press("C")
-        await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+        await shown(pilot, app, ChoiceDialog)
         await pilot.press("2")  # "remote"
         await until(pilot, lambda: app.settings.name == "remote" and app.health == "ok")
         bar = app.screen.query_one(StatusBar)
@@ -91,11 +91,11 @@ async def test_palette_offers_the_current_screens_actions(ais, imgs):
         await app.push_screen(ObjectsScreen(imgs))
         await until(pilot, lambda: app.screen.query_one(ObjectList).row_count == 2)
         await pilot.press("ctrl+p")
-        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await shown(pilot, app, CommandPalette)
         await pilot.press(*"upload")
         await pilot.pause(0.3)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await shown(pilot, app, PromptDialog)
         assert "Upload into" in str(app.screen.title_text)
 
 

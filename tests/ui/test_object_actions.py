@@ -14,7 +14,7 @@ from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
 from aistui.widgets.objlist import ObjectList
-from tests.util import unique, until
+from tests.util import shown, unique, until
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ async def test_upload_a_directory_then_download_it_back_byte_for_byte(ais, empty
     async with app.run_test(size=(150, 40)) as pilot:
         await app.push_screen(ObjectsScreen(empty_bucket))
         await pilot.press("u")
-        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await shown(pilot, app, PromptDialog)
         await _type(pilot, app, str(src))
         await until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
         stats = str(app.screen.query_one("#transfer-stats").content)
@@ -61,7 +61,7 @@ async def test_upload_a_directory_then_download_it_back_byte_for_byte(ais, empty
         # download everything under the bucket root
         out = tmp_path / "out"
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await shown(pilot, app, PromptDialog)
         await _type(pilot, app, str(out))
         await until(pilot, lambda: isinstance(app.screen, TransferDialog) and app.screen.finished)
         await pilot.press("escape")
@@ -81,7 +81,7 @@ async def test_select_two_and_delete_after_confirm(ais, empty_bucket):
         await pilot.press("space", "space")  # selects k1, k2 (the cursor moves down)
         assert screen.selected == {"k1", "k2"}
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         body = str(app.screen.query_one(".dialog-body").content)
         assert "Delete 2 objects" in body and "k1" in body and "k2" in body and "k3" not in body
         await pilot.press("escape")  # cancel first: nothing happens
@@ -89,7 +89,7 @@ async def test_select_two_and_delete_after_confirm(ais, empty_bucket):
         async with AISClient(ais.endpoint) as c:
             assert len(await c.objects.list_all(empty_bucket)) == 3
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         app.screen.query_one("#confirm", Button).press()
         await until(pilot, lambda: _rows(app) == {"k3"})
     async with AISClient(ais.endpoint) as c:
@@ -124,9 +124,9 @@ async def test_y_copies_the_uri_the_name_or_an_ais_get_command(ais, empty_bucket
         for key, want in [("u", f"{empty_bucket}/dir/pic.png"), ("n", "dir/pic.png"),
                           ("g", f"ais get {empty_bucket}/dir/pic.png pic.png")]:
             await pilot.press("y")
-            await until(pilot, lambda: isinstance(app.screen, ChoiceDialog))
+            await shown(pilot, app, ChoiceDialog)
             await pilot.press(key)
-            await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+            await shown(pilot, app, ObjectsScreen)
             assert app.clipboard == want
 
 
@@ -139,12 +139,12 @@ async def test_filter_shows_matching_loaded_rows(ais, empty_bucket):
         await app.push_screen(ObjectsScreen(empty_bucket))
         await until(pilot, lambda: len(_rows(app)) == 4)
         await pilot.press("slash")
-        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await shown(pilot, app, PromptDialog)
         await _type(pilot, app, "CAT")
         await until(pilot, lambda: _rows(app) == {"cat-1.png", "cat-2.png"})
         assert "filter 'CAT': 2 of the loaded rows" in str(app.screen.query_one("#objects-hint").content)
         await pilot.press("slash")
-        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await shown(pilot, app, PromptDialog)
         await _type(pilot, app, "")
         await until(pilot, lambda: len(_rows(app)) == 4)
 
@@ -162,7 +162,7 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
         await until(pilot, lambda: _rows(app) == {"a", "b", "c"})
         await pilot.press("space", "space")
         await pilot.press("E")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
         body = str(app.screen.query_one(".dialog-body").content)
         assert "2 objects" in body and "remote origin keeps them" in body
         app.screen.query_one("#confirm", Button).press()
@@ -176,7 +176,7 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
                 break
             await pilot.pause(0.1)
         assert await cached() == {"c"}
-        await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+        await shown(pilot, app, ObjectsScreen)
         await pilot.press("f")  # the selection (a, b) is still there
         for _ in range(100):
             if await cached() == {"a", "b", "c"}:
@@ -195,12 +195,12 @@ async def test_cancelling_an_upload_stops_it(ais, empty_bucket, tmp_path: Path):
         screen = ObjectsScreen(empty_bucket)
         await app.push_screen(screen)
         await pilot.press("u")
-        await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+        await shown(pilot, app, PromptDialog)
         await _type(pilot, app, str(src))
         await until(pilot, lambda: isinstance(app.screen, TransferDialog)
                     and "files" in str(app.screen.query_one("#transfer-stats").content))
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+        await shown(pilot, app, ObjectsScreen)
         assert any("transfer cancelled" in n.message for n in app._notifications)
         await until(pilot, lambda: screen._transfer is not None and screen._transfer.is_finished)
     async with AISClient(ais.endpoint) as c:

@@ -23,7 +23,7 @@ from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.objlist import ObjectList
-from tests.util import unique, until
+from tests.util import shown, unique, until
 
 # Every binding's action, by screen: the ones that change the cluster (with the notice's name)
 # and the ones that only read or navigate. A new binding must be added to one of the two.
@@ -123,7 +123,7 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await sweep(BucketsScreen, {"n": "create", "D": "destroy", "c": "copy", "E": "evict",
                                         "f": "prefetch", "P": "edit_props"})
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, ObjectsScreen))
+            await shown(pilot, app, ObjectsScreen)
             olist = app.screen.query_one(ObjectList)
             await until(pilot, lambda: olist.keys() == ["keep.txt"])
             await sweep(ObjectsScreen, {"u": "upload", "x": "delete", "c": "copy_objects", "E": "evict",
@@ -131,13 +131,13 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await pilot.press("space")  # with a selection too
             await sweep(ObjectsScreen, {"x": "delete", "c": "copy_objects"})
             await pilot.press("3")
-            await until(pilot, lambda: isinstance(app.screen, JobsScreen))
+            await shown(pilot, app, JobsScreen)
             jobs = app.screen.query_one("#jobs")
             await until(pilot, lambda: jobs.row_count >= 1)
             jobs.focus()
             await sweep(JobsScreen, {"x": "abort"})
             await pilot.press("4")
-            await until(pilot, lambda: isinstance(app.screen, ETLScreen))
+            await shown(pilot, app, ETLScreen)
             await sweep(ETLScreen, {"n": "init", "T": "transform"})
         writes = [r for r in requests_sent if r[0] in WRITES]
         assert writes == [], f"read-only console sent {writes}"

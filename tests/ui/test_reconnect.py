@@ -16,7 +16,7 @@ from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import FIRST_PAGE, ObjectsScreen
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
-from tests.util import dedicated_cluster, until
+from tests.util import dedicated_cluster, shown, until
 
 N_OBJECTS = 700
 
@@ -93,7 +93,7 @@ async def test_an_endpoint_that_never_answers_times_out_with_a_retry(black_hole)
         assert "timed out after 1 s" in text
         await pilot.press("r")  # retry: asks again, and again says why
         await until(pilot, lambda: not isinstance(app.screen, ConnectionScreen))
-        await until(pilot, lambda: isinstance(app.screen, ConnectionScreen))
+        await shown(pilot, app, ConnectionScreen)
         assert app.is_running
         await pilot.press("q")
         await until(pilot, lambda: not app.is_running)

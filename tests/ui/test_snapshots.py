@@ -20,7 +20,7 @@ from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.preview import Preview
 from tests.ui.recorded_cluster import ENDPOINT, recorded_client
-from tests.util import until
+from tests.util import shown, until
 
 SIZES = [(80, 24), (160, 48)]
 
@@ -85,7 +85,7 @@ def test_delete_confirm_dialog(snap_compare, size):
         await until(pilot, lambda: t.row_count == 4)
         await pilot.press("space", "space")
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await shown(pilot, app, ConfirmDialog)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=ready)
 
