@@ -8,6 +8,7 @@ from .errors import (
     AISError,
     BadRequest,
     BucketNotFound,
+    ChecksumMismatch,
     Conflict,
     ConnectionFailed,
     ETLNotAvailable,
@@ -25,8 +26,10 @@ from .errors import (
     RequestTimeout,
     ServerError,
     ServiceUnavailable,
+    TransientError,
     Unauthorized,
     error_from_response,
+    transport_error,
     transport_reason,
 )
 
@@ -41,6 +44,7 @@ __all__ = [
     "AISError",
     "BadRequest",
     "BucketNotFound",
+    "ChecksumMismatch",
     "Conflict",
     "ConnectionFailed",
     "ETLNotAvailable",
@@ -58,8 +62,10 @@ __all__ = [
     "RequestTimeout",
     "ServerError",
     "ServiceUnavailable",
+    "TransientError",
     "Unauthorized",
     "error_from_response",
+    "transport_error",
     "transport_reason",
 ]
 

@@ -20,20 +20,11 @@ from typing import Any
 
 import httpx
 import msgspec
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
 from . import __version__
 from .config import ConnectionSettings, normalize_endpoint
-from .errors import (
-    AISError,
-    ConnectionFailed,
-    InvalidInput,
-    ProtocolError,
-    RequestTimeout,
-    ServiceUnavailable,
-    error_from_response,
-    transport_reason,
-)
+from .errors import AISError, InvalidInput, ProtocolError, TransientError, error_from_response, transport_error
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
@@ -85,7 +76,7 @@ class _LazyAiohttpTransport(httpx.AsyncBaseTransport):
 
     def session(self) -> Any:
         """The aiohttp ClientSession beneath the transport (created on first use), shared with
-        the :class:`~aistui.core.datalane.DataLane`."""
+        the :class:`~aistui.core.datapath.ObjectDataPath`."""
         if self._t is None:
             from httpx_aiohttp import AiohttpTransport
 
@@ -96,10 +87,6 @@ class _LazyAiohttpTransport(httpx.AsyncBaseTransport):
         if not isinstance(t.client, aiohttp.ClientSession):
             t.client = t.get_client()
         return t.client
-
-
-def _retryable(exc: BaseException) -> bool:
-    return isinstance(exc, (ConnectionFailed, RequestTimeout, ServiceUnavailable))
 
 
 class AISClient:
@@ -160,10 +147,11 @@ class AISClient:
             auth=_OriginAuth(settings.token, origin) if settings.token else None,
             headers={"User-Agent": f"aistui/{__version__}"},
         )
-        from .datalane import DataLane
+        from .datapath import ObjectDataPath
 
         #: object bodies go straight over aiohttp when the transport is the default one
-        self.lane = DataLane(self, transport.session) if isinstance(transport, _LazyAiohttpTransport) else None
+        self.datapath = (ObjectDataPath(self, transport.session) if isinstance(transport, _LazyAiohttpTransport)
+                         else None)
         from .buckets import BucketAPI
         from .cluster import ClusterAPI
         from .etl import ETLAPI
@@ -192,18 +180,7 @@ class AISClient:
     # ------------------------------------------------------------------ low level
 
     def _wrap_transport_error(self, e: Exception, url: str, timeout: float | None) -> AISError:
-        cause = e.__cause__
-        if isinstance(e, httpx.TimeoutException) and cause is not None and not isinstance(cause, TimeoutError):
-            # httpx-aiohttp maps every aiohttp connection error (refused, reset, disconnected)
-            # to ConnectTimeout; the cause says what really happened.
-            return ConnectionFailed(url, transport_reason(str(cause) or type(cause).__name__))
-        if isinstance(e, httpx.TimeoutException):
-            phase = {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read",
-                     httpx.WriteTimeout: "write", httpx.PoolTimeout: "waiting for a connection"}.get(type(e), "")
-            return RequestTimeout(url, timeout or self.settings.timeout, phase)
-        if isinstance(e, httpx.TooManyRedirects):
-            return ProtocolError(url, "too many redirects")
-        return ConnectionFailed(url, transport_reason(str(e) or type(e).__name__))
+        return transport_error(e, url, timeout or self.settings.timeout)
 
     async def _send_once(
         self, method: str, url: str, *, stream: bool, etl: bool, timeout: float | None,
@@ -298,10 +275,10 @@ class AISClient:
 
     def retrying(self) -> AsyncRetrying:
         """The retry policy for idempotent calls: ``retries`` extra attempts on connection
-        errors, timeouts and 503, with jittered exponential backoff (0.2 s growing to 3 s)."""
+        errors, timeouts and 503 (:class:`TransientError`), with jittered exponential backoff (0.2 s growing to 3 s)."""
         return AsyncRetrying(stop=stop_after_attempt(max(self.retries, 0) + 1),
                              wait=wait_exponential_jitter(multiplier=0.2, max=3.0),
-                             retry=retry_if_exception(_retryable), reraise=True)
+                             retry=retry_if_exception_type(TransientError), reraise=True)
 
     def auth_headers(self) -> dict[str, str]:
         """``Authorization`` for requests to the configured endpoint (never to targets)."""

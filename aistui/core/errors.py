@@ -5,16 +5,25 @@ Every failure the core reports is an :class:`AISError`. HTTP answers are mapped 
 :func:`error_from_response`. The AIS error body is the JSON
 ``{"tcode","message","method","url_path","remote_addr","caller","node","status"}``
 (``cmn/err.go``); for HEAD requests the same JSON travels in the ``Hdr-Error`` header.
+
+Failures after which the same request may succeed once the cluster is back (a refused or reset
+connection, a timeout, a 503) are :class:`TransientError`; the retry policies of the client
+(:meth:`~aistui.core.client.AISClient.retrying`) and of transfers
+(:class:`~aistui.core.transfer.TransferRun`) retry exactly those. Transport failures of either
+HTTP stack (httpx, and aiohttp on the object data path) become typed errors in one place,
+:func:`transport_error`.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 __all__ = [
     "AISError",
     "InvalidInput",
+    "TransientError",
     "ConnectionFailed",
     "RequestTimeout",
     "ProtocolError",
@@ -34,7 +43,9 @@ __all__ = [
     "ETLNotAvailable",
     "ServiceUnavailable",
     "OutOfSpace",
+    "ChecksumMismatch",
     "error_from_response",
+    "transport_error",
     "transport_reason",
 ]
 
@@ -68,7 +79,14 @@ def transport_reason(reason: str) -> str:
     return reason
 
 
-class ConnectionFailed(AISError):
+class TransientError(AISError):
+    """A failure after which the same request may succeed once the cluster is back: the
+    connection was refused or reset (:class:`ConnectionFailed`), a call timed out
+    (:class:`RequestTimeout`), or the cluster answered 503 (:class:`ServiceUnavailable`).
+    Idempotent calls and transfers retry these; nothing else is retried."""
+
+
+class ConnectionFailed(TransientError):
     """The cluster could not be reached (refused, DNS, TLS handshake, reset)."""
 
     def __init__(self, url: str, reason: str):
@@ -77,7 +95,7 @@ class ConnectionFailed(AISError):
         super().__init__(f"cannot reach {url}: {reason}")
 
 
-class RequestTimeout(AISError):
+class RequestTimeout(TransientError):
     """A call did not finish within its timeout (seconds)."""
 
     def __init__(self, url: str, timeout: float | None, phase: str = ""):
@@ -204,7 +222,7 @@ class ETLNotAvailable(NotSupported):
         return f"ETL is not available on this cluster: {self.message or 'not supported'}"
 
 
-class ServiceUnavailable(HTTPError):
+class ServiceUnavailable(HTTPError, TransientError):
     """503: the node or cluster is starting up or shutting down."""
 
     def default_text(self) -> str:
@@ -216,6 +234,49 @@ class OutOfSpace(HTTPError):
 
     def default_text(self) -> str:
         return "out of space on the cluster"
+
+
+class ChecksumMismatch(AISError):
+    """The bytes received do not match the checksum the cluster stores for the object
+    (raised by :meth:`~aistui.core.objects.ObjectAPI.iter_get` at the end of the stream).
+    Attributes: ``name`` (object), ``ck_type`` (e.g. ``xxhash2``), ``expected`` and ``got`` (hex)."""
+
+    def __init__(self, name: str, ck_type: str, expected: str, got: str):
+        self.name, self.ck_type, self.expected, self.got = name, ck_type, expected, got
+        super().__init__(f"checksum mismatch for {name!r}: {ck_type} expected {expected}, got {got}")
+
+
+_PHASES = {"ConnectTimeout": "connect", "ReadTimeout": "read", "WriteTimeout": "write",
+           "PoolTimeout": "waiting for a connection"}
+
+
+def transport_error(e: BaseException, url: str, timeout: float | None) -> AISError:
+    """The typed error for a transport failure of either HTTP stack: an ``httpx.HTTPError``
+    (control calls, :mod:`~aistui.core.client`) or an aiohttp/``OSError``/``TimeoutError`` (the
+    object data path, :mod:`~aistui.core.datapath`). ``url`` is shown without its query (redirect
+    signatures); ``timeout`` (s) is the limit that applied, for the message.
+
+    * a timeout is :class:`RequestTimeout` (with the httpx phase: connect, read, write, pool),
+      except that httpx-aiohttp maps *every* aiohttp connection error to ``ConnectTimeout``: when
+      the cause is not itself a timeout, it is what really happened, a :class:`ConnectionFailed`;
+    * too many redirects is :class:`ProtocolError`;
+    * anything else (refused, reset, DNS, TLS) is :class:`ConnectionFailed` with
+      :func:`transport_reason`'s text. Never raises.
+    """
+    shown = url.split("?", 1)[0]
+    httpx = sys.modules.get("httpx")  # an httpx error means httpx is loaded; never import it here
+    if httpx is not None and isinstance(e, httpx.HTTPError):
+        cause = e.__cause__
+        if isinstance(e, httpx.TimeoutException):
+            if cause is not None and not isinstance(cause, TimeoutError):
+                e = cause
+            else:
+                return RequestTimeout(shown, timeout, _PHASES.get(type(e).__name__, ""))
+        elif isinstance(e, httpx.TooManyRedirects):
+            return ProtocolError(shown, "too many redirects")
+    elif isinstance(e, TimeoutError):
+        return RequestTimeout(shown, timeout)
+    return ConnectionFailed(shown, transport_reason(str(e) or type(e).__name__))
 
 
 _BY_STATUS: dict[int, type[HTTPError]] = {

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from .aio import gather_or_cancel
 from .checksum import new_hasher
-from .errors import AISError, InvalidInput, NotFound, ObjectNotFound, ProtocolError
+from .errors import AISError, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound, ProtocolError
 from .models import LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjectProps, ObjEntry, decode_lso_msgpack
 from .names import quote_object, validate_copy_name, validate_object_name, validate_prefix
 
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["ObjectAPI", "ChecksumMismatch", "ProgressFn", "DEFAULT_PROPS", "MPU_THRESHOLD", "MPU_PART_SIZE"]
+__all__ = ["ObjectAPI", "ProgressFn", "DEFAULT_PROPS", "MPU_THRESHOLD", "MPU_PART_SIZE"]
 
 #: ``progress(nbytes)`` is called with each chunk's size (bytes) as it is sent or received.
 ProgressFn = Callable[[int], None]
@@ -35,14 +35,6 @@ MPU_THRESHOLD = 64 * 1024 * 1024   # bytes; files at least this large use native
 MPU_PART_SIZE = 16 * 1024 * 1024   # bytes per part
 CHUNK = 256 * 1024                 # bytes per streamed chunk
 SMALL_FILE = 1024 * 1024           # bytes; smaller files are read in one go before sending
-
-
-class ChecksumMismatch(AISError):
-    """The bytes received do not match the checksum the cluster stores for the object."""
-
-    def __init__(self, name: str, ck_type: str, expected: str, got: str):
-        self.name, self.ck_type, self.expected, self.got = name, ck_type, expected, got
-        super().__init__(f"checksum mismatch for {name!r}: {ck_type} expected {expected}, got {got}")
 
 
 def _opath(bck: Bck, obj: str) -> str:
@@ -257,7 +249,7 @@ class ObjectAPI:
 
         Every chunk is exactly ``chunk_size`` bytes except the last, which holds the rest (1 to
         ``chunk_size`` bytes; no chunk at all for an empty object), on either transport: the
-        aiohttp data lane and httpx (inline ETL, or a client built with its own ``transport``).
+        aiohttp object data path and httpx (inline ETL, or a client built with its own ``transport``).
         ``byte_range=(start, end)`` reads bytes start..end inclusive (``end`` None: to the end); AIS
         answers 206 and supports one range. ``validate_checksum`` asks the target to re-check its
         copy; ``verify`` checks the received bytes against the stored checksum (whole-object reads
@@ -300,11 +292,11 @@ class ObjectAPI:
     @contextlib.asynccontextmanager
     async def _open_get(self, path: str, params: dict[str, str], headers: dict[str, str],
                         timeout: float | None, etl: bool, chunk_size: int):
-        """``(headers, async chunk iterator)`` of a GET: over the data lane when there is one
+        """``(headers, async chunk iterator)`` of a GET: over the object data path when there is one
         (inline ETL keeps the httpx path for its ETL-specific errors). Both give chunks of exactly
         ``chunk_size`` bytes but the last."""
-        if self._c.lane is not None and not etl:
-            async with self._c.lane.get(path, params, headers, timeout) as resp:
+        if self._c.datapath is not None and not etl:
+            async with self._c.datapath.get(path, params, headers, timeout) as resp:
                 yield resp.headers, _exact_chunks(resp.content, chunk_size)
             return
         async with self._c.stream("GET", path, params=params, headers=headers, timeout=timeout, etl=etl) as resp:
@@ -382,8 +374,8 @@ class ObjectAPI:
             else:
                 body = _file_chunks(fpath, 0, size, progress)
             headers["Content-Length"] = str(size)
-        if self._c.lane is not None:
-            resp_headers = await self._c.lane.put(path, params, headers, body, timeout)
+        if self._c.datapath is not None:
+            resp_headers = await self._c.datapath.put(path, params, headers, body, timeout)
         else:
             loc = await self._redirect_target("PUT", path, params)
             r = await self._c.request("PUT", loc, content=body, headers=headers, idempotent=False,

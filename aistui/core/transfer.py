@@ -35,13 +35,11 @@ from .checksum import new_hasher
 from .errors import (
     AISError,
     BucketNotFound,
-    ConnectionFailed,
     Forbidden,
     InvalidInput,
     ObjectNotFound,
     OutOfSpace,
-    RequestTimeout,
-    ServiceUnavailable,
+    TransientError,
     Unauthorized,
 )
 from .models import Bck
@@ -52,10 +50,8 @@ if TYPE_CHECKING:
     from .client import AISClient
 
 __all__ = ["Progress", "TransferResult", "plan_upload", "upload", "verify_upload", "download", "safe_local_path",
-           "TRANSIENT", "FATAL", "INTACT"]
+           "FATAL", "INTACT"]
 
-#: errors after which the same request may succeed once the cluster is back (retried by upload)
-TRANSIENT = (ConnectionFailed, RequestTimeout, ServiceUnavailable)
 #: errors after which no further file can succeed: the upload stops and lists what it did not send
 FATAL = (OutOfSpace, Unauthorized, Forbidden, BucketNotFound)
 #: what :func:`verify_upload` says about an object that matches its file
@@ -157,7 +153,7 @@ async def upload(
     ``on_progress`` is called after every chunk and file. Every file ends up in ``done`` or in
     ``failed`` with a reason (:class:`AISError` or ``OSError`` text); cancellation propagates.
 
-    * Transient errors (:data:`TRANSIENT`: a node refused the connection, a timeout, a 503) are
+    * Transient errors (:class:`~aistui.core.errors.TransientError`: a refused connection, a timeout, a 503) are
       retried - the whole PUT again, which is safe: the same bytes under the same name - with
       backoff from ``backoff[0]`` to ``backoff[1]`` seconds, for at most ``retry_window`` seconds
       after the file's first failure. A waiting file holds no concurrency slot, so the others go on.
@@ -214,7 +210,7 @@ async def upload(
                     done.append(name)
                     prog.files_done += 1
                     return
-                except TRANSIENT as e:
+                except TransientError as e:
                     now = time.monotonic()
                     first_failure = first_failure if first_failure is not None else now
                     if now - first_failure >= retry_window:

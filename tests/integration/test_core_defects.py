@@ -6,7 +6,7 @@
   cluster (and ``evict_one`` deleted the only copy of the object); they must be refused by the
   client, naming the rule, while a bucket with a ``backend_bck`` link still goes through;
 * ``iter_get(chunk_size=N)`` gave exact N-byte chunks over httpx but chunks of at most N over the
-  aiohttp data lane; both paths must give exactly N bytes per chunk except the last.
+  aiohttp object data path; both paths must give exactly N bytes per chunk except the last.
 """
 
 from __future__ import annotations
@@ -18,17 +18,17 @@ import httpx
 import pytest
 
 from aistui.core import AISClient, Bck
-from aistui.core.datalane import DataLane
+from aistui.core.datapath import ObjectDataPath
 from aistui.core.errors import InvalidInput, ObjectNotFound
 from tests.util import unique
 
 
 @pytest.fixture
 def sent(monkeypatch) -> list[tuple[str, str]]:
-    """Every ``(method, path)`` any AISClient sends, the data lane included."""
+    """Every ``(method, path)`` any AISClient sends, the object data path included."""
     calls: list[tuple[str, str]] = []
     orig_request, orig_stream = AISClient.request, AISClient.stream
-    orig_put, orig_get = DataLane.put, DataLane.get
+    orig_put, orig_get = ObjectDataPath.put, ObjectDataPath.get
 
     async def request(self, method, path, **kw):
         calls.append((method, path))
@@ -48,8 +48,8 @@ def sent(monkeypatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(AISClient, "request", request)
     monkeypatch.setattr(AISClient, "stream", stream)
-    monkeypatch.setattr(DataLane, "put", put)
-    monkeypatch.setattr(DataLane, "get", get)
+    monkeypatch.setattr(ObjectDataPath, "put", put)
+    monkeypatch.setattr(ObjectDataPath, "get", get)
     return calls
 
 
@@ -136,19 +136,19 @@ async def test_an_ais_bucket_with_a_backend_link_is_not_refused(client: AISClien
 # ----------------------------------------------------------------------------- 3. exact chunk sizes on both paths
 
 
-PATHS = ["aiohttp data lane", "httpx over aiohttp (lane off)", "httpx's own pool"]
+PATHS = ["aiohttp object data path", "httpx over aiohttp (data path off)", "httpx's own pool"]
 
 
 async def _client_on(path: str, endpoint: str) -> AISClient:
-    """A client whose object GETs take ``path``: the data lane (the default), httpx over the same
+    """A client whose object GETs take ``path``: the object data path (the default), httpx over the same
     aiohttp transport (the path inline-ETL GETs take), or httpx with its own transport."""
     if path == "httpx's own pool":
         c = AISClient(endpoint, transport=httpx.AsyncHTTPTransport())
     else:
         c = AISClient(endpoint)
         if path.startswith("httpx"):
-            c.lane = None
-    assert (c.lane is not None) == (path == "aiohttp data lane")
+            c.datapath = None
+    assert (c.datapath is not None) == (path == "aiohttp object data path")
     return c
 
 
@@ -159,7 +159,7 @@ async def test_iter_get_chunks_are_exactly_n_bytes_but_the_last_on_every_path(
     data = os.urandom(size)
     async with await _client_on(path, ais.endpoint) as c:
         await c.objects.put(bucket, "big", data)
-        for _ in range(3):  # the lane's reads follow the socket: give a short read every chance
+        for _ in range(3):  # the data path's reads follow the socket: give a short read every chance
             chunks = [ch async for ch in c.objects.iter_get(bucket, "big", chunk_size=n)]
             sizes = [len(ch) for ch in chunks]
             assert [s for s in sizes[:-1] if s != n] == [], f"short chunks before the last: {sizes}"

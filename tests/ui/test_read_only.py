@@ -15,7 +15,7 @@ from aistui.app import AISTui
 from aistui.commands import AISCommands
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.client import AISClient as CoreClient
-from aistui.core.datalane import DataLane
+from aistui.core.datapath import ObjectDataPath
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.cluster import ClusterScreen
 from aistui.screens.etl import ETLScreen
@@ -61,9 +61,9 @@ def test_every_binding_is_classified(cls):
 
 @pytest.fixture
 def requests_sent(monkeypatch):
-    """Every (method, path) any AISClient sends, the data lane included."""
+    """Every (method, path) any AISClient sends, the object data path included."""
     sent: list[tuple[str, str]] = []
-    orig_request, orig_stream, orig_put = CoreClient.request, CoreClient.stream, DataLane.put
+    orig_request, orig_stream, orig_put = CoreClient.request, CoreClient.stream, ObjectDataPath.put
 
     async def request(self, method, path, **kw):
         sent.append((method, path))
@@ -79,7 +79,7 @@ def requests_sent(monkeypatch):
 
     monkeypatch.setattr(CoreClient, "request", request)
     monkeypatch.setattr(CoreClient, "stream", stream)
-    monkeypatch.setattr(DataLane, "put", put)
+    monkeypatch.setattr(ObjectDataPath, "put", put)
     return sent
 
 
@@ -95,23 +95,29 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
     def refused(what: str) -> bool:
         return any(n.message == f"read-only mode: {what} is disabled" for n in app._notifications)
 
+    async def until_refused(what: str, why: str) -> None:
+        """The notice is the positive sign that the key or command was handled (and refused)."""
+        try:
+            await until(pilot, lambda: refused(what))
+        except AssertionError:
+            raise AssertionError(f"{why} was not refused") from None
+
     async def sweep(screen_cls, keys: dict[str, str]) -> None:
         """Press each key; the notice names the action, no dialog opens; then the same actions
         through the palette's commands for this screen."""
         for key, action in keys.items():
             app._notifications.clear()
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await until_refused(MUTATING[screen_cls][action], f"{key} ({action})")
             assert isinstance(app.screen, screen_cls), f"{key} opened {app.screen!r}"
-            assert refused(MUTATING[screen_cls][action]), f"{key} ({action}) was not refused"
         commands = {title: cb for title, _, cb in AISCommands(app.screen)._commands()}
         for action in keys.values():
             what = MUTATING[screen_cls][action]
             title = next(t for t in commands if t.startswith(_description(screen_cls, action) + " ("))
             app._notifications.clear()
             await commands[title]()
-            await pilot.pause(0.05)
-            assert isinstance(app.screen, screen_cls) and refused(what), f"palette {title!r} was not refused"
+            await until_refused(what, f"palette {title!r}")
+            assert isinstance(app.screen, screen_cls), f"palette {title!r} opened {app.screen!r}"
 
     try:
         async with app.run_test(size=(160, 40), notifications=True) as pilot:

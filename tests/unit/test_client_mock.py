@@ -13,6 +13,7 @@ import xxhash
 from aistui.core import AISClient, ConnectionSettings
 from aistui.core.errors import (
     BucketNotFound,
+    ChecksumMismatch,
     ConnectionFailed,
     ObjectNotFound,
     ProtocolError,
@@ -22,7 +23,6 @@ from aistui.core.errors import (
     Unauthorized,
 )
 from aistui.core.models import Bck
-from aistui.core.objects import ChecksumMismatch
 
 ENDPOINT = "http://ais.test:8080"
 TOKEN = "secret-token"

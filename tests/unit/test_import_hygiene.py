@@ -12,7 +12,7 @@ import aistui.core
 
 CORE_DIR = Path(aistui.core.__file__).parent
 SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config", "local", "demo",
-              "transfer", "names", "checksum", "aio", "datalane"]
+              "transfer", "names", "checksum", "aio", "datapath"]
 
 PROBE = """
 import sys

@@ -1,4 +1,4 @@
-"""The data lane (object PUT/GET over aiohttp) against a scripted raw-socket "proxy" and
+"""The object data path (object PUT/GET over aiohttp) against a scripted raw-socket "proxy" and
 "target": faults a real cluster cannot be made to produce on demand - a body cut short, a
 redirect without Location, garbage instead of HTTP, an HTML error page, a target that stalls -
 and where the bearer token goes. Every fault is a typed error; a download leaves no partial file."""
@@ -85,7 +85,7 @@ OK_BODY = b"0123456789"
 async def test_token_goes_to_the_proxy_only_never_to_the_target(wire):
     wire.target_reply = (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nAis-Checksum-Type: none\r\n\r\n" + OK_BODY)
     async with _client(wire.endpoint) as c:
-        assert c.lane is not None  # the real aiohttp data lane, not a mock
+        assert c.datapath is not None  # the real aiohttp object data path, not a mock
         assert await c.objects.get(Bck("b"), "a b?c") == OK_BODY
         wire.target_reply = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
         await c.objects.put(Bck("b"), "o", b"payload")

@@ -1,37 +1,38 @@
-"""The data lane: object bodies (PUT and GET) sent straight over aiohttp.
+"""The object data path: object bodies (PUT and GET) sent straight over aiohttp.
 
 Everything else goes through ``httpx.AsyncClient``; object bodies are the hot path of uploads,
 downloads and loaders, and httpx's per-request model building cost ~1.5 ms of client CPU per
 object on the 2-core bench machine, more than the cluster's own work (docs/benchmarks.md). The
-lane uses the *same* aiohttp session as the httpx transport, so there is one connection pool and
-one limit. It follows AIS's redirects by hand (proxy 301/307 -> target), sends the bearer token to
-the proxy only, maps errors exactly as :class:`~aistui.core.client.AISClient` does, and retries
-only the body-less proxy step. URLs are passed pre-encoded (``yarl.URL(..., encoded=True)``) so
-object names reach the server byte for byte.
+data path uses the *same* aiohttp session as the httpx transport, so there is one connection pool
+and one limit. It follows AIS's redirects by hand (proxy 301/307 -> target), sends the bearer token
+to the proxy only, maps transport errors with the client's own mapper
+(:func:`~aistui.core.errors.transport_error`), and retries only the body-less proxy step. URLs are
+passed pre-encoded (``yarl.URL(..., encoded=True)``) so object names reach the server byte for byte.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
-from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response, transport_reason
+from .errors import AISError, ProtocolError, error_from_response, transport_error
 
 if TYPE_CHECKING:
     import aiohttp
 
     from .client import AISClient
 
-__all__ = ["DataLane"]
+__all__ = ["ObjectDataPath"]
 
 _REDIRECTS = (301, 302, 303, 307, 308)
 
 
-class DataLane:
-    """Object PUT/GET over the aiohttp session beneath ``client.http``."""
+class ObjectDataPath:
+    """The object data path: object PUT/GET bodies straight over the aiohttp session beneath
+    ``client.http`` (``client.datapath``; None when the client was given its own transport).
+    ``session_factory()`` returns that ``aiohttp.ClientSession``."""
 
     def __init__(self, client: AISClient, session_factory):
         self._c = client
@@ -47,10 +48,7 @@ class DataLane:
                                      sock_read=timeout or self._c.settings.timeout)
 
     def _net_error(self, e: BaseException, url: str, timeout: float | None) -> AISError:
-        shown = url.split("?", 1)[0]
-        if isinstance(e, asyncio.TimeoutError):
-            return RequestTimeout(shown, timeout or self._c.settings.timeout)
-        return ConnectionFailed(shown, transport_reason(str(e) or type(e).__name__))
+        return transport_error(e, url, timeout or self._c.settings.timeout)
 
     @staticmethod
     async def _raise_for(resp: aiohttp.ClientResponse, method: str) -> None:
