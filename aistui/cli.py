@@ -167,7 +167,7 @@ def _playground(args: argparse.Namespace) -> int:
     import time
 
     from .core import AISClient, ConnectionSettings
-    from .core.local import HarnessError, start_pair
+    from .playground.cluster import HarnessError, start_pair
 
     root = args.dir or _data_home() / "aistui" / "playground"
     print(f"starting a local AIS cluster (1 proxy, {args.targets} targets) and @remais under {root} ...", flush=True)
@@ -184,7 +184,7 @@ def _playground(args: argparse.Namespace) -> int:
         if not args.no_demo_data and seeded.exists():
             print(f"demo data: kept from an earlier run ({root}; --fresh starts over)", flush=True)
         elif not args.no_demo_data:
-            from .core.demo import build
+            from .playground.demo import build
 
             print("loading demo data (real images from scikit-learn's bundled datasets) ...", flush=True)
 

@@ -208,7 +208,7 @@ def main() -> int:
     ap.add_argument("--million", action="store_true", help="also seed 1,000,000 objects and scroll through them")
     ap.add_argument("--upload-files", type=int, default=10_000)
     a = ap.parse_args()
-    from aistui.core.local import LocalCluster
+    from aistui.playground.cluster import LocalCluster
 
     root = Path(tempfile.mkdtemp(prefix="aistui-console-bench-"))
     cluster = LocalCluster(root, ntargets=1, name="console").start()

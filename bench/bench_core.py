@@ -332,7 +332,7 @@ class Bench:
         big = Bck.parse(f"ais://{self.bname('list')}")
         for src, dst, pfx in ((seed, mid, "d"), (mid, big, "e")):
             for k in range(10):
-                xid = await client.buckets.copy(src, dst, prepend=f"{pfx}{k}/")
+                [xid] = await client.buckets.copy(src, dst, prepend=f"{pfx}{k}/")
                 job = await client.jobs.wait(xid, timeout=900)
                 if job.state != "finished":
                     raise RuntimeError(f"copy job {xid} ended {job.state}")
@@ -535,7 +535,7 @@ class Bench:
                 self.endpoint = self.a.endpoint.rstrip("/")
                 self.info["cluster"] = f"existing cluster at {self.endpoint}"
             else:
-                from aistui.core.local import LocalCluster, find_aisnode
+                from aistui.playground.cluster import LocalCluster, find_aisnode
 
                 log(f"starting a local cluster (1 proxy + {self.a.ntargets} target(s)) under {self.workdir}")
                 t0 = time.perf_counter()

@@ -3,7 +3,7 @@
 
     python bench/bench_jobs.py [--jobs 1000] [--targets 2] [--refreshes 20] [--endpoint URL]
 
-Starts a local cluster with the harness (``aistui.core.local``; or uses ``--endpoint``), runs
+Starts a local cluster with the harness (``aistui.playground.cluster``; or uses ``--endpoint``), runs
 ``--jobs`` bucket summaries on a one-object bucket (each a short ``summary-bck`` job that every
 target keeps in its registry once finished), then opens the console headless (160x48) on the
 jobs screen and measures, in this process:
@@ -138,7 +138,7 @@ def main() -> int:
     cluster = None
     endpoint = args.endpoint
     if not endpoint:
-        from aistui.core.local import LocalCluster
+        from aistui.playground.cluster import LocalCluster
 
         root = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
         t0 = time.monotonic()

@@ -30,10 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from aistui.core import AISClient, Bck  # noqa: E402
-from aistui.core.demo import build, load_recipe  # noqa: E402
 from aistui.export.discover import discover_classes  # noqa: E402
 from aistui.export.dryrun import MIB, DryRunConfig, dry_run  # noqa: E402
 from aistui.export.snippet import ExportSpec  # noqa: E402
+from aistui.playground.demo import build, load_recipe  # noqa: E402
 
 README_MAP = '''"""The official plugin as its README shows it (AISMapDataset section), wrapped in make_loader;
 without .create(exist_ok=True), since a dry-run never writes."""
@@ -113,7 +113,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     cluster = None
     endpoint = args.endpoint
     if not endpoint:
-        from aistui.core.local import LocalCluster
+        from aistui.playground.cluster import LocalCluster
 
         root = Path(tempfile.mkdtemp(prefix="aistui-loader-bench-"))
         cluster = LocalCluster(root, ntargets=args.ntargets).start()

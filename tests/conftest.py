@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from aistui.core import AISClient, Bck
-from aistui.core.local import HarnessError, LocalCluster, find_aisnode, start_pair
+from aistui.playground.cluster import HarnessError, LocalCluster, find_aisnode, start_pair
 from tests.util import unique
 
 _clusters: list[LocalCluster] = []

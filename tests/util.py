@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from aistui.core.local import HarnessError, LocalCluster
+from aistui.playground.cluster import HarnessError, LocalCluster
 
 _counter = itertools.count()
 

@@ -19,7 +19,7 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.config import discover
 from aistui.core.errors import AISError, Forbidden, InvalidInput, Unauthorized
-from aistui.core.local import LocalCluster
+from aistui.playground.cluster import LocalCluster
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.connection import ConnectionScreen
 from aistui.screens.objects import ObjectsScreen

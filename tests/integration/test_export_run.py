@@ -25,9 +25,9 @@ import pytest
 from PIL import Image
 
 from aistui.core import AISClient, Bck
-from aistui.core.demo import digits, make_shards
 from aistui.export.dryrun import SCHEMA, DryRunConfig, dry_run
 from aistui.export.snippet import ExportSpec, generate
+from aistui.playground.demo import digits, make_shards
 from tests.util import unique
 
 pytestmark = pytest.mark.cluster

@@ -12,8 +12,8 @@ import tarfile
 import time
 
 from aistui.core import AISClient, Bck
-from aistui.core.demo import build
-from aistui.core.local import LocalCluster
+from aistui.playground.cluster import LocalCluster
+from aistui.playground.demo import build
 
 
 def _alive(pid: int) -> bool:
@@ -64,7 +64,7 @@ def test_kill_and_restart_a_target_by_pid(tmp_path):
 
 def test_no_stray_nodes_when_the_starting_process_is_killed(tmp_path):
     code = (
-        "import sys; from aistui.core.local import LocalCluster\n"
+        "import sys; from aistui.playground.cluster import LocalCluster\n"
         f"c = LocalCluster({str(tmp_path)!r}, ntargets=1, name='orphan').start()\n"
         "print(' '.join(str(p) for p in c.pids), flush=True)\n"
         "import time; time.sleep(600)\n"

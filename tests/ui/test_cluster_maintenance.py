@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from aistui.app import AISTui
 from aistui.core import AISClient, ConnectionSettings
-from aistui.core.local import LocalCluster
+from aistui.playground.cluster import LocalCluster
 from aistui.widgets.linetable import LineTable
 from tests.util import until
 

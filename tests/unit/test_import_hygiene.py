@@ -11,7 +11,7 @@ from pathlib import Path
 import aistui.core
 
 CORE_DIR = Path(aistui.core.__file__).parent
-SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config", "local", "demo",
+SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config",
               "transfer", "names", "checksum", "aio", "datapath"]
 
 PROBE = """

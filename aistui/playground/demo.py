@@ -23,11 +23,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidInput
-from .models import Bck
+from ..core.errors import InvalidInput
+from ..core.models import Bck
 
 if TYPE_CHECKING:
-    from .client import AISClient
+    from ..core.client import AISClient
 
 __all__ = ["Sample", "digits", "sample_images", "load_recipe", "build", "make_shards"]
 
