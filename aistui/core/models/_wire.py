@@ -1,0 +1,46 @@
+"""Lenient readers of decoded JSON fields, shared by the model parsers: a missing or null field
+gives the default, a field of the wrong type raises :class:`~aistui.core.errors.ProtocolError`
+naming it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import ProtocolError
+
+
+def _s(d: Mapping[str, Any], key: str, default: str = "") -> str:
+    v = d.get(key, default)
+    return default if v is None else str(v)
+
+
+def _i(d: Mapping[str, Any], key: str, default: int = 0) -> int:
+    v = d.get(key, default)
+    if v is None or v == "":
+        return default
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        try:
+            return int(float(v))
+        except (TypeError, ValueError):
+            raise ProtocolError(key, f"expected an integer, got {v!r}") from None
+
+
+def _f(d: Mapping[str, Any], key: str, default: float = 0.0) -> float:
+    v = d.get(key, default)
+    if v is None or v == "":
+        return default
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        raise ProtocolError(key, f"expected a number, got {v!r}") from None
+
+
+def _d(v: Any, what: str) -> dict[str, Any]:
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ProtocolError(what, f"expected an object, got {type(v).__name__}")
+    return v
