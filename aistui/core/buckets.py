@@ -105,13 +105,13 @@ class BucketAPI:
         except NotFound:
             return False
 
-    async def set_props(self, bck: Bck, props: dict[str, Any]) -> str:
-        """Change the given props (partial ``Bprops``, e.g. ``{"versioning": {"enabled": true}}``).
-        Returns a job id (may be empty)."""
+    async def set_props(self, bck: Bck, props: dict[str, Any]) -> list[str]:
+        """Change the given props (partial ``Bprops``, e.g. ``{"versioning": {"enabled": true}}``;
+        ``PATCH /v1/buckets/<b>``, ``set-bprops``). Returns the ids of the jobs it started (often
+        none: an empty list)."""
         r = await self._c.request("PATCH", _path(bck), params=bck.query(),
                                   json=self._c.action("set-bprops", props))
-        ids = self._c.xids(r)
-        return ids[0] if ids else ""
+        return self._c.xids(r)
 
     async def reset_props(self, bck: Bck) -> None:
         """Reset props to the cluster defaults."""
@@ -180,10 +180,11 @@ class BucketAPI:
 
     async def copy(self, src: Bck, dst: Bck, *, prefix: str = "", prepend: str = "", dry_run: bool = False,
                    sync: bool = False, latest: bool = False, force: bool = False, num_workers: int = 0,
-                   cont_on_err: bool = False, presence: int | None = None) -> str:
-        """Copy bucket ``src`` to ``dst`` (``copy-bck``; ``dst`` is created if missing).
-        ``presence`` for remote sources: 0 copies everything (cold GET), 2 only cached (default),
-        5 only objects missing locally. Returns the job id."""
+                   cont_on_err: bool = False, presence: int | None = None) -> list[str]:
+        """Copy bucket ``src`` to ``dst`` (``POST /v1/buckets/<src>?bck_to=<dst>``, ``copy-bck``;
+        ``dst`` is created if missing). ``presence`` for remote sources: 0 copies everything (cold
+        GET), 2 only cached (default), 5 only objects missing locally. Returns the job ids (one);
+        an answer without one raises :class:`ProtocolError`."""
         validate_bucket_name(dst.name)
         params = src.query() | {"bck_to": dst.uname()}
         if presence is not None:
@@ -192,11 +193,12 @@ class BucketAPI:
                                "force": force, "latest-ver": latest, "synchronize": sync,
                                "num-workers": num_workers, "coer": cont_on_err}
         r = await self._c.request("POST", _path(src), params=params, json=self._c.action("copy-bck", msg))
-        return self._one(r)
+        return self._started(r)
 
     async def transform(self, src: Bck, dst: Bck, etl_name: str, *, prefix: str = "", dry_run: bool = False,
-                        cont_on_err: bool = True, timeout: str = "") -> str:
-        """Offline ETL of a bucket (``etl-bck``) into ``dst``. Returns the job id."""
+                        cont_on_err: bool = True, timeout: str = "") -> list[str]:
+        """Offline ETL of a bucket (``POST /v1/buckets/<src>?bck_to=<dst>``, ``etl-bck``) into
+        ``dst``. Returns the job ids (one); an answer without one raises :class:`ProtocolError`."""
         validate_bucket_name(dst.name)
         msg: dict[str, Any] = {"id": etl_name, "prefix": validate_prefix(prefix), "dry_run": dry_run,
                                "coer": cont_on_err}
@@ -204,7 +206,7 @@ class BucketAPI:
             msg["request_timeout"] = timeout
         r = await self._c.request("POST", _path(src), params=src.query() | {"bck_to": dst.uname()},
                                   json=self._c.action("etl-bck", msg), etl=True)
-        return self._one(r)
+        return self._started(r)
 
     async def require_remote(self, bck: Bck, action: str) -> None:
         """Refuse ``action`` (``"evict"``, ``"prefetch"``) on a bucket with no remote backend, as
@@ -226,30 +228,29 @@ class BucketAPI:
                            "bucket such as s3://b, a remote AIS bucket ais://@alias/b, or an ais:// bucket "
                            f"with a backend_bck); {bck} has none, so this cluster holds the only copy")
 
-    async def evict(self, bck: Bck, *, keep_md: bool = False) -> str:
+    async def evict(self, bck: Bck, *, keep_md: bool = False) -> list[str]:
         """Evict a remote bucket's in-cluster copies (``DELETE /v1/buckets/<b>``,
         ``evict-remote-bck``); the origin is untouched. ``keep_md`` keeps the bucket's metadata
-        (it stays listed). Returns the job id (may be empty). A bucket with no remote backend
+        (it stays listed). Returns the job ids (may be empty). A bucket with no remote backend
         raises :class:`InvalidInput` before the evict is sent (:meth:`require_remote`)."""
         await self.require_remote(bck, "evict")
         params = bck.query()
         if keep_md:
             params["keep_bck_md"] = "true"
         r = await self._c.request("DELETE", _path(bck), params=params, json=self._c.action("evict-remote-bck"))
-        ids = self._c.xids(r)
-        return ids[0] if ids else ""
+        return self._c.xids(r)
 
     async def prefetch(self, bck: Bck, *, prefix: str = "", latest: bool = False, num_workers: int = 0,
-                       cont_on_err: bool = True) -> str:
+                       cont_on_err: bool = True) -> list[str]:
         """Prefetch a remote bucket (or the objects under ``prefix``) into the cluster
-        (``prefetch-listrange``, see :meth:`ObjectAPI.prefetch`). Returns the job id. A bucket with
+        (``prefetch-listrange``, see :meth:`ObjectAPI.prefetch`). Returns the job ids. A bucket with
         no remote backend raises :class:`InvalidInput` before the prefetch is sent
         (:meth:`require_remote`)."""
         return await self._c.objects.prefetch(bck, prefix=prefix or "", latest=latest,
                                               num_workers=num_workers, cont_on_err=cont_on_err)
 
-    def _one(self, r: Any) -> str:
+    def _started(self, r: Any) -> list[str]:
         ids = self._c.xids(r)
         if not ids:
             raise ProtocolError("job start", "no job id in the answer")
-        return ids[0]
+        return ids

@@ -126,20 +126,19 @@ class ClusterAPI:
 
     # -------------------------------------------------------------- node lifecycle
 
-    async def start_maintenance(self, daemon_id: str, *, skip_rebalance: bool = False) -> str:
+    async def start_maintenance(self, daemon_id: str, *, skip_rebalance: bool = False) -> list[str]:
         """Put a node into maintenance (``PUT /v1/cluster`` ``start-maintenance``, value
-        ``ActValRmNode``). Returns the rebalance job id (may be empty)."""
+        ``ActValRmNode``). Returns the rebalance job ids (may be empty)."""
         value = {"sid": daemon_id, "skip_rebalance": skip_rebalance}
         r = await self._c.request("PUT", "/v1/cluster", json=self._c.action("start-maintenance", value))
-        ids = self._c.xids(r)
-        return ids[0] if ids else ""
+        return self._c.xids(r)
 
-    async def stop_maintenance(self, daemon_id: str, *, skip_rebalance: bool = False) -> str:
-        """Take a node out of maintenance (``stop-maintenance``). Returns the rebalance job id."""
+    async def stop_maintenance(self, daemon_id: str, *, skip_rebalance: bool = False) -> list[str]:
+        """Take a node out of maintenance (``PUT /v1/cluster`` ``stop-maintenance``). Returns the
+        rebalance job ids (may be empty)."""
         value = {"sid": daemon_id, "skip_rebalance": skip_rebalance}
         r = await self._c.request("PUT", "/v1/cluster", json=self._c.action("stop-maintenance", value))
-        ids = self._c.xids(r)
-        return ids[0] if ids else ""
+        return self._c.xids(r)
 
     # -------------------------------------------------------------- remote clusters
 

@@ -177,11 +177,12 @@ class ETLAPI:
         jobs = {j.id: j for js in lists for j in js}
         return sorted(jobs.values(), key=lambda j: (j.start is not None, j.start, j.id), reverse=True)
 
-    async def init(self, msg: dict[str, Any], timeout: float = 330.0) -> str:
-        """Init an ETL from a spec message (see :func:`spec_message`). Returns the job id."""
+    async def init(self, msg: dict[str, Any], timeout: float = 330.0) -> list[str]:
+        """Init an ETL from a spec message (``PUT /v1/etl``; see :func:`spec_message`); ``timeout``
+        in s. Returns the job ids (may be empty). Raises :class:`ETLNotAvailable` where the
+        cluster has no ETL."""
         r = await self._c.request("PUT", "/v1/etl", json=msg, etl=True, timeout=timeout)
-        ids = self._c.xids(r)
-        return ids[0] if ids else ""
+        return self._c.xids(r)
 
     async def stop(self, name: str) -> None:
         await self._c.request("POST", f"/v1/etl/{name}/stop", etl=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -277,13 +278,22 @@ class JobAPI:
         jobs = await self.list(job_id=job_id)
         return next((j for j in jobs if j.id == job_id), None)
 
-    async def wait(self, job_id: str, *, timeout: float = 60.0, poll: float = 0.25,
+    async def wait(self, job_id: str | Sequence[str], *, timeout: float = 60.0, poll: float = 0.25,
                    max_poll: float = 2.0) -> Job:
         """Poll until the job finishes (or, for demand-driven kinds, is idle twice in a row).
 
+        ``job_id`` is one id, or the list a job-starting call returns: then every job is waited
+        for (``timeout`` s each) and the result is the first that ended badly (``aborted`` or
+        ``failed``), else the last. Polls from ``poll`` s, growing x1.5 to ``max_poll`` s.
         Returns the final :class:`Job` (state ``finished``, ``aborted``, ``failed`` or ``idle``).
         Raises :class:`RequestTimeout` after ``timeout`` seconds and :class:`NotFound` if the
-        job never shows up."""
+        job never shows up (or the list is empty)."""
+        if not isinstance(job_id, str):
+            ids = list(job_id)
+            if not ids:
+                raise NotFound(404, "no job to wait for: the call started none")
+            jobs = [await self.wait(x, timeout=timeout, poll=poll, max_poll=max_poll) for x in ids]
+            return next((j for j in jobs if j.state in ("aborted", "failed")), jobs[-1])
         deadline = time.monotonic() + timeout
         watch = JobWatch()
         seen = False
@@ -310,13 +320,13 @@ class JobAPI:
             value["Bck"] = bck.to_json()
         await self._c.request("PUT", "/v1/cluster", json=self._c.action("stop", value))
 
-    async def start(self, kind: str, *, bck: Bck | None = None, node: str = "", force: bool = False) -> str:
-        """Start a startable job (``rebalance``, ``lru``, ``cleanup-store``, ``resilver``, ...).
-        Returns its id."""
+    async def start(self, kind: str, *, bck: Bck | None = None, node: str = "",
+                    force: bool = False) -> list[str]:
+        """Start a startable job (``rebalance``, ``lru``, ``cleanup-store``, ``resilver``, ...;
+        ``PUT /v1/cluster``, ``start``). Returns the job ids (may be empty)."""
         value: dict[str, Any] = {"Kind": kind, "ID": "", "DaemonID": node}
         if bck is not None:
             value["Bck"] = bck.to_json()
         params = {"frc": "true"} if force else None
         r = await self._c.request("PUT", "/v1/cluster", params=params, json=self._c.action("start", value))
-        ids = self._c.xids(r)
-        return ids[0] if ids else ""
+        return self._c.xids(r)

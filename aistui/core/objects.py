@@ -501,35 +501,35 @@ class ObjectAPI:
         return self._c.xids(r)
 
     async def delete_many(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
-                          prefix: str | None = None, cont_on_err: bool = True) -> str:
-        """Delete objects by names, template (``shard-{000..099}.tar``) or prefix. Returns the job id."""
+                          prefix: str | None = None, cont_on_err: bool = True) -> list[str]:
+        """Delete objects by names, template (``shard-{000..099}.tar``) or prefix (``DELETE
+        /v1/buckets/<b>``, ``delete-listrange``). Returns the job ids (a list, as every call that
+        starts jobs; empty if the cluster named none). Raises :class:`InvalidInput` for an empty or
+        ambiguous selection."""
         v = self._selection(names, template, prefix) | {"coer": cont_on_err}
-        ids = await self._listrange("DELETE", bck, "delete-listrange", v)
-        return ids[0] if ids else ""
+        return await self._listrange("DELETE", bck, "delete-listrange", v)
 
     async def evict_many(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
-                         prefix: str | None = None, cont_on_err: bool = True) -> str:
+                         prefix: str | None = None, cont_on_err: bool = True) -> list[str]:
         """Evict cached objects of a remote bucket by names, template or prefix (``DELETE
-        /v1/buckets/<b>``, ``evict-listrange``; the origin is untouched). Returns the job id.
+        /v1/buckets/<b>``, ``evict-listrange``; the origin is untouched). Returns the job ids.
         Raises :class:`InvalidInput` for a bucket with no remote backend, checked first
         (:meth:`BucketAPI.require_remote`), then for an empty or ambiguous selection."""
         await self._c.buckets.require_remote(bck, "evict")
         v = self._selection(names, template, prefix) | {"coer": cont_on_err}
-        ids = await self._listrange("DELETE", bck, "evict-listrange", v)
-        return ids[0] if ids else ""
+        return await self._listrange("DELETE", bck, "evict-listrange", v)
 
     async def prefetch(self, bck: Bck, *, names: Iterable[str] | None = None, template: str | None = None,
                        prefix: str | None = None, latest: bool = False, num_workers: int = 0,
-                       cont_on_err: bool = True) -> str:
+                       cont_on_err: bool = True) -> list[str]:
         """Prefetch objects of a remote bucket into the cluster by names, template or prefix
-        (``POST /v1/buckets/<b>``, ``prefetch-listrange``). Returns the job id. Raises
+        (``POST /v1/buckets/<b>``, ``prefetch-listrange``). Returns the job ids. Raises
         :class:`InvalidInput` for a bucket with no remote backend, checked first
         (:meth:`BucketAPI.require_remote`), then for an empty or ambiguous selection."""
         await self._c.buckets.require_remote(bck, "prefetch")
         v = self._selection(names, template, prefix) | {"coer": cont_on_err, "latest-ver": latest,
                                                           "num-workers": num_workers}
-        ids = await self._listrange("POST", bck, "prefetch-listrange", v)
-        return ids[0] if ids else ""
+        return await self._listrange("POST", bck, "prefetch-listrange", v)
 
     async def copy_many(self, src: Bck, dst: Bck, *, names: Iterable[str] | None = None,
                         template: str | None = None, prefix: str | None = None, prepend: str = "",

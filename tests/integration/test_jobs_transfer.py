@@ -15,7 +15,7 @@ async def test_jobs_list_merges_targets_and_filters(client: AISClient, bucket: B
         await client.objects.put(bucket, f"j/{i}", b"q" * 10)
     dst = Bck.parse(f"ais://{unique('jobs')}")
     try:
-        xid = await client.buckets.copy(bucket, dst)
+        [xid] = await client.buckets.copy(bucket, dst)
         job = await client.jobs.wait(xid)
         assert job.id == xid and job.state == "finished" and not job.running
         assert job.objects == 30 and job.bytes == 300
@@ -41,7 +41,7 @@ async def test_abort_a_running_copy(client: AISClient, bucket: Bck, tmp_path: Pa
     assert res.ok
     dst = Bck.parse(f"ais://{unique('abort')}")
     try:
-        xid = await client.buckets.copy(bucket, dst, num_workers=-1)
+        [xid] = await client.buckets.copy(bucket, dst, num_workers=-1)
         await client.jobs.abort(xid)
         job = await client.jobs.wait(xid, timeout=60)
         assert job.state == "aborted", (job.state, job.objects)

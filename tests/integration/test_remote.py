@@ -26,9 +26,9 @@ async def test_evict_by_prefix_then_whole_bucket_keeps_the_origin(client: AISCli
     job = await client.jobs.wait(await client.objects.evict_many(remote_bucket, prefix="d/00"))
     assert job.state == "finished" and job.kind == "evict-listrange"
     assert await _cached(client, remote_bucket) == {k for k in data if not k.startswith("d/00")}
-    xid = await client.buckets.evict(remote_bucket, keep_md=True)
-    if xid:
-        await client.jobs.wait(xid)
+    ids = await client.buckets.evict(remote_bucket, keep_md=True)
+    if ids:
+        await client.jobs.wait(ids)
     assert await _cached(client, remote_bucket) == set()
     # the origin is untouched: listing the remote bucket still shows everything
     assert {e.name for e in await client.objects.list_all(remote_bucket)} == set(data)

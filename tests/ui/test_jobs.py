@@ -116,7 +116,7 @@ async def test_abort_a_copy_marks_it_aborted_and_read_only_refuses(ais, bucket):
     dst = Bck.parse(f"ais://{unique('abort')}")
     async with AISClient(ais.endpoint) as c:
         await _put_many(c, bucket, 500)
-        xid = await c.buckets.copy(bucket, dst, num_workers=-1)
+        [xid] = await c.buckets.copy(bucket, dst, num_workers=-1)
     try:
         ro = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=0.5, read_only=True)
         async with ro.run_test(size=(160, 40), notifications=True) as pilot:
@@ -154,10 +154,10 @@ async def test_remote_evict_prefetch_and_summary_jobs_show_and_filters_work(ais,
         evict = await c.buckets.evict(remote_bucket, keep_md=True)
         if evict:
             await c.jobs.wait(evict, timeout=60)
-        prefetch = await c.buckets.prefetch(remote_bucket)
+        [prefetch] = await c.buckets.prefetch(remote_bucket)
         await c.jobs.wait(prefetch, timeout=60)
         summary = await c.buckets.summary_start(remote_bucket)
-    ids = {i for i in (evict, prefetch, summary) if i}
+    ids = {i for i in (*evict, prefetch, summary) if i}
     assert prefetch and summary
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=0.5)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
@@ -166,7 +166,7 @@ async def test_remote_evict_prefetch_and_summary_jobs_show_and_filters_work(ais,
         assert _cell(app, prefetch, "kind") == "prefetch-objects"
         assert _cell(app, summary, "kind") == "summary"
         if evict:
-            assert _cell(app, evict, "kind") == "evict-remote-bucket"
+            assert _cell(app, evict[0], "kind") == "evict-remote-bucket"
         assert _cell(app, prefetch, "objects") == "20"
         screen = app.screen
         # bucket filter: only this bucket's jobs

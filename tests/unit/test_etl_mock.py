@@ -130,7 +130,7 @@ async def test_init_sends_bare_spec_and_returns_xid(answer):
     msg = spec_message("md5", "aistorage/transformer_md5:latest")
     async with make_client(srv) as c:
         xid = await c.etl.init(msg)
-    assert xid == "x1"
+    assert xid == ["x1"]
     (req,) = srv.requests
     assert req.method == "PUT" and req.url.path == "/v1/etl"
     body = json.loads(req.content)
