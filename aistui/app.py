@@ -255,7 +255,7 @@ class AISTui(App):
 
     def context_names(self) -> list[str]:
         """The cluster profiles in the config file (``~/.config/aistui/config.json``)."""
-        from .core.config import load_app_config
+        from .settings import load_app_config
 
         try:
             return sorted(load_app_config().clusters)

@@ -141,9 +141,14 @@ def _run_console(args: argparse.Namespace, settings) -> int:
 
     from . import termprobe
     from .app import AISTui
-    from .core.config import load_app_config
+    from .core.errors import InvalidInput
+    from .settings import load_app_config
 
-    cfg = load_app_config()
+    try:
+        cfg = load_app_config()
+    except InvalidInput as e:  # names the file and the field
+        print(f"aistui: {e}", file=sys.stderr)
+        return 2
     protocol = args.image_protocol
     if probing is not None:
         thread, result = probing

@@ -12,32 +12,44 @@ Order (``cmd/cli/config``, v1.5.0):
 aistui's own profiles live in ``$XDG_CONFIG_HOME/aistui/config.json`` (``~/.config/aistui``):
 ``{"current": "local", "clusters": {"local": {"endpoint": "...", "read_only": false, ...}}}``.
 A profile names an endpoint and TLS settings; a token is never stored there, only a
-``token_file`` path.
+``token_file`` path. This module reads only ``current`` and ``clusters`` of that file, into typed
+msgspec structs (:class:`ClusterEntry`); the UI's settings in the same file (keymap, theme, refresh)
+are :mod:`aistui.settings`. An entry of the wrong type is an :class:`InvalidInput` that names the
+file and the field: ``.../config.json: clusters.prod.endpoint: expected str, got int``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import msgspec
 
 from .errors import InvalidInput
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "ClusterEntry",
     "ClusterProfile",
+    "ClusterProfiles",
     "ConnectionSettings",
-    "AppConfig",
     "ais_cli_dir",
     "aistui_config_path",
+    "convert_field",
     "discover",
-    "load_app_config",
-    "save_app_config",
+    "field_or",
+    "load_profiles",
+    "profiles_from_json",
+    "read_config_file",
     "redact",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_ENDPOINT = "http://localhost:8080"
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
@@ -125,29 +137,111 @@ class ClusterProfile:
 
 
 @dataclass
-class AppConfig:
-    """aistui's config file: profiles, the current one, key remaps and UI settings."""
+class ClusterProfiles:
+    """The cluster profiles of aistui's config file: ``clusters`` by name, the ``current`` one's
+    name ("" for none) and the file they came from (``path``, None when built in code).
+    :class:`aistui.settings.AppConfig` extends it with the UI's settings."""
 
     clusters: dict[str, ClusterProfile] = field(default_factory=dict)
     current: str = ""
-    keymap: dict[str, str] = field(default_factory=dict)
-    theme: str = ""
-    refresh_s: float = 2.0
-    jobs_keep_s: float = 3600.0  # the jobs screen shows jobs this long after they end
     path: Path | None = None
 
     def to_json(self) -> dict[str, Any]:
+        """The file's ``clusters`` and ``current`` keys, as written."""
         out: dict[str, Any] = {"clusters": {n: p.to_json() for n, p in self.clusters.items()}}
         if self.current:
             out["current"] = self.current
-        if self.keymap:
-            out["keymap"] = self.keymap
-        if self.theme:
-            out["theme"] = self.theme
-        out["refresh_s"] = self.refresh_s
-        if self.jobs_keep_s != 3600.0:
-            out["jobs_keep_s"] = self.jobs_keep_s
         return out
+
+
+class ClusterEntry(msgspec.Struct, forbid_unknown_fields=False):
+    """One entry of ``clusters`` in the config file, as written there (typed; unknown keys are
+    ignored): ``endpoint`` URL, ``token_file`` path, ``ca_bundle`` PEM path, ``skip_verify`` and
+    ``read_only`` flags."""
+
+    endpoint: str = ""
+    token_file: str | None = None
+    ca_bundle: str | None = None
+    skip_verify: bool = False
+    read_only: bool = False
+
+
+_MSGSPEC_ERR = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<at>[^`]*)`)?$", re.S)
+
+
+def convert_field(value: Any, typ: type[T], path: Path, where: str) -> T:
+    """Convert ``value`` (decoded JSON) to ``typ`` with :func:`msgspec.convert` (strict: no
+    coercion of strings to numbers or bools). Raises :class:`InvalidInput` naming the file and the
+    field, ``f"{path}: {where}.sub: expected str, got int"`` (``where`` is the dotted name of
+    ``value`` in the file, "" for the top level)."""
+    try:
+        return msgspec.convert(value, typ)
+    except msgspec.ValidationError as e:
+        m = _MSGSPEC_ERR.match(str(e))
+        msg, at = (m["msg"], m["at"] or "") if m else (str(e), "")
+        msg = msg.replace("`", "").replace(" | null", "")
+        msg = msg[:1].lower() + msg[1:]
+        name = ".".join(x for x in (where, at.lstrip(".")) if x)
+        raise InvalidInput(f"{path}: {name}: {msg}" if name else f"{path}: {msg}") from None
+
+
+def read_config_file(path: Path) -> dict[str, Any] | None:
+    """The JSON object in ``path``; None when the file does not exist or holds ``null``. Raises
+    :class:`InvalidInput` for a file that cannot be read, is not JSON or is not a JSON object."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise InvalidInput(f"cannot read {path}: {e}") from None
+    try:
+        obj = msgspec.json.decode(raw)
+    except msgspec.DecodeError as e:
+        raise InvalidInput(f"cannot read {path}: {e}") from None
+    if obj is None:
+        return None
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"{path}: expected a JSON object, got {_json_type(obj)}")
+    return obj
+
+
+def field_or(raw: Mapping[str, Any], key: str, default: Any) -> Any:
+    """``raw[key]``, or ``default`` when it is missing or null (as the file has always been read)."""
+    v = raw.get(key)
+    return default if v is None else v
+
+
+def _json_type(v: Any) -> str:
+    return {dict: "object", list: "array", str: "str", int: "int", float: "float", bool: "bool"}.get(type(v), "null")
+
+
+def profiles_from_json(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, ClusterProfile], str]:
+    """``(clusters, current)`` from the config file's JSON object ``raw`` (read from ``path``).
+    Raises :class:`InvalidInput` naming the field: a value of the wrong type, a profile without
+    an endpoint, an endpoint that is not http(s)."""
+    current = convert_field(field_or(raw, "current", ""), str, path, "current")
+    entries = convert_field(field_or(raw, "clusters", {}), dict[str, Any], path, "clusters")
+    clusters = {}
+    for name, value in entries.items():
+        e = convert_field(value, ClusterEntry, path, f"clusters.{name}")
+        if not e.endpoint:
+            raise InvalidInput(f"{path}: clusters.{name}.endpoint: cluster {name!r} needs an endpoint")
+        try:
+            endpoint = normalize_endpoint(e.endpoint)
+        except InvalidInput as err:
+            raise InvalidInput(f"{path}: clusters.{name}.endpoint: {err}") from None
+        clusters[name] = ClusterProfile(name=name, endpoint=endpoint, token_file=e.token_file,
+                                        ca_bundle=e.ca_bundle, skip_verify=e.skip_verify, read_only=e.read_only)
+    return clusters, current
+
+
+def load_profiles(path: Path | None = None, env: Mapping[str, str] | None = None) -> ClusterProfiles:
+    """The cluster profiles of aistui's config file (``path``, default :func:`aistui_config_path`);
+    a missing file gives none. Raises :class:`InvalidInput` for a file that cannot be read or is
+    not valid JSON, and for a field of the wrong type (naming the file and the field)."""
+    path = path or aistui_config_path(env)
+    clusters, current = profiles_from_json(read_config_file(path) or {}, path)
+    return ClusterProfiles(clusters=clusters, current=current, path=path)
 
 
 def normalize_endpoint(url: str) -> str:
@@ -190,50 +284,19 @@ def _read_token_file(path: Path) -> str | None:
     return raw
 
 
-def load_app_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> AppConfig:
-    """Read aistui's config file; a missing file gives an empty config. Raises
-    :class:`InvalidInput` for a file that is not valid JSON."""
-    path = path or aistui_config_path(env)
-    raw = _read_json(path) or {}
-    if not isinstance(raw, dict):
-        raise InvalidInput(f"{path}: expected a JSON object")
-    clusters = {}
-    for name, p in (raw.get("clusters") or {}).items():
-        if not isinstance(p, dict) or not p.get("endpoint"):
-            raise InvalidInput(f"{path}: cluster {name!r} needs an endpoint")
-        clusters[name] = ClusterProfile(
-            name=name, endpoint=normalize_endpoint(str(p["endpoint"])),
-            token_file=p.get("token_file"), ca_bundle=p.get("ca_bundle"),
-            skip_verify=bool(p.get("skip_verify", False)), read_only=bool(p.get("read_only", False)))
-    return AppConfig(clusters=clusters, current=str(raw.get("current") or ""),
-                     keymap={str(k): str(v) for k, v in (raw.get("keymap") or {}).items()},
-                     theme=str(raw.get("theme") or ""), refresh_s=float(raw.get("refresh_s") or 2.0),
-                     jobs_keep_s=float(raw.get("jobs_keep_s") or 3600.0), path=path)
-
-
-def save_app_config(cfg: AppConfig, path: Path | None = None) -> Path:
-    """Write the config atomically (temp file + rename), mode 0600. Returns the path."""
-    path = path or cfg.path or aistui_config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(cfg.to_json(), indent=2) + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-    return path
-
-
 def discover(
     endpoint: str | None = None,
     *,
     profile: str | None = None,
     env: Mapping[str, str] | None = None,
-    app_config: AppConfig | None = None,
+    app_config: ClusterProfiles | None = None,
 ) -> ConnectionSettings:
     """Resolve the connection settings as the ``ais`` CLI would, with aistui profiles on top.
 
     ``endpoint`` (the ``--endpoint`` flag) wins; then a named ``profile`` (``--context``); then
     ``AIS_ENDPOINT``; then the config file's ``current`` profile; then ``cli.json`` and the
-    default. Raises :class:`InvalidInput` for an unknown profile or an unreadable file.
+    default. ``app_config`` gives the profiles (default: :func:`load_profiles`, read only when
+    needed). Raises :class:`InvalidInput` for an unknown profile or an unreadable file.
     """
     env = os.environ if env is None else env
     cli = _read_json(ais_cli_dir(env) / "cli.json") or {}
@@ -243,12 +306,12 @@ def discover(
 
     prof: ClusterProfile | None = None
     if not profile and not endpoint and not env.get("AIS_ENDPOINT"):
-        cfg = app_config or load_app_config(env=env)
+        cfg = app_config or load_profiles(env=env)
         if cfg.current in cfg.clusters:
             profile = cfg.current
             app_config = cfg
     if profile:
-        cfg = app_config or load_app_config(env=env)
+        cfg = app_config or load_profiles(env=env)
         prof = cfg.clusters.get(profile)
         if prof is None:
             known = ", ".join(sorted(cfg.clusters)) or "none configured"

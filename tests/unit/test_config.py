@@ -14,16 +14,14 @@ import pytest
 
 from aistui.core.config import (
     DEFAULT_ENDPOINT,
-    AppConfig,
     ClusterProfile,
     ConnectionSettings,
     discover,
-    load_app_config,
     normalize_endpoint,
     redact,
-    save_app_config,
 )
 from aistui.core.errors import InvalidInput
+from aistui.settings import AppConfig, load_app_config, save_app_config
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.secret-payload.sig"
 
@@ -293,3 +291,60 @@ def test_normalize_endpoint(url, out):
 def test_normalize_endpoint_rejects(url):
     with pytest.raises(InvalidInput):
         normalize_endpoint(url)
+
+
+# ----------------------------------------------------------------------------- typed config file
+
+
+@pytest.mark.parametrize("content, field_msg", [
+    ({"clusters": {"prod": {"endpoint": 8080}}}, "clusters.prod.endpoint: expected str, got int"),
+    ({"clusters": {"prod": {"endpoint": "h:1", "skip_verify": "yes"}}},
+     "clusters.prod.skip_verify: expected bool, got str"),
+    ({"clusters": {"prod": {"endpoint": "h:1", "token_file": 7}}}, "clusters.prod.token_file: expected str, got int"),
+    ({"clusters": {"prod": "http://h:1"}}, "clusters.prod: expected object, got str"),
+    ({"clusters": ["prod"]}, "clusters: expected object, got array"),
+    ({"current": 1}, "current: expected str, got int"),
+    ({"refresh_s": "5"}, "refresh_s: expected float, got str"),
+    ({"jobs_keep_s": [1]}, "jobs_keep_s: expected float, got array"),
+    ({"theme": False}, "theme: expected str, got bool"),
+    ({"keymap": {"app.buckets": 2}}, "keymap.app.buckets: expected str, got int"),
+    ({"keymap": ["b"]}, "keymap: expected object, got array"),
+])
+def test_typed_errors_name_the_file_and_the_field(tmp_path, content, field_msg):
+    p = tmp_path / "config.json"
+    p.write_text(json.dumps(content))
+    with pytest.raises(InvalidInput) as ei:
+        load_app_config(p)
+    assert str(ei.value) == f"{p}: {field_msg}"
+
+
+def test_discover_names_the_field_of_a_bad_profile(home, tmp_path):
+    xdg = tmp_path / "xdg"
+    (xdg / "aistui").mkdir(parents=True)
+    (xdg / "aistui" / "config.json").write_text(json.dumps({"current": "prod",
+                                                            "clusters": {"prod": {"endpoint": 1}}}))
+    with pytest.raises(InvalidInput) as ei:
+        discover(env={"HOME": str(home), "XDG_CONFIG_HOME": str(xdg)})
+    assert str(ei.value).endswith("config.json: clusters.prod.endpoint: expected str, got int")
+
+
+def test_discover_ignores_the_ui_settings(home, tmp_path):
+    """Connection discovery reads only the profiles: a bad UI setting does not stop it."""
+    xdg = tmp_path / "xdg"
+    (xdg / "aistui").mkdir(parents=True)
+    (xdg / "aistui" / "config.json").write_text(json.dumps({"current": "lab", "theme": 3,
+                                                            "clusters": {"lab": {"endpoint": "lab:1"}}}))
+    assert discover(env={"HOME": str(home), "XDG_CONFIG_HOME": str(xdg)}).endpoint == "http://lab:1"
+
+
+def test_typed_file_keeps_the_lenient_defaults(tmp_path):
+    """null and missing values mean the defaults, integers are accepted for seconds, and unknown
+    keys are ignored, as before the file was typed."""
+    p = tmp_path / "config.json"
+    p.write_text(json.dumps({"current": None, "theme": None, "refresh_s": 3, "jobs_keep_s": None, "future": 1,
+                             "clusters": {"a": {"endpoint": "a:1", "token_file": None, "note": "x"}}}))
+    cfg = load_app_config(p)
+    assert (cfg.current, cfg.theme, cfg.refresh_s, cfg.jobs_keep_s) == ("", "", 3.0, 3600.0)
+    assert cfg.clusters["a"] == ClusterProfile("a", "http://a:1")
+    p.write_text("null")
+    assert load_app_config(p).clusters == {}
