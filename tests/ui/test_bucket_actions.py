@@ -42,8 +42,7 @@ async def _form(pilot, app, **values: str) -> None:
     """Fill the open form's fields (inputs and selects by key) and submit it."""
     await shown(pilot, app, FormDialog)
     for key, value in values.items():
-        app.screen.query_one(f"#field-{key}").value = value
-    await pilot.pause()
+        app.screen.query_one(f"#field-{key}").value = value  # the form reads its widgets on submit
     app.screen.query_one("#submit").press()
 
 
@@ -113,8 +112,10 @@ async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
         assert "remote origin keeps them" in str(app.screen.query_one(".hint").content)
         await _form(pilot, app, keep="yes")
         await until(pilot, lambda: any(m.startswith("evict") for m in _msgs(app)))
+        # what the cluster has cached is not on the screen and is read with awaits: a bounded poll,
+        # as long as until's
         async with AISClient(ais.endpoint) as c:
-            for _ in range(100):
+            for _ in range(200):
                 if not await c.objects.list_all(remote_bucket, flags=LS_CACHED):
                     break
                 await pilot.pause(0.1)
@@ -123,7 +124,7 @@ async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
         await pilot.press("f")
         await until(pilot, lambda: any(m.startswith("prefetch") for m in _msgs(app)))
         async with AISClient(ais.endpoint) as c:
-            for _ in range(100):
+            for _ in range(200):
                 if len(await c.objects.list_all(remote_bucket, flags=LS_CACHED)) == 6:
                     break
                 await pilot.pause(0.1)
@@ -142,9 +143,8 @@ async def test_props_and_read_only_refusals(ais, bucket):
         for key, what in (("n", "create bucket"), ("D", "destroy bucket"), ("c", "copy bucket"),
                           ("E", "evict"), ("f", "prefetch"), ("P", "edit bucket props")):
             await pilot.press(key)
-            await pilot.pause(0.1)
+            await until(pilot, lambda what=what: any(f"read-only mode: {what} is disabled" in m for m in _msgs(app)))
             assert isinstance(app.screen, BucketsScreen), key
-            assert any(f"read-only mode: {what} is disabled" in m for m in _msgs(app)), what
     async with AISClient(ais.endpoint) as c:
         assert await c.buckets.exists(bucket)
 

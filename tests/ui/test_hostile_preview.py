@@ -50,8 +50,9 @@ async def test_huge_and_fake_previews_are_capped_or_errors(ais, hostile_bucket):
         assert (f"(first {TEXT_LINES:,} lines, {TEXT_LINES * 13 - 1:,} characters "
                 f"of {HUGE_TEXT - HUGE_TEXT % 13:,} bytes)") in _text(preview)
         # the cluster served the cap, not the 8 MiB object (its counters refresh every
-        # periodic.stats_time, so wait until they show the read)
-        for _ in range(80):
+        # periodic.stats_time, so wait until they show the read; the cluster's counters are not on
+        # the screen and are read with awaits, hence a bounded poll, as long as until's, not until)
+        for _ in range(200):
             got = await _get_bytes(c) - before
             if got >= TEXT_CAP:
                 break

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
@@ -51,9 +51,8 @@ async def test_colon_jumps_to_a_bucket_prefix_and_between_screens(ais, imgs):
         await _command(pilot, app, "jobs")
         await until(pilot, lambda: app.current_mode == "jobs")
         await _command(pilot, app, "frobnicate")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: any("unknown command" in n.message for n in app._notifications))
         assert app.current_mode == "jobs" and app.is_running
-        assert any("unknown command" in n.message for n in app._notifications)
 
 
 async def test_cluster_switcher_moves_to_another_configured_cluster(ais, remais, tmp_path, monkeypatch):
@@ -81,7 +80,8 @@ async def test_cluster_switcher_moves_to_another_configured_cluster(ais, remais,
         await pilot.press("2")
         await until(pilot, lambda: app.current_mode == "buckets")
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: any("read-only mode: create bucket is disabled" in n.message
+                                       for n in app._notifications))
         assert not isinstance(app.screen, PromptDialog)
 
 
@@ -93,7 +93,9 @@ async def test_palette_offers_the_current_screens_actions(ais, imgs):
         await pilot.press("ctrl+p")
         await shown(pilot, app, CommandPalette)
         await pilot.press(*"upload")
-        await pilot.pause(0.3)
+        results = app.screen.query_one(CommandList)
+        await until(pilot, lambda: results.has_class("--visible") and results.highlighted is not None
+                    and "Upload" in str(results.get_option_at_index(results.highlighted).prompt))
         await pilot.press("enter")
         await shown(pilot, app, PromptDialog)
         assert "Upload into" in str(app.screen.title_text)

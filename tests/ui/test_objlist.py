@@ -9,6 +9,7 @@ import psutil
 from textual.app import App, ComposeResult
 
 from aistui.widgets.objlist import DIR, ObjectList, printable
+from tests.util import until
 
 
 class ListApp(App):
@@ -41,10 +42,8 @@ async def test_a_million_rows_stay_small_and_the_last_one_renders():
         # about 100 B a row; a DataTable needs several KiB a row
         assert grown_mib < 200, f"{grown_mib:.0f} MiB for 1M rows"
         await pilot.press("G")
-        await pilot.pause()
-        assert olist.cursor_key == "train/class-9/img-0999999.jpg"
-        bottom = olist.scrollable_content_region.height - 1
-        assert "img-0999999.jpg" in olist.render_line(bottom).text
+        await until(pilot, lambda: olist.cursor_key == "train/class-9/img-0999999.jpg"
+                    and "img-0999999.jpg" in olist.render_line(olist.scrollable_content_region.height - 1).text)
 
 
 async def test_keys_mouse_filter_sort_and_near_end():
@@ -77,8 +76,7 @@ async def test_keys_mouse_filter_sort_and_near_end():
         assert olist.keys()[:2] == ["train/b/", "train/a.png"]  # listing order again
         seen = app.near_end
         await pilot.press("G")
-        await pilot.pause()
-        assert app.near_end > seen  # the screen loads the next page from this
+        await until(pilot, lambda: app.near_end > seen)  # the screen loads the next page from this
 
 
 def test_hostile_names_cannot_reach_the_terminal():

@@ -104,7 +104,11 @@ async def main():
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=3600, image_protocol="halfcell")
     async with app.run_test(size=(120, 40)) as pilot:
         await app.push_screen(ExportScreen(Bck.parse("ais://digits"), "train/"))
-        await pilot.pause(0.2)
+        # until the code shows (tests.util.until inlined: importing tests here would import more than the console)
+        for _ in range(400):
+            if "AISIterDataset" in getattr(app.screen, "code", ""):
+                break
+            await pilot.pause(0.05)
         assert "AISIterDataset" in app.screen_stack[-1].code or "AISIterDataset" in app.screen.code
 asyncio.run(main())
 print("BAD", ",".join(sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "aistore"))))
