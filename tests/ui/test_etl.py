@@ -63,7 +63,14 @@ async def test_without_etl_the_screen_says_so_once_and_flows_report_the_501(ais,
         assert "without ETL support" in screen.problem  # the cluster's own words
         assert "Kubernetes" in _text(screen.query_one("#etl-hint"))
         assert screen.query_one("#etl-jobs", DataTable) is not None  # what it can list, it lists
-        await pilot.pause(1.5)  # several refresh intervals: no retry loop
+        # no retry loop: "nothing happened" needs time to pass, so the positive sign is the app's own
+        # clock: a timer of the test's, at the screen's refresh interval, started after the first
+        # load was applied, has fired several times (on a loaded machine that takes longer, and a
+        # retry timer armed before it would have fired first)
+        ticks: list[int] = []
+        clock = screen.set_interval(0.2, lambda: ticks.append(1))  # refresh_s above
+        await until(pilot, lambda: len(ticks) >= 6)
+        clock.stop()
         assert screen.loads == 1 and not any("refresh failed" in m for m in _msgs(app))
         await pilot.press("r")
         await until(pilot, lambda: screen.loads == 2)

@@ -33,6 +33,25 @@ def _rows(app) -> set[str]:
     return set(app.screen.query_one(ObjectList).keys())
 
 
+async def _settled(pilot, app, screen) -> None:
+    """The positive sign that a dismissed dialog was handled: its result callback is queued on
+    ``screen``, so a no-op queued after it has run, and any change it started (a "mutate" worker)
+    has finished. Only then does asserting that nothing changed mean something."""
+    ran: list[bool] = []
+    screen.call_next(ran.append, True)
+    await until(pilot, lambda: ran and app.screen is screen
+                and not any(w.group == "mutate" and not w.is_finished for w in app.workers))
+
+
+async def _eventually(pilot, get, want, tries: int = 200, step: float = 0.1) -> None:
+    """Poll the cluster (``await get()``) until it answers ``want``, at most ``tries`` x ``step`` s."""
+    for _ in range(tries):
+        if await get() == want:
+            return
+        await pilot.pause(step)
+    assert await get() == want
+
+
 async def _type(pilot, app, text: str) -> None:
     inp = app.screen.query_one(Input)
     inp.value = text
@@ -85,7 +104,7 @@ async def test_select_two_and_delete_after_confirm(ais, empty_bucket):
         body = str(app.screen.query_one(".dialog-body").content)
         assert "Delete 2 objects" in body and "k1" in body and "k2" in body and "k3" not in body
         await pilot.press("escape")  # cancel first: nothing happens
-        await pilot.pause(0.3)
+        await _settled(pilot, app, screen)
         async with AISClient(ais.endpoint) as c:
             assert len(await c.objects.list_all(empty_bucket)) == 3
         await pilot.press("x")
@@ -103,13 +122,11 @@ async def test_read_only_refuses_upload_and_delete(ais, empty_bucket):
     async with app.run_test(size=(150, 40), notifications=True) as pilot:
         await app.push_screen(ObjectsScreen(empty_bucket))
         await until(pilot, lambda: _rows(app) == {"keep"})
-        for key in ("x", "u"):
+        for key, what in (("x", "delete"), ("u", "upload")):
             await pilot.press(key)
-            await pilot.pause(0.2)
+            await until(pilot, lambda what=what: any(f"read-only mode: {what} is disabled" in n.message
+                                                     for n in app._notifications))
             assert isinstance(app.screen, ObjectsScreen), f"{key} opened a dialog in read-only mode"
-        msgs = [n.message for n in app._notifications]
-        assert any("read-only mode: delete is disabled" in m for m in msgs)
-        assert any("read-only mode: upload is disabled" in m for m in msgs)
     async with AISClient(ais.endpoint) as c:
         assert [e.name for e in await c.objects.list_all(empty_bucket)] == ["keep"]
 
@@ -171,18 +188,11 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
             async with AISClient(ais.endpoint) as c:
                 return {e.name for e in await c.objects.list_all(remote_bucket, flags=LS_CACHED)}
 
-        for _ in range(100):
-            if await cached() == {"c"}:
-                break
-            await pilot.pause(0.1)
-        assert await cached() == {"c"}
+        # what the cluster has cached is not on the screen: polled (it is async), bounded as until is
+        await _eventually(pilot, cached, {"c"})
         await shown(pilot, app, ObjectsScreen)
         await pilot.press("f")  # the selection (a, b) is still there
-        for _ in range(100):
-            if await cached() == {"a", "b", "c"}:
-                break
-            await pilot.pause(0.1)
-        assert await cached() == {"a", "b", "c"}
+        await _eventually(pilot, cached, {"a", "b", "c"})
 
 
 async def test_cancelling_an_upload_stops_it(ais, empty_bucket, tmp_path: Path):
