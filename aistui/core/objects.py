@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from .aio import gather_or_cancel
 from .checksum import new_hasher
-from .errors import AISError, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound, ProtocolError
+from .errors import AISError, BucketNotFound, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound, ProtocolError
 from .models import LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjectProps, ObjEntry, decode_lso_msgpack
 from .names import quote_object, validate_copy_name, validate_object_name, validate_prefix
 
@@ -286,6 +286,8 @@ class ObjectAPI:
                     yield chunk
                 if hasher and hasher.hexdigest() != props.checksum:
                     raise ChecksumMismatch(obj, props.checksum_type, props.checksum, hasher.hexdigest())
+        except BucketNotFound:
+            raise  # the bucket, not the object, is missing: transfers stop on it (transfer.FATAL)
         except NotFound as e:
             raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
 

@@ -11,7 +11,8 @@
 * :func:`verify_upload` checks, by HEAD, that each uploaded object has the local file's size and
   checksum, and names every file that is missing or differs.
 * :func:`download` streams objects into a directory: each to a temporary file in the destination
-  directory, renamed only when complete, so nothing partial is left behind. :func:`safe_local_path`
+  directory, renamed only when complete, so nothing partial is left behind; it retries and stops
+  exactly as the upload does (one :class:`TransferRun` policy for both). :func:`safe_local_path`
   guarantees no object name (``../../x``, ``/etc/x``, ``a/../../b``) writes outside the directory.
 
 Cancellation: cancel the awaiting task; in-flight temporary files are removed and multipart
@@ -21,14 +22,18 @@ uploads aborted.
 from __future__ import annotations
 
 import asyncio
+import functools
 import glob as globmod
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
+
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
+from tenacity.stop import stop_base
 
 from .aio import gather_or_cancel
 from .checksum import new_hasher
@@ -49,10 +54,10 @@ from .objects import MPU_THRESHOLD
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["Progress", "TransferResult", "plan_upload", "upload", "verify_upload", "download", "safe_local_path",
-           "FATAL", "INTACT"]
+__all__ = ["Progress", "TransferResult", "TransferRun", "plan_upload", "upload", "verify_upload", "download",
+           "safe_local_path", "FATAL", "INTACT"]
 
-#: errors after which no further file can succeed: the upload stops and lists what it did not send
+#: errors after which no further file can succeed: the transfer stops and lists what it did not do
 FATAL = (OutOfSpace, Unauthorized, Forbidden, BucketNotFound)
 #: what :func:`verify_upload` says about an object that matches its file
 INTACT = "intact"
@@ -137,6 +142,103 @@ def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[P
     return out
 
 
+class _StopAfterWindow(stop_base):
+    """tenacity stop: once ``window`` seconds have passed since the *first failure* (not since the
+    first attempt, which may itself have taken a timeout's worth of seconds)."""
+
+    def __init__(self, window: float):
+        self.window = window
+        self.first: float | None = None
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        now = retry_state.outcome_timestamp or time.monotonic()
+        if self.first is None:
+            self.first = now
+        return now - self.first >= self.window
+
+
+@dataclass
+class TransferRun:
+    """The retry policy and shared state of one upload or download: what each file's attempts go
+    through (:meth:`send`), so both directions retry and stop alike.
+
+    * ``concurrency`` files at once (a semaphore); a file waiting to retry holds no slot.
+    * :class:`~aistui.core.errors.TransientError` (a refused or reset connection, a timeout, a 503)
+      is retried - the whole file again - with exponential backoff from ``backoff[0]`` to
+      ``backoff[1]`` seconds (doubling), for at most ``retry_window`` seconds after the file's
+      first failure; then the file fails with ``"<error> (still failing after retrying for N s)"``.
+    * :data:`FATAL` errors (507, 401, 403, bucket gone) stop the run: files in flight finish,
+      nothing new starts, ``stopped`` says why, and every file not started fails with
+      ``"<skipped>: <verb> stopped: <reason>"`` (``skipped`` is "not sent" for uploads).
+    * Any other :class:`~aistui.core.errors.AISError` or ``OSError`` fails that file only.
+
+    ``progress`` is updated (``files_done``, ``failed``, ``retries``) and ``on_progress`` called
+    after every attempt. :meth:`result` is the :class:`TransferResult`.
+    """
+
+    verb: str
+    progress: Progress
+    on_progress: Callable[[Progress], None] | None = None
+    concurrency: int = 16
+    retry_window: float = 120.0  # s
+    backoff: tuple[float, float] = (0.5, 5.0)  # s: first wait, longest wait
+    skipped: str = "not sent"
+    done: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    stopped: str = ""
+
+    def __post_init__(self) -> None:
+        self._sem = asyncio.Semaphore(max(1, self.concurrency))
+
+    def notify(self) -> None:
+        """Call ``on_progress`` with the live :class:`Progress`."""
+        if self.on_progress:
+            self.on_progress(self.progress)
+
+    def fail(self, name: str, reason: str) -> None:
+        """Record ``name`` as failed with ``reason`` (never started, or given up)."""
+        self.failed[name] = reason
+        self.progress.failed += 1
+        self.notify()
+
+    def result(self) -> TransferResult:
+        return TransferResult(self.done, self.failed, self.progress, self.stopped)
+
+    async def send(self, name: str, attempt: Callable[[], Awaitable[None]]) -> None:
+        """Run ``attempt()`` (one whole transfer of ``name``; it must undo its own partial work
+        when it raises) under the run's policy, and record the outcome. Never raises but
+        cancellation."""
+        policy = AsyncRetrying(
+            stop=_StopAfterWindow(self.retry_window),
+            wait=wait_exponential(multiplier=self.backoff[0], exp_base=2, max=self.backoff[1]),
+            retry=retry_if_exception_type(TransientError), before_sleep=self._count_retry, reraise=True)
+        try:
+            await policy(self._once, name, attempt)
+        except TransientError as e:
+            self.fail(name, f"{e} (still failing after retrying for {self.retry_window:g} s)")
+
+    def _count_retry(self, _state: RetryCallState) -> None:
+        self.progress.retries += 1
+
+    async def _once(self, name: str, attempt: Callable[[], Awaitable[None]]) -> None:
+        async with self._sem:
+            if self.stopped:
+                return self.fail(name, f"{self.skipped}: {self.verb} stopped: {self.stopped}")
+            try:
+                await attempt()
+            except TransientError:
+                self.notify()
+                raise  # to the retry policy, outside the semaphore
+            except FATAL as e:
+                self.stopped = self.stopped or str(e)
+                return self.fail(name, str(e))
+            except (AISError, OSError) as e:
+                return self.fail(name, str(e))
+            self.done.append(name)
+            self.progress.files_done += 1
+            self.notify()
+
+
 async def upload(
     client: AISClient,
     bck: Bck,
@@ -148,18 +250,15 @@ async def upload(
     retry_window: float = 120.0,
     backoff: tuple[float, float] = (0.5, 5.0),
 ) -> TransferResult:
-    """Upload ``(path, object name)`` pairs with at most ``concurrency`` at once.
+    """Upload ``(path, object name)`` pairs with at most ``concurrency`` at once
+    (``PUT /v1/objects/<b>/<o>``; files of at least ``mpu_threshold`` bytes by native multipart).
 
     ``on_progress`` is called after every chunk and file. Every file ends up in ``done`` or in
     ``failed`` with a reason (:class:`AISError` or ``OSError`` text); cancellation propagates.
-
-    * Transient errors (:class:`~aistui.core.errors.TransientError`: a refused connection, a timeout, a 503) are
-      retried - the whole PUT again, which is safe: the same bytes under the same name - with
-      backoff from ``backoff[0]`` to ``backoff[1]`` seconds, for at most ``retry_window`` seconds
-      after the file's first failure. A waiting file holds no concurrency slot, so the others go on.
-    * Fatal errors (:data:`FATAL`: 507 out of space, 401, 403, bucket gone) stop the upload:
-      in-flight files finish, nothing new starts, ``stopped`` says why, and each file not sent is
-      in ``failed`` as ``"not sent: upload stopped: <reason>"``. Objects already written stay.
+    Retries and stops follow :class:`TransferRun` (``retry_window`` s, ``backoff`` s): transient
+    errors are retried - the whole PUT again, which is safe: the same bytes under the same name -
+    and a fatal one (507 out of space, 401, 403, bucket gone) stops the upload: each file not sent
+    is in ``failed`` as ``"not sent: upload stopped: <reason>"``. Objects already written stay.
     """
     pairs = list(items)
     prog = Progress(files_total=len(pairs))
@@ -168,15 +267,7 @@ async def upload(
             prog.bytes_total += p.stat().st_size
         except OSError:
             pass
-    done: list[str] = []
-    failed: dict[str, str] = {}
-    stopped = ""
-    sem = asyncio.Semaphore(max(1, concurrency))
-
-    def tick(n: int) -> None:
-        prog.bytes_done += n
-        if on_progress:
-            on_progress(prog)
+    run = TransferRun("upload", prog, on_progress, concurrency, retry_window, backoff)
 
     async def attempt(path: Path, name: str) -> None:
         sent = 0
@@ -184,7 +275,8 @@ async def upload(
         def count(n: int) -> None:
             nonlocal sent
             sent += n
-            tick(n)
+            prog.bytes_done += n
+            run.notify()
 
         try:
             if path.stat().st_size >= mpu_threshold:
@@ -195,46 +287,8 @@ async def upload(
             prog.bytes_done -= sent
             raise
 
-    async def one(path: Path, name: str) -> None:
-        nonlocal stopped
-        first_failure: float | None = None
-        delay = backoff[0]
-        while True:
-            async with sem:
-                if stopped:
-                    failed[name] = f"not sent: upload stopped: {stopped}"
-                    prog.failed += 1
-                    return
-                try:
-                    await attempt(path, name)
-                    done.append(name)
-                    prog.files_done += 1
-                    return
-                except TransientError as e:
-                    now = time.monotonic()
-                    first_failure = first_failure if first_failure is not None else now
-                    if now - first_failure >= retry_window:
-                        failed[name] = f"{e} (still failing after retrying for {retry_window:g} s)"
-                        prog.failed += 1
-                        return
-                except FATAL as e:
-                    stopped = stopped or str(e)
-                    failed[name] = str(e)
-                    prog.failed += 1
-                    return
-                except (AISError, OSError) as e:
-                    failed[name] = str(e)
-                    prog.failed += 1
-                    return
-                finally:
-                    if on_progress:
-                        on_progress(prog)
-            prog.retries += 1
-            await asyncio.sleep(delay)  # outside the semaphore: other files go on meanwhile
-            delay = min(delay * 2, backoff[1])
-
-    await gather_or_cancel([one(p, n) for p, n in pairs])
-    return TransferResult(done, failed, prog, stopped)
+    await gather_or_cancel([run.send(n, functools.partial(attempt, p, n)) for p, n in pairs])
+    return run.result()
 
 
 async def verify_upload(
@@ -324,12 +378,20 @@ async def download(
     concurrency: int = 16,
     overwrite: bool = True,
     on_progress: Callable[[Progress], None] | None = None,
+    retry_window: float = 120.0,
+    backoff: tuple[float, float] = (0.5, 5.0),
 ) -> TransferResult:
-    """Download objects (by ``names``, or everything under ``prefix``) into ``dest``.
+    """Download objects (by ``names``, or everything under ``prefix``, listed first) into ``dest``
+    (``GET /v1/objects/<b>/<o>``).
 
     Each object is streamed to a temporary file beside its destination and renamed when complete
     and verified; on error or cancellation the temporary file is removed, so no partial file is
-    left. Names that would escape ``dest`` fail with a reason. Returns a :class:`TransferResult`."""
+    left. Names that would escape ``dest`` fail with a reason. Retries and stops follow
+    :class:`TransferRun`, as :func:`upload` does: a transient error fetches the whole object again
+    (for at most ``retry_window`` s after its first failure, ``backoff`` s between tries), and a
+    fatal one (401, 403, bucket gone) stops the download: each object not started is in
+    ``failed`` as ``"not downloaded: download stopped: <reason>"``. Returns a
+    :class:`TransferResult`."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     prog = Progress()
@@ -340,50 +402,44 @@ async def download(
         todo = [(n, 0) for n in names]
     prog.files_total = len(todo)
     prog.bytes_total = sum(s for _, s in todo)
-    done: list[str] = []
-    failed: dict[str, str] = {}
-    sem = asyncio.Semaphore(max(1, concurrency))
+    run = TransferRun("download", prog, on_progress, concurrency, retry_window, backoff, skipped="not downloaded")
 
     async def one(name: str) -> None:
         try:
             target = safe_local_path(dest, name, strip_prefix)
         except InvalidInput as e:
-            failed[name] = str(e)
-            prog.failed += 1
-            return
+            return run.fail(name, str(e))
         if not overwrite and target.exists():
-            failed[name] = f"{target} exists"
-            prog.failed += 1
-            return
-        async with sem:
-            got = 0
-            tmp_name = None
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part", dir=target.parent)
-                with os.fdopen(fd, "wb") as f:
-                    async for chunk in client.objects.iter_get(bck, name):
-                        f.write(chunk)
-                        got += len(chunk)
-                        prog.bytes_done += len(chunk)
-                        if on_progress:
-                            on_progress(prog)
-                os.replace(tmp_name, target)
-                tmp_name = None
-                done.append(name)
-                prog.files_done += 1
-            except (AISError, OSError) as e:
-                prog.bytes_done -= got
-                failed[name] = str(e)
-                prog.failed += 1
-            finally:
-                if tmp_name:
-                    try:
-                        os.unlink(tmp_name)
-                    except OSError:
-                        pass
-            if on_progress:
-                on_progress(prog)
+            return run.fail(name, f"{target} exists")
+        await run.send(name, functools.partial(_fetch, client, bck, name, target, run))
 
     await gather_or_cancel([one(n) for n, _ in todo])
-    return TransferResult(done, failed, prog)
+    return run.result()
+
+
+async def _fetch(client: AISClient, bck: Bck, name: str, target: Path, run: TransferRun) -> None:
+    """One attempt at ``name``: stream it to a temporary file beside ``target``, then rename. On
+    any error (or cancellation) the temporary file is removed and its bytes taken off the
+    progress, and the error is raised for :meth:`TransferRun.send` to judge."""
+    got = 0
+    tmp_name = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name[:40]}.", suffix=".part", dir=target.parent)
+        with os.fdopen(fd, "wb") as f:
+            async for chunk in client.objects.iter_get(bck, name):
+                f.write(chunk)
+                got += len(chunk)
+                run.progress.bytes_done += len(chunk)
+                run.notify()
+        os.replace(tmp_name, target)
+        tmp_name = None
+    except BaseException:
+        run.progress.bytes_done -= got
+        raise
+    finally:
+        if tmp_name:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
