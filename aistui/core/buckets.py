@@ -8,15 +8,14 @@ Endpoints (AIS 5.0, ``api/bucket.go`` and ``ais/proxy.go``): ``GET /v1/buckets``
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import BucketNotFound, InvalidInput, NotFound, ProtocolError
 from .models import Bck, BucketSummary, Namespace
 from .names import validate_bucket_name, validate_prefix
+from .retry import polling, settle
 
 if TYPE_CHECKING:
     from .client import AISClient
@@ -153,21 +152,19 @@ class BucketAPI:
                            present: bool = True, timeout: float = 300.0
                            ) -> AsyncIterator[tuple[bool, list[BucketSummary]]]:
         """Start a summary and yield ``(done, results)`` as partial (206) and final (200) results
-        arrive. Polls from 0.2 s, growing x1.5 to 5 s (as the SDK). Raises :class:`RequestTimeout`."""
+        arrive. Polls from 0.2 s, growing x1.5 to 5 s (as the SDK; :func:`~aistui.core.retry.polling`).
+        Raises :class:`RequestTimeout` when not done ``timeout`` s after the first poll."""
         from .errors import RequestTimeout
 
         xid = await self.summary_start(bck, prefix=prefix, cached=cached, present=present)
-        delay, deadline = 0.2, time.monotonic() + timeout
-        while True:
-            done, res = await self.summary_poll(xid, bck, prefix=prefix, cached=cached, present=present)
-            if res or done:
-                yield done, res
-            if done:
-                return
-            if time.monotonic() > deadline:
-                raise RequestTimeout(f"summary {xid}", timeout, "summary")
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, 5.0)
+        done, res = False, []
+        async for attempt in polling(first=0.2, factor=1.5, most=5.0, within=timeout):
+            with attempt:
+                done, res = await self.summary_poll(xid, bck, prefix=prefix, cached=cached, present=present)
+            if settle(attempt, done) and (res or done):
+                yield done, res  # outside ``with attempt``: an error of the consumer is not a poll's
+        if not done:
+            raise RequestTimeout(f"summary {xid}", timeout, "summary")
 
     async def summary(self, bck: Bck | None = None, **kw: Any) -> list[BucketSummary]:
         """The final summary results (waits for the job)."""

@@ -14,22 +14,36 @@ JSON (``Hdr-Error`` for HEAD). Idempotent calls are retried with backoff on conn
 from __future__ import annotations
 
 import contextlib
+import logging
 import ssl
+import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
 import msgspec
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying
 
 from . import __version__
 from .config import ConnectionSettings, normalize_endpoint
-from .errors import AISError, InvalidInput, ProtocolError, TransientError, error_from_response, transport_error
+from .errors import AISError, InvalidInput, ProtocolError, error_from_response, transport_error
+from .retry import on_transient
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _json_decoder = msgspec.json.Decoder()
+_log = logging.getLogger("aistui.http")
+
+
+def _log_request(method: str, url: httpx.URL | str, status: int | str, t0: float) -> None:
+    """One INFO line per request on ``aistui.http``: ``GET /v1/daemon 200 3.1ms``: the path as
+    sent (percent-encoded, no query), the status (or the class of the
+    :class:`AISError` a transport error became, e.g. ``ConnectionFailed``) and the
+    milliseconds since ``t0`` (``time.perf_counter()``) until the response headers."""
+    if _log.isEnabledFor(logging.INFO):
+        path = httpx.URL(url).raw_path.partition(b"?")[0].decode("ascii", "replace")
+        _log.info("%s %s %s %.1fms", method, path, status, (time.perf_counter() - t0) * 1e3)
 
 
 class _OriginAuth(httpx.Auth):
@@ -188,11 +202,15 @@ class AISClient:
     ) -> httpx.Response:
         req_timeout = (httpx.Timeout(timeout, connect=self.settings.connect_timeout) if timeout
                        else httpx.USE_CLIENT_DEFAULT)
+        t0 = time.perf_counter()
         try:
             req = self.http.build_request(method, url, timeout=req_timeout, **kw)
             resp = await self.http.send(req, stream=stream, follow_redirects=follow_redirects)
         except httpx.HTTPError as e:
-            raise self._wrap_transport_error(e, self._show_url(url), timeout) from None
+            err = self._wrap_transport_error(e, self._show_url(url), timeout)
+            _log_request(method, url, type(err).__name__, t0)
+            raise err from None
+        _log_request(method, resp.url, resp.status_code, t0)
         if resp.status_code >= 400:
             try:
                 body = await resp.aread() if stream else resp.content
@@ -276,9 +294,7 @@ class AISClient:
     def retrying(self) -> AsyncRetrying:
         """The retry policy for idempotent calls: ``retries`` extra attempts on connection
         errors, timeouts and 503 (:class:`TransientError`), with jittered exponential backoff (0.2 s growing to 3 s)."""
-        return AsyncRetrying(stop=stop_after_attempt(max(self.retries, 0) + 1),
-                             wait=wait_exponential_jitter(multiplier=0.2, max=3.0),
-                             retry=retry_if_exception_type(TransientError), reraise=True)
+        return on_transient(self.retries)
 
     def auth_headers(self) -> dict[str, str]:
         """``Authorization`` for requests to the configured endpoint (never to targets)."""

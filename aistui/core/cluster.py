@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import AISError, ProtocolError, ServiceUnavailable
 from .models import NodeRates, NodeStatus, RemoteCluster, Smap
+from .retry import polling
 
 if TYPE_CHECKING:
     from .client import AISClient
@@ -61,16 +62,18 @@ class ClusterAPI:
         return Health(True, True, "", up_s)
 
     async def wait_ready(self, timeout: float = 60.0, interval: float = 0.5) -> None:
-        """Poll :meth:`health` until ready; raises :class:`ServiceUnavailable` after ``timeout`` s."""
-        deadline = time.monotonic() + timeout
+        """Poll :meth:`health` every ``interval`` s until ready, starting no poll after ``timeout``
+        s (:func:`~aistui.core.retry.polling`); raises :class:`ServiceUnavailable` then."""
         last = ""
-        while time.monotonic() < deadline:
+
+        async def ready() -> bool:
+            nonlocal last
             h = await self.health(timeout=min(5.0, max(timeout, 0.5)))
-            if h.ready:
-                return
             last = h.message
-            await asyncio.sleep(interval)
-        raise ServiceUnavailable(503, f"cluster not ready after {timeout:g} s: {last}")
+            return h.ready
+
+        if not await polling(first=interval, within=timeout, start_before_deadline=True)(ready):
+            raise ServiceUnavailable(503, f"cluster not ready after {timeout:g} s: {last}")
 
     async def version(self) -> str:
         """The AIS version of the node the endpoint points at (``what=node_status``)."""

@@ -14,7 +14,6 @@ reuses the parsed snaps of jobs that have ended (they never change) from one pol
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import msgspec
 
 from .errors import AISError, NotFound, ProtocolError, RequestTimeout
 from .models import IDLE_KINDS, Bck, Job, JobSnap, _parse_time
+from .retry import polling
 
 if TYPE_CHECKING:
     from .client import AISClient
@@ -294,22 +294,21 @@ class JobAPI:
                 raise NotFound(404, "no job to wait for: the call started none")
             jobs = [await self.wait(x, timeout=timeout, poll=poll, max_poll=max_poll) for x in ids]
             return next((j for j in jobs if j.state in ("aborted", "failed")), jobs[-1])
-        deadline = time.monotonic() + timeout
         watch = JobWatch()
         seen = False
-        delay = poll
-        while True:
+
+        async def ended() -> Job | None:
+            nonlocal seen
             job = await self.get(job_id)
-            if job is not None:
-                seen = True
-                if watch.over(job):
-                    return job
-            if time.monotonic() > deadline:
-                if not seen:
-                    raise NotFound(404, f"job {job_id} not found")
-                raise RequestTimeout(f"job {job_id}", timeout, "waiting for the job")
-            await asyncio.sleep(delay)
-            delay = min(delay * 1.5, max_poll)
+            seen = seen or job is not None
+            return job if job is not None and watch.over(job) else None
+
+        job = await polling(first=poll, factor=1.5, most=max_poll, within=timeout)(ended)
+        if job is not None:
+            return job
+        if not seen:
+            raise NotFound(404, f"job {job_id} not found")
+        raise RequestTimeout(f"job {job_id}", timeout, "waiting for the job")
 
     async def abort(self, job_id: str = "", *, kind: str = "", bck: Bck | None = None) -> None:
         """Abort a job by id (and/or every job of ``kind`` on ``bck``)."""

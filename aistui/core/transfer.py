@@ -32,9 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, wait_exponential
-from tenacity.stop import stop_base
-
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import (
@@ -50,6 +47,7 @@ from .errors import (
 from .models import Bck
 from .names import object_name_problem
 from .objects import MPU_THRESHOLD
+from .retry import within_window
 
 if TYPE_CHECKING:
     from .client import AISClient
@@ -142,21 +140,6 @@ def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[P
     return out
 
 
-class _StopAfterWindow(stop_base):
-    """tenacity stop: once ``window`` seconds have passed since the *first failure* (not since the
-    first attempt, which may itself have taken a timeout's worth of seconds)."""
-
-    def __init__(self, window: float):
-        self.window = window
-        self.first: float | None = None
-
-    def __call__(self, retry_state: RetryCallState) -> bool:
-        now = retry_state.outcome_timestamp or time.monotonic()
-        if self.first is None:
-            self.first = now
-        return now - self.first >= self.window
-
-
 @dataclass
 class TransferRun:
     """The retry policy and shared state of one upload or download: what each file's attempts go
@@ -208,16 +191,13 @@ class TransferRun:
         """Run ``attempt()`` (one whole transfer of ``name``; it must undo its own partial work
         when it raises) under the run's policy, and record the outcome. Never raises but
         cancellation."""
-        policy = AsyncRetrying(
-            stop=_StopAfterWindow(self.retry_window),
-            wait=wait_exponential(multiplier=self.backoff[0], exp_base=2, max=self.backoff[1]),
-            retry=retry_if_exception_type(TransientError), before_sleep=self._count_retry, reraise=True)
+        policy = within_window(self.retry_window, self.backoff, before_sleep=self._count_retry)
         try:
             await policy(self._once, name, attempt)
         except TransientError as e:
             self.fail(name, f"{e} (still failing after retrying for {self.retry_window:g} s)")
 
-    def _count_retry(self, _state: RetryCallState) -> None:
+    def _count_retry(self, _state: object) -> None:
         self.progress.retries += 1
 
     async def _once(self, name: str, attempt: Callable[[], Awaitable[None]]) -> None:
