@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, BucketNotFound, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound, ProtocolError
+from .listing import FIRST_PAGE, PAGE_SIZE, DirCursor
 from .models import LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjectProps, ObjEntry, decode_lso_msgpack
 from .names import quote_object, validate_copy_name, validate_object_name, validate_prefix
 
@@ -171,6 +172,13 @@ class ObjectAPI:
         async for page in self.iter_pages(bck, **kw):
             for e in page.entries:
                 yield e
+
+    def dir_cursor(self, bck: Bck, directory: str = "", name_prefix: str = "", first_page: int = FIRST_PAGE,
+                   page_size: int = PAGE_SIZE) -> DirCursor:
+        """A :class:`~aistui.core.listing.DirCursor` over one virtual directory of ``bck`` (pages
+        of entries, non-recursive, optionally only names starting with ``directory +
+        name_prefix``). Raises :class:`InvalidInput` for a prefix the cluster would refuse."""
+        return DirCursor(self._c, bck, directory, name_prefix, first_page, page_size)
 
     async def list_archive(self, bck: Bck, obj: str, *, limit: int = 1000) -> tuple[list[tuple[str, int]], bool]:
         """Members of a shard (``.tar``, ``.tgz``, ``.zip``, ``.tar.lz4``) listed by the cluster

@@ -12,7 +12,7 @@ import aistui.core
 
 CORE_DIR = Path(aistui.core.__file__).parent
 SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config",
-              "transfer", "names", "checksum", "aio", "datapath", "retry"]
+              "transfer", "names", "checksum", "aio", "datapath", "retry", "listing"]
 
 PROBE = """
 import sys
