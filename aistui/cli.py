@@ -26,6 +26,10 @@ space select, v range, a all, u upload, d download, x delete, c copy, e export (
 E evict, f prefetch, y copy name/URI/ais get, n new bucket, D destroy bucket, p props (buckets)
 or pause (cluster), r refresh, q quit, ? help, ctrl+p palette.
 --read-only refuses every key that changes the cluster.
+
+Log (for support): --log FILE, else AISTUI_LOG, else $XDG_STATE_HOME/aistui/aistui.log
+(~/.local/state/aistui/aistui.log): one line per HTTP request (method, path, status, ms), warnings
+and errors; rotated at 5 MiB, 3 old files kept; tokens are replaced by ***.
 """
 
 
@@ -41,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs-keep", type=float, default=None, metavar="S",
                    help="how long the jobs screen shows jobs after they end, in seconds (default 3600)")
     p.add_argument("--theme", default="", help="Textual theme, e.g. textual-light, ansi-light, nord")
+    p.add_argument("--log", metavar="FILE", default=None,
+                   help="log file (default: $AISTUI_LOG, else $XDG_STATE_HOME/aistui/aistui.log, "
+                        "i.e. ~/.local/state/aistui/aistui.log); tokens are redacted")
     p.add_argument("--image-protocol", default="auto", choices=("auto", "sixel", "tgp", "halfcell", "unicode"),
                    help="how image previews are drawn (default: what the terminal supports, else half-blocks)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -48,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Start a real local AIS cluster (1 proxy, N targets) plus a second one attached "
                                     "as @remais, fill them with demo images, open the console, and stop "
                                     "everything on exit.")
+    pg.add_argument("--log", metavar="FILE", default=argparse.SUPPRESS, help="log file (as for the console)")
     pg.add_argument("--targets", type=int, default=2, help="targets in the main cluster (default 2)")
     pg.add_argument("--dir", type=Path, default=None,
                     help="where the clusters keep their data (default: $XDG_DATA_HOME/aistui/playground); "
@@ -79,6 +87,7 @@ def _export_parser(sub) -> None:
     ex = sub.add_parser("export", help="generate PyTorch loader code (and measure it with --dry-run)",
                         description=EXPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("--endpoint", "-e", default=argparse.SUPPRESS, help="AIS proxy URL (as for the console)")
+    ex.add_argument("--log", metavar="FILE", default=argparse.SUPPRESS, help="log file (as for the console)")
     ex.add_argument("--bucket", "-b", required=True, help="e.g. ais://digits or ais://@remais/b")
     ex.add_argument("--prefix", "-p", default="", help="only objects under this prefix")
     ex.add_argument("--names", default="", help="one-off objects instead of a listing: comma-separated names")
@@ -108,8 +117,22 @@ def _export_parser(sub) -> None:
 
 def _settings(args: argparse.Namespace):
     from .core.config import discover
+    from .logsetup import add_secret
 
-    return discover(args.endpoint, profile=args.context)
+    settings = discover(args.endpoint, profile=args.context)
+    add_secret(settings.token)
+    return settings
+
+
+def _start_log(args: argparse.Namespace) -> None:
+    """Log to ``--log``/``$AISTUI_LOG``/the XDG state file (:mod:`aistui.logsetup`); a file that
+    cannot be written is reported and the command goes on without a log."""
+    from .logsetup import setup_logging
+
+    try:
+        setup_logging(args.log)
+    except OSError as e:
+        print(f"aistui: no log file: {e}", file=sys.stderr)
 
 
 def _probe_terminal():
@@ -275,6 +298,7 @@ def _export(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``aistui`` console script."""
     args = build_parser().parse_args(argv)
+    _start_log(args)
     if args.command == "playground":
         return _playground(args)
     if args.command == "export":
