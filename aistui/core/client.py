@@ -22,11 +22,12 @@ from typing import Any
 
 import httpx
 import msgspec
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
+from tenacity import AsyncRetrying
 
 from . import __version__
 from .config import ConnectionSettings, normalize_endpoint
-from .errors import AISError, InvalidInput, ProtocolError, TransientError, error_from_response, transport_error
+from .errors import AISError, InvalidInput, ProtocolError, error_from_response, transport_error
+from .retry import on_transient
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
@@ -293,9 +294,7 @@ class AISClient:
     def retrying(self) -> AsyncRetrying:
         """The retry policy for idempotent calls: ``retries`` extra attempts on connection
         errors, timeouts and 503 (:class:`TransientError`), with jittered exponential backoff (0.2 s growing to 3 s)."""
-        return AsyncRetrying(stop=stop_after_attempt(max(self.retries, 0) + 1),
-                             wait=wait_exponential_jitter(multiplier=0.2, max=3.0),
-                             retry=retry_if_exception_type(TransientError), reraise=True)
+        return on_transient(self.retries)
 
     def auth_headers(self) -> dict[str, str]:
         """``Authorization`` for requests to the configured endpoint (never to targets)."""
