@@ -1,12 +1,13 @@
-"""The aistui Textual application: shell, connection handling, and screen switching.
+"""The aistui Textual application: the shell that renders the session and switches screens.
 
-Screens do network work only through :mod:`aistui.core` calls inside Textual workers
-(``exit_on_error=False``) and get results back as messages.
+The :class:`~aistui.session.Session` owns the cluster (client, health, read-only rule, started
+jobs); the shell turns its events into status bars, toasts and the connection screen. Screens do
+network work only through the session, inside Textual workers (``exit_on_error=False``), and get
+results back as messages.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import importlib
 from pathlib import Path
@@ -20,13 +21,15 @@ from textual.screen import Screen
 
 from . import assets
 from .core import ConnectionSettings
-from .core.errors import AISError, ConnectionFailed, Forbidden, InvalidInput, RequestTimeout, Unauthorized
+from .core.errors import InvalidInput
 from .screens.cluster import ClusterScreen
 from .screens.connection import ConnectionScreen
+from .session import ConnectionLost, HealthChanged, HealthState, Notice, ReconnectNeeded, Session, SessionEvent
 from .widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from .core.client import AISClient
+    from .core.models import Bck
 
 
 def _later(module: str, name: str):
@@ -43,22 +46,6 @@ def _commands():
     from .commands import AISCommands
 
     return AISCommands
-
-
-def _import_client_stack() -> None:
-    """Import the core client and what its first requests load (httpx, aiohttp, the msgspec
-    models): about 0.4 s of CPU on 2 cores at 2.5 GHz. The connection check runs this on a
-    thread, so that the event loop is free to paint the first full frame meanwhile; importing
-    it inside the loop held that frame back by as long. (These modules never import Textual or
-    the screens, so the two threads cannot wait on each other's import locks.)"""
-    for name in ("aistui.core.client", "aistui.core.cluster", "aistui.core.models", "httpx_aiohttp", "aiohttp"):
-        importlib.import_module(name)
-
-
-def _new_client(settings: ConnectionSettings) -> AISClient:
-    from .core.client import AISClient
-
-    return AISClient(settings)
 
 
 class _Stylesheet(Stylesheet):
@@ -108,39 +95,33 @@ class AISTui(App):
         super().__init__()
         self.stylesheet = _Stylesheet(variables=self.get_css_variables())
         self.image_protocol = image_protocol
-        self.settings = settings
-        self._read_only_flag = read_only  # --read-only: stays on across cluster switches
-        self.read_only = read_only or settings.read_only
-        self.refresh_s = refresh_s
-        self.jobs_keep_s = jobs_keep_s  # the jobs screen hides jobs that ended longer ago
-        self._started_jobs = None  # StartedJobs, made when the first job is tracked
-        self.health = "connecting"
-        self.version = ""
-        self._client = client  # built on first use (after the first frame): see ``client``
-        self.connected = asyncio.Event()  # set once the cluster has answered; screens wait for it
+        self.session = Session(settings, read_only=read_only, refresh_s=refresh_s, jobs_keep_s=jobs_keep_s,
+                               client=client)
+        self.session.listen(self._on_session_event)
         if theme:
             self.theme = theme
         self._keymap = keymap or {}
 
+    # What tests and scripts read of the console; the session holds each of them.
     @property
     def client(self) -> AISClient:
-        """The core client for the current cluster, created on first use."""
-        if self._client is None:
-            self._client = _new_client(self.settings)
-        return self._client
-
-    @client.setter
-    def client(self, value: AISClient) -> None:
-        self._client = value
+        """The core client for the current cluster (the session's)."""
+        return self.session.client
 
     @property
-    def started_jobs(self):
-        """Jobs started from aistui, watched until they end (:class:`~.screens.jobs.StartedJobs`)."""
-        if self._started_jobs is None:
-            from .screens.jobs import StartedJobs
+    def settings(self) -> ConnectionSettings:
+        """The current cluster's connection settings (the session's)."""
+        return self.session.settings
 
-            self._started_jobs = StartedJobs()
-        return self._started_jobs
+    @property
+    def read_only(self) -> bool:
+        """Whether the read-only rule is on (the session's)."""
+        return self.session.read_only
+
+    @property
+    def health(self) -> HealthState:
+        """The session's health state (a ``str`` enum: ``"ok"``, ``"reconnecting"``, ...)."""
+        return self.session.health
 
     def action_cursor(self, where: str) -> None:
         """``j``/``k``/``g``/``G`` in tables (the object list has its own)."""
@@ -158,33 +139,39 @@ class AISTui(App):
         else:
             self.action_show_help_panel()
 
-    # ------------------------------------------------------------------ status
+    # ------------------------------------------------------------------ rendering the session
 
-    def sync_status(self, screen: Screen | StatusBar) -> None:
-        """Copy the app-wide status into a screen's status bar (or into a status bar that is
+    def sync_status(self, target: Screen | StatusBar) -> None:
+        """Copy the session's status into a screen's status bar (or into a status bar that is
         not mounted yet)."""
-        bar = screen if isinstance(screen, StatusBar) else screen.query_one(StatusBar)
-        bar.cluster = self.settings.label
-        bar.health = self.health
-        bar.version = self.version
-        bar.read_only = self.read_only
-        bar.insecure = self.settings.skip_verify
+        bar = target if isinstance(target, StatusBar) else target.query_one(StatusBar)
+        s = self.session
+        bar.cluster = s.settings.label
+        bar.health = str(s.health)
+        bar.version = s.version
+        bar.read_only = s.read_only
+        bar.insecure = s.settings.skip_verify
+
+    def _status_bars(self) -> list[StatusBar]:
+        """The status bars of the shown mode's screens (a screen of another mode syncs its own
+        when it is shown again: :class:`~aistui.screens.base.AISScreen`)."""
+        return [bar for sc in self.screen_stack for bar in sc.query(StatusBar)]
+
+    def _on_session_event(self, event: SessionEvent) -> None:
+        if isinstance(event, HealthChanged):
+            for bar in self._status_bars():
+                self.sync_status(bar)
+        elif isinstance(event, Notice):
+            self.notify(event.text, severity=event.severity, markup=False, timeout=event.timeout)  # type: ignore[arg-type]  # severity is one of Textual's three
+        elif isinstance(event, ReconnectNeeded):
+            self.reconnect()
+        elif isinstance(event, ConnectionLost):
+            self.push_screen(ConnectionScreen(self.session.settings.endpoint, event.reason, event.hint),
+                             self._after_connection_screen)
 
     def set_health(self, health: str) -> None:
-        """Show ``health`` in every status bar. Once connected, "unreachable" shows as
-        "reconnecting" and starts :meth:`reconnect`: screens stay as they are meanwhile."""
-        if health == "unreachable" and self.connected.is_set():
-            if self.health != "reconnecting":
-                self.reconnect()
-            health = "reconnecting"
-        elif health == "ok" and self.health == "reconnecting":
-            self.notify(f"reconnected to {self.settings.label}", markup=False, timeout=4)
-        self.health = health
-        for screen in self.screen_stack:
-            try:
-                screen.query_one(StatusBar).health = health
-            except Exception:  # noqa: BLE001 - screens without a status bar
-                pass
+        """A screen's own refresh saw the cluster answer (``ok``) or not (``unreachable``)."""
+        self.session.set_health(HealthState(health))
 
     def copy_text(self, text: str) -> str:
         """Put ``text`` on the clipboard (OSC 52, tmux passthrough, pyperclip); returns how."""
@@ -202,12 +189,20 @@ class AISTui(App):
         """Watch jobs started from aistui (``what`` names them): a toast says when they finish,
         fail or are aborted, whatever screen is shown; the jobs screen opens filtered to them."""
         if ids:
-            self.started_jobs.add(ids, what)
+            self.session.started.add(ids, what)
             self.watch_started_jobs()
 
     @work(exclusive=True, group="started-jobs", exit_on_error=False)
     async def watch_started_jobs(self) -> None:
-        await self.started_jobs.watch(self)
+        async for outcome in self.session.watch_started():
+            self.notify(outcome.text, severity=outcome.severity, markup=False, timeout=10)  # type: ignore[arg-type]  # severity is one of Textual's three
+
+    def refuse_if_read_only(self, what: str) -> bool:
+        """True (and a notification) when the read-only rule forbids ``what``."""
+        refusal = self.session.refusal(what)
+        if refusal:
+            self.notify(refusal, severity="warning", markup=False)
+        return refusal is not None
 
     # ------------------------------------------------------------------ navigation
 
@@ -225,7 +220,6 @@ class AISTui(App):
     def jump(self, text: str) -> None:
         """Run one ``:`` command; a mistake is a notice, never a traceback."""
         from .jump import parse_jump, split_prefix
-        from .screens.objects import ObjectsScreen
 
         try:
             j = parse_jump(text)
@@ -243,15 +237,34 @@ class AISTui(App):
                 names = ", ".join(self.context_names()) or "none (add clusters to the config file)"
                 self.notify(f"clusters: {names}", markup=False, timeout=8)
         elif j.kind == "bucket" and j.bck is not None:
-            directory, start = split_prefix(j.prefix)
+            bck, (directory, start) = j.bck, split_prefix(j.prefix)
 
             async def open_bucket() -> None:
                 await self.switch_mode("buckets")
                 while len(self.screen_stack) > 1:
                     self.pop_screen()
-                await self.push_screen(ObjectsScreen(j.bck, prefix=directory, name_prefix=start))
+                self.show_objects(bck, prefix=directory, name_prefix=start)
 
             self.call_later(open_bucket)
+
+    def show_objects(self, bck: Bck, prefix: str = "", label: str = "", name_prefix: str = "") -> None:
+        """Push the objects screen of ``bck`` at the virtual directory ``prefix`` (``label``
+        names the bucket in the breadcrumb; ``name_prefix`` lists only names starting with it)."""
+        from .screens.objects import ObjectsScreen
+
+        self.push_screen(ObjectsScreen(bck, prefix=prefix, label=label, name_prefix=name_prefix))
+
+    def show_export(self, bck: Bck, prefix: str = "", names: list[str] | None = None) -> None:
+        """Push the export screen for ``names`` (a selection), or for everything under ``prefix``."""
+        from .screens.export import ExportScreen
+
+        self.push_screen(ExportScreen(bck, prefix, names))
+
+    def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
+        """Show object ``name`` of ``bck`` as ETL ``etl`` returns it (inline transform)."""
+        from .widgets.etlpreview import ETLPreviewDialog
+
+        self.push_screen(ETLPreviewDialog(etl, bck, name, self.image_protocol))
 
     def context_names(self) -> list[str]:
         """The cluster profiles in the config file (``~/.config/aistui/config.json``)."""
@@ -266,20 +279,11 @@ class AISTui(App):
     async def switch_context(self, name: str) -> None:
         """Point the console at cluster profile ``name``: a new client, fresh screens (their
         state belonged to the old cluster), the profile's read-only setting, a connection check."""
-        from .core.config import discover
-
         try:
-            settings = discover(profile=name)
+            settings = await self.session.switch_context(name)
         except InvalidInput as e:
             self.notify(str(e), severity="error", markup=False, timeout=8)
             return
-        old = self.client
-        self.connected.clear()
-        self.settings = settings
-        self.read_only = self._read_only_flag or settings.read_only
-        self.client = _new_client(settings)
-        self.version = ""
-        await old.aclose()
         current = self.current_mode
         for mode in [m for m in self.MODES if m != current]:
             await self.remove_mode(mode)
@@ -288,16 +292,9 @@ class AISTui(App):
         await self.remove_mode(current)
         self.add_mode(current, self.MODES[current])
         await self.switch_mode("cluster")
-        self.set_health("connecting")
+        self.session.set_health(HealthState.CONNECTING)
         self.notify(f"switched to cluster {settings.label}", markup=False, timeout=4)
         self.check_connection()
-
-    def refuse_if_read_only(self, what: str) -> bool:
-        """True (and a notification) when ``--read-only`` forbids ``what``."""
-        if self.read_only:
-            self.notify(f"read-only mode: {what} is disabled", severity="warning", markup=False)
-            return True
-        return False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -309,96 +306,41 @@ class AISTui(App):
         if not gc.isenabled():  # ``aistui`` paused collection for its startup: resume it, and
             gc.freeze()  # leave what startup made (modules, classes, the first screen) out of it
             gc.enable()
-        # After the first frame: the first request imports aiohttp (~0.4 s), which must not
-        # delay the first paint.
         self.check_connection()
-        self.set_interval(min(max(self.refresh_s, 1.0), 10.0), self.poll_health)
+        self.set_interval(min(max(self.session.refresh_s, 1.0), 10.0), self.poll_health)
 
     @work(exclusive=True, group="health", exit_on_error=False)
     async def poll_health(self) -> None:
-        """Every refresh interval (1..10 s), once connected: ``GET /v1/health`` with a 3 s
-        timeout and no retries. Any HTTP answer means the proxy is there; a refused connection
-        or a timeout means it is gone, and the status bar says "reconnecting"."""
-        if not self.connected.is_set() or self.health == "reconnecting":
-            return
-        try:
-            await self.client.request("GET", "/v1/health", timeout=3.0, idempotent=False)
-        except (ConnectionFailed, RequestTimeout):
-            self.set_health("unreachable")
-        except AISError:
-            pass
+        """Every refresh interval (1..10 s), once connected: the session's health probe."""
+        await self.session.probe()
 
     @work(exclusive=True, group="reconnect", exit_on_error=False)
     async def reconnect(self) -> None:
-        """Retry the cluster map with backoff (0.5 s doubling to 5 s) until the cluster answers
-        (or a screen's own refresh got through first), then set health "ok", which says
-        "reconnected". Screens keep their state; a refused token opens the connection screen."""
-        delay = 0.5
-        while self.connected.is_set() and self.health == "reconnecting":
-            await asyncio.sleep(delay)
-            try:
-                await self.client.cluster.smap()
-            except (Unauthorized, Forbidden) as e:
-                self.connected.clear()
-                self._connection_failed(str(e), "The token was refused: set AIS_AUTHN_TOKEN or "
-                                        "AIS_AUTHN_TOKEN_FILE (or ~/.config/ais/cli/auth.token).")
-                return
-            except AISError:
-                delay = min(delay * 2, 5.0)
-                continue
-            if self.health == "reconnecting":
-                self.set_health("ok")
-            return
+        """The session retries the cluster map until it answers; screens keep their state."""
+        await self.session.reconnect()
 
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        await self.session.aclose()
 
     @work(exclusive=True, group="connection", exit_on_error=False)
     async def check_connection(self) -> None:
-        if self._client is None:
-            # On a thread: the event loop keeps painting while the client stack imports. Nothing
-            # here waits for a particular screen's next refresh: a screen pushed or a mode shown
-            # before that screen painted would never refresh, and the console would never connect.
-            await asyncio.to_thread(_import_client_stack)
-        try:
-            await self.client.cluster.smap()
-            self.version = (await self.client.cluster.version()).rstrip(".")
-        except (Unauthorized, Forbidden) as e:
-            self._connection_failed(str(e), "The token was refused: set AIS_AUTHN_TOKEN or "
-                                    "AIS_AUTHN_TOKEN_FILE (or ~/.config/ais/cli/auth.token).")
-            return
-        except ConnectionFailed as e:
-            self._connection_failed(e.reason, "Is the cluster running? Check --endpoint or AIS_ENDPOINT.")
-            return
-        except AISError as e:
-            self._connection_failed(str(e))
-            return
-        self.set_health("ok")
-        self.connected.set()
-        for screen in self.screen_stack:
-            try:
-                screen.query_one(StatusBar).version = self.version
-            except Exception:  # noqa: BLE001
-                pass
-
-    def _connection_failed(self, reason: str, hint: str = "") -> None:
-        self.set_health("unreachable")
-        self.push_screen(ConnectionScreen(self.settings.endpoint, reason, hint), self._after_connection_screen)
+        """Connect the session (it imports the client stack on a thread, so the loop keeps
+        painting). Nothing here waits for a particular screen's next refresh: a screen pushed or
+        a mode shown before that screen painted would never refresh, and the console would never
+        connect (the start-up race)."""
+        await self.session.connect()
 
     async def _after_connection_screen(self, endpoint: str | None) -> None:
         if endpoint is None:
             self.exit()
             return
-        if endpoint != self.settings.endpoint:
-            try:
-                self.settings = self.settings.with_endpoint(endpoint)
-            except InvalidInput as e:
-                self._connection_failed(str(e))
-                return
-            await self.client.aclose()
-            self.client = _new_client(self.settings)
-        self.set_health("connecting")
+        try:
+            await self.session.use_endpoint(endpoint)
+        except InvalidInput as e:
+            self.session.set_health(HealthState.UNREACHABLE)
+            self.push_screen(ConnectionScreen(self.session.settings.endpoint, str(e), ""),
+                             self._after_connection_screen)
+            return
         self.check_connection()
 
 

@@ -1,22 +1,49 @@
-"""What the bucket and object screens share: reading a bucket the user typed, and running one
-cluster-changing core call in a worker that reports its job id or error."""
+"""What every console screen shares: typed access to the shell and the session, a status bar kept
+in sync when the screen is shown again, reading a bucket the user typed, and running one
+cluster-changing call through the session in a worker that reports its job ids or error."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
+from textual.events import ScreenResume
 from textual.screen import Screen
 
 from ..core.errors import AISError, InvalidInput
-from ..core.models import Bck
+from ..shell import Console, console
+from ..widgets.status import StatusBar
+
+if TYPE_CHECKING:  # the models load after the first frame (the cluster screen is a console screen too)
+    from ..core.models import Bck
+    from ..session import Session
 
 
 class AISScreen(Screen):
+    """A console screen: ``console`` is the app shell (typed), ``session`` the cluster's."""
+
+    @property
+    def console(self) -> Console:
+        """The app shell, typed (:class:`~aistui.shell.Console`)."""
+        return console(self)
+
+    @property
+    def session(self) -> Session:
+        """The session: the cluster's client, health, read-only rule and started jobs."""
+        return console(self).session
+
+    @on(ScreenResume)
+    def _sync_status_on_resume(self) -> None:
+        """Health or version may have changed while another mode was shown."""
+        for bar in self.query(StatusBar):
+            self.console.sync_status(bar)
+
     def parse_bucket(self, text: str) -> Bck | None:
         """``ais://b``, ``ais://@remais/b`` or a bare name; None (and a notice naming the broken
         rule) when it is not a valid bucket."""
+        from ..core.models import Bck
+
         try:
             return Bck.parse(text if "://" in text else f"ais://{text}")
         except InvalidInput as e:
@@ -24,19 +51,18 @@ class AISScreen(Screen):
             return None
 
     @work(group="mutate", exit_on_error=False)
-    async def run_call(self, what: str, call: Awaitable[Any], then: Callable[[], None] | None = None) -> None:
-        """Await one core call that changes the cluster and say what happened: the job id(s) it
+    async def run_call(self, what: str, call: Awaitable[object], then: Callable[[], None] | None = None) -> None:
+        """Await one core call that changes the cluster and say what happened: the job ids it
         started, "done", or the error. ``then`` runs afterwards (e.g. a reload). Started jobs are
-        handed to ``app.track_job``: a toast says when they end, and the jobs screen (3) opens
+        tracked by the session: a toast says when they end, and the jobs screen (3) opens
         filtered to them."""
         try:
-            result = await call
+            ids = await self.session.start(what, call)
         except AISError as e:
             self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
             return
-        ids = [i for i in (result if isinstance(result, list) else [result]) if isinstance(i, str) and i]
         if ids:
-            self.app.track_job(ids, what)  # type: ignore[attr-defined]  # toasts when it ends
+            self.console.track_job(ids, what)  # toasts when it ends
         self.notify(f"{what}: job {', '.join(ids)} started · press 3 to follow" if ids else f"{what}: done",
                     markup=False, timeout=6)
         if then is not None:

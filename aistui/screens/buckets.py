@@ -94,7 +94,7 @@ class BucketsScreen(AISScreen):
         t = self.query_one(DataTable)
         for c, w in zip(COLUMNS, (40, 9, 12, 12, 12), strict=True):
             t.add_column(c, key=c, width=w)
-        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.console.sync_status(self)
         self.query_one(StatusBar).breadcrumb = "buckets"
         self.load()
 
@@ -106,8 +106,8 @@ class BucketsScreen(AISScreen):
 
     @work(exclusive=True, group="buckets", exit_on_error=False)
     async def load(self) -> None:
-        await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
-        client = self.app.client  # type: ignore[attr-defined]
+        await self.session.connected.wait()  # the connection check speaks first
+        client = self.session.client
         try:
             local = await client.buckets.list(present=self.present_only)
             remotes = await client.cluster.remotes()
@@ -179,13 +179,13 @@ class BucketsScreen(AISScreen):
         return self.buckets.get(cursor_key(self.query_one(DataTable)) or "")
 
     def action_create(self) -> None:
-        if self.app.refuse_if_read_only("create bucket"):  # type: ignore[attr-defined]
+        if self.console.refuse_if_read_only("create bucket"):
             return
 
         def got(text: str | None) -> None:
             b = self.parse_bucket(text) if text else None
             if b is not None:
-                self.run_call(f"create {b}", self.app.client.buckets.create(b), self.load)  # type: ignore[attr-defined]
+                self.run_call(f"create {b}", self.session.client.buckets.create(b), self.load)
 
         self.app.push_screen(PromptDialog(
             "Create bucket", "A name (ais://NAME, or ais://@remais/NAME in a remote cluster): letters, digits, "
@@ -193,7 +193,7 @@ class BucketsScreen(AISScreen):
 
     def action_destroy(self) -> None:
         b = self.current()
-        if b is None or self.app.refuse_if_read_only("destroy bucket"):  # type: ignore[attr-defined]
+        if b is None or self.console.refuse_if_read_only("destroy bucket"):
             return
         name = self.display_name(b)
         lines = [f"Destroy {name} and every object in it.",
@@ -201,7 +201,7 @@ class BucketsScreen(AISScreen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_call(f"destroy {name}", self.app.client.buckets.destroy(b), self.load)  # type: ignore[attr-defined]
+                self.run_call(f"destroy {name}", self.session.client.buckets.destroy(b), self.load)
 
         self.app.push_screen(ConfirmDialog("Destroy bucket", lines, confirm_label="Destroy",
                                            type_to_confirm=b.name), done)
@@ -210,7 +210,7 @@ class BucketsScreen(AISScreen):
         """``c``: copy the bucket (``copy-bck``) with a destination, an optional prefix, dry-run and
         sync (also delete in the destination what the source no longer has)."""
         src = self.current()
-        if src is None or self.app.refuse_if_read_only("copy bucket"):  # type: ignore[attr-defined]
+        if src is None or self.console.refuse_if_read_only("copy bucket"):
             return
         name = self.display_name(src)
 
@@ -225,7 +225,7 @@ class BucketsScreen(AISScreen):
                 dst = opts.pop("dst")
                 presence = 0 if src.is_remote else None  # copy uncached remote objects too
                 what = f"{'dry-run ' if opts['dry_run'] else ''}copy {name} → {dst}"
-                self.run_call(what, self.app.client.buckets.copy(src, dst, presence=presence, **opts), self.load)  # type: ignore[attr-defined]
+                self.run_call(what, self.session.client.buckets.copy(src, dst, presence=presence, **opts), self.load)
 
         self.app.push_screen(FormDialog(f"Copy {name}", [
             Field("dst", "Destination bucket (created if missing)", value=f"ais://{src.name}-copy"),
@@ -237,7 +237,7 @@ class BucketsScreen(AISScreen):
     def action_evict(self) -> None:
         """``E``: evict a remote bucket's in-cluster copies; keeping its metadata keeps it listed."""
         b = self.current()
-        if b is None or self.app.refuse_if_read_only("evict"):  # type: ignore[attr-defined]
+        if b is None or self.console.refuse_if_read_only("evict"):
             return
         if not b.is_remote:
             self.notify(f"{self.display_name(b)} is not a remote bucket: nothing to evict", severity="warning",
@@ -247,7 +247,7 @@ class BucketsScreen(AISScreen):
 
         def got(keep: bool | None) -> None:
             if keep is not None:
-                self.run_call(f"evict {name}", self.app.client.buckets.evict(b, keep_md=keep), self.load)  # type: ignore[attr-defined]
+                self.run_call(f"evict {name}", self.session.client.buckets.evict(b, keep_md=keep), self.load)
 
         self.app.push_screen(FormDialog(f"Evict remote bucket {name}", [
             Field("keep", "Keep the bucket's metadata (it stays listed as present, with its props)",
@@ -257,13 +257,13 @@ class BucketsScreen(AISScreen):
 
     def action_prefetch(self) -> None:
         b = self.current()
-        if b is None or self.app.refuse_if_read_only("prefetch"):  # type: ignore[attr-defined]
+        if b is None or self.console.refuse_if_read_only("prefetch"):
             return
         if not b.is_remote:
             self.notify(f"{self.display_name(b)} is not a remote bucket: nothing to prefetch", severity="warning",
                         markup=False)
             return
-        self.run_call(f"prefetch {self.display_name(b)}", self.app.client.buckets.prefetch(b), self.load)  # type: ignore[attr-defined]
+        self.run_call(f"prefetch {self.display_name(b)}", self.session.client.buckets.prefetch(b), self.load)
 
     def action_props(self) -> None:
         b = self.current()
@@ -273,14 +273,14 @@ class BucketsScreen(AISScreen):
     def action_edit_props(self) -> None:
         """``P``: edit the common props: versioning, mirroring (copies) and checksum type."""
         b = self.current()
-        if b is None or self.app.refuse_if_read_only("edit bucket props"):  # type: ignore[attr-defined]
+        if b is None or self.console.refuse_if_read_only("edit bucket props"):
             return
         self.edit_props(b)
 
     @work(group="props", exit_on_error=False)
     async def edit_props(self, b: Bck) -> None:
         try:
-            props = await self.app.client.buckets.head(b)  # type: ignore[attr-defined]
+            props = await self.session.client.buckets.head(b)
         except AISError as e:
             self.notify(f"props: {e}", severity="error", markup=False)
             return
@@ -295,7 +295,7 @@ class BucketsScreen(AISScreen):
 
         def got(patch: dict | None) -> None:
             if patch:
-                self.run_call(f"set props of {name}", self.app.client.buckets.set_props(b, patch))  # type: ignore[attr-defined]
+                self.run_call(f"set props of {name}", self.session.client.buckets.set_props(b, patch))
             elif patch == {}:
                 self.notify("props unchanged", timeout=3)
 
@@ -308,7 +308,7 @@ class BucketsScreen(AISScreen):
     @work(group="props", exit_on_error=False)
     async def show_props(self, b: Bck) -> None:
         try:
-            props = await self.app.client.buckets.head(b)  # type: ignore[attr-defined]
+            props = await self.session.client.buckets.head(b)
         except AISError as e:
             self.notify(f"props: {e}", severity="error", markup=False)
             return
@@ -319,16 +319,9 @@ class BucketsScreen(AISScreen):
         b = self.current()
         if b is None:
             return
-        try:
-            from .export import ExportScreen
-        except ImportError:
-            self.notify("export is not available in this build", severity="warning")
-            return
-        self.app.push_screen(ExportScreen(b, "", None))
+        self.console.show_export(b)
 
     def action_open(self) -> None:
         b = self.buckets.get(cursor_key(self.query_one(DataTable)) or "")
         if b is not None:
-            from .objects import ObjectsScreen
-
-            self.app.push_screen(ObjectsScreen(b, label=self.display_name(b)))
+            self.console.show_objects(b, label=self.display_name(b))

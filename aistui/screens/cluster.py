@@ -13,7 +13,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Static
 
 from .. import format as fmt
@@ -22,9 +21,11 @@ from ..core.errors import AISError
 if TYPE_CHECKING:  # the models load with the first refresh, after the first frame
     from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
 from ..messages import LoadFailed
+from ..session import HealthState
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
 from ..widgets.status import StatusBar
+from .base import AISScreen
 
 NODE_COLUMNS = ("role", "id", "url", "state", "version", "uptime", "cpu", "load", "rss", "used", "free", "disk%")
 
@@ -37,7 +38,7 @@ class ClusterSnapshot:
     remotes: list[RemoteCluster]
 
 
-class ClusterScreen(Screen):
+class ClusterScreen(AISScreen):
     """The cluster overview."""
 
     BINDINGS = [
@@ -65,7 +66,7 @@ class ClusterScreen(Screen):
         # The status goes in before the first layout, so that the first frame is whole (set in
         # on_mount, it came one frame later).
         status = StatusBar()
-        self.app.sync_status(status)  # type: ignore[attr-defined]
+        self.console.sync_status(status)
         status.breadcrumb = "cluster"
         yield status
         yield Static("Nodes", classes="section-title")
@@ -81,8 +82,8 @@ class ClusterScreen(Screen):
 
     @work(exclusive=True, group="cluster", exit_on_error=False)
     async def load(self) -> None:
-        await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
-        client = self.app.client  # type: ignore[attr-defined]
+        await self.session.connected.wait()  # the connection check speaks first
+        client = self.session.client
         try:
             smap = await client.cluster.smap()
             statuses = await client.cluster.all_node_status(smap)
@@ -98,12 +99,12 @@ class ClusterScreen(Screen):
         if self._timer is not None:
             self._timer.stop()
         if not self._paused and self.is_attached:
-            self._timer = self.set_timer(self.app.refresh_s, self.load)  # type: ignore[attr-defined]
+            self._timer = self.set_timer(self.session.refresh_s, self.load)
 
     def on_cluster_screen_loaded(self, msg: Loaded) -> None:
         snap = msg.snap
         self._failing = False
-        self.app.set_health("ok")  # type: ignore[attr-defined]
+        self.session.set_health(HealthState.OK)
         rows = []
         for n in snap.smap.nodes:
             st = snap.statuses.get(n.daemon_id)
@@ -128,7 +129,7 @@ class ClusterScreen(Screen):
         self._schedule()
 
     def on_load_failed(self, msg: LoadFailed) -> None:
-        self.app.set_health("unreachable")  # type: ignore[attr-defined]
+        self.session.set_health(HealthState.UNREACHABLE)
         if not self._failing:  # say it once per outage, not on every refresh
             self.notify(f"cluster refresh failed: {msg.error}", severity="error", timeout=4, markup=False)
         self._failing = True
@@ -155,18 +156,18 @@ class ClusterScreen(Screen):
         """``C``: pick another cluster from the config file (like k9s contexts)."""
         from ..widgets.dialogs import ChoiceDialog
 
-        names = self.app.context_names()  # type: ignore[attr-defined]
+        names = self.console.context_names()
         if not names:
             self.notify("no clusters in the config file: add them under \"clusters\" in "
                         "~/.config/aistui/config.json", severity="warning", markup=False, timeout=8)
             return
         keys = "123456789abcdefghijklmnopqrstuvwxyz"
-        current = self.app.settings.name  # type: ignore[attr-defined]
+        current = self.session.settings.name
         choices = [(keys[i], n + ("  (current)" if n == current else "")) for i, n in enumerate(names[:len(keys)])]
 
         def got(key: str | None) -> None:
             if key:
-                self.app.switch_context(names[keys.index(key)])  # type: ignore[attr-defined]
+                self.console.switch_context(names[keys.index(key)])
 
         self.app.push_screen(ChoiceDialog("Switch cluster", choices), got)
 

@@ -24,8 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Log, Static
+from textual.widgets import DataTable, Log, Static
 
 from .. import format as fmt
 from ..core.errors import AISError, ETLNotAvailable, InvalidInput
@@ -34,12 +33,10 @@ from ..core.models import Bck, ETLInfo, Job
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog
 from ..widgets.form import Field, FormDialog
+from ..widgets.jobstyle import STATE_STYLE, buckets_text
 from ..widgets.keybar import KeyBar
-from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
 from ..widgets.tables import cursor_key
-from .base import AISScreen
-from .jobs import STATE_STYLE, buckets_text
 from .polling import Polling
 
 ETL_COLUMNS = ("name", "stage", "job", "objects", "in", "out")
@@ -50,46 +47,7 @@ NOT_AVAILABLE_HELP = ("A default aisnode build (go install .../aisnode) has no E
                       "show below. r checks again.")
 
 
-class ETLPreviewDialog(ModalScreen[None]):
-    """One object as an ETL returns it (inline transform: GET with ``etl_name``), shown in the
-    object preview; ``esc`` closes."""
-
-    DEFAULT_CSS = """
-    ETLPreviewDialog { align: center middle; }
-    ETLPreviewDialog > Vertical { width: 90%; height: 80%; border: heavy $accent; background: $surface; padding: 0 1; }
-    """
-    BINDINGS = [Binding("escape", "close", "Close", id="etlpreview.close")]
-
-    def __init__(self, etl_name: str, bck: Bck, obj: str, protocol: str):
-        super().__init__()
-        self.etl_name, self.bck, self.obj, self.protocol = etl_name, bck, obj, protocol
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(Text(f"{self.bck.uname(self.obj)} through ETL {self.etl_name}"), classes="dialog-title")
-            yield Preview(protocol=self.protocol, id="etl-preview")
-
-    def on_mount(self) -> None:
-        self.query_one(Preview).show_loading(self.obj)
-        self.fetch()
-
-    @work(exclusive=True, group="etl-preview", exit_on_error=False)
-    async def fetch(self) -> None:
-        preview = self.query_one(Preview)
-        cap = IMAGE_CAP if kind_of(self.obj) == "image" else TEXT_CAP
-        try:
-            data = await self.app.client.objects.get(self.bck, self.obj, max_bytes=cap + 1,  # type: ignore[attr-defined]
-                                                     etl_name=self.etl_name)
-        except AISError as e:
-            preview.show_error(self.obj, str(e))
-            return
-        preview.show_bytes(self.obj, data[:cap], total=len(data), capped=len(data) > cap)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class ETLScreen(AISScreen, Polling):
+class ETLScreen(Polling):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="etl.refresh"),
         Binding("enter", "toggle_detail", "Detail", id="etl.detail"),
@@ -160,7 +118,7 @@ class ETLScreen(AISScreen, Polling):
         for table, most in ((t, "40%"), (j, "30%"), (tt, 6)):  # inline: the app's DataTable rule says 1fr
             table.styles.height = "auto"
             table.styles.max_height = most
-        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.console.sync_status(self)
         self.query_one(StatusBar).breadcrumb = "etl"
         self.query_one("#etl-hint", Static).update("loading ETLs …")
 
@@ -178,8 +136,8 @@ class ETLScreen(AISScreen, Polling):
 
     @work(exclusive=True, group="etl", exit_on_error=False)
     async def load(self) -> None:
-        await self.app.connected.wait()  # type: ignore[attr-defined]
-        client = self.app.client  # type: ignore[attr-defined]
+        await self.session.connected.wait()
+        client = self.session.client
         etls: list[ETLInfo] | None = None
         problem = ""
         try:
@@ -201,7 +159,7 @@ class ETLScreen(AISScreen, Polling):
 
     async def _fetch_view(self, name: str) -> None:
         try:
-            view = await self.app.client.etl.view(name)  # type: ignore[attr-defined]
+            view = await self.session.client.etl.view(name)
         except AISError as e:
             view = ETLView(name, problems={"ETL": str(e)})
         self.post_message(self.Viewed(view))
@@ -241,7 +199,7 @@ class ETLScreen(AISScreen, Polling):
             hint.styles.height = 1
             hint.update(Text(f"{len(etls)} ETLs · {len(msg.jobs)} ETL jobs · enter details · n init · "
                              f"T transform · v view an object · " + ("paused" if self.paused else
-                                                                      f"every {self.app.refresh_s:g}s")))  # type: ignore[attr-defined]
+                                                                      f"every {self.session.refresh_s:g}s")))
         self.schedule()
 
     def on_load_failed(self, msg: LoadFailed) -> None:
@@ -352,7 +310,7 @@ class ETLScreen(AISScreen, Polling):
         self.load()
 
     def action_init(self) -> None:
-        if self.app.refuse_if_read_only("init ETL"):  # type: ignore[attr-defined]
+        if self.console.refuse_if_read_only("init ETL"):
             return
 
         def validate(v: dict[str, str]) -> dict[str, Any]:
@@ -365,7 +323,7 @@ class ETLScreen(AISScreen, Polling):
                                 env=parse_env(v["env"]))
 
         async def init(msg: dict[str, Any]) -> None:
-            await self.app.client.etl.init(msg)  # type: ignore[attr-defined]  # its job lasts while the ETL runs
+            await self.session.client.etl.init(msg)  # its job lasts while the ETL runs
 
         def done(msg: dict[str, Any] | None) -> None:
             if msg is not None:
@@ -384,7 +342,7 @@ class ETLScreen(AISScreen, Polling):
 
     def _confirm(self, verb: str, lines: list[str], call_of) -> None:
         e = self.current()
-        if e is None or self.app.refuse_if_read_only(f"{verb.lower()} ETL"):  # type: ignore[attr-defined]
+        if e is None or self.console.refuse_if_read_only(f"{verb.lower()} ETL"):
             return
 
         def done(ok: bool | None) -> None:
@@ -396,21 +354,21 @@ class ETLScreen(AISScreen, Polling):
 
     def action_stop(self) -> None:
         self._confirm("Stop", ["Its pods stop on every target; inline and offline transforms through it fail "
-                               "until it is started again."], self.app.client.etl.stop)  # type: ignore[attr-defined]
+                               "until it is started again."], self.session.client.etl.stop)
 
     def action_start(self) -> None:
-        self._confirm("Start", ["AIS starts an ETL only from the Aborted stage."], self.app.client.etl.start)  # type: ignore[attr-defined]
+        self._confirm("Start", ["AIS starts an ETL only from the Aborted stage."], self.session.client.etl.start)
 
     def action_delete(self) -> None:
         self._confirm("Delete", ["It is stopped and removed from the cluster; its spec is gone.",
-                                 "This cannot be undone."], self.app.client.etl.delete)  # type: ignore[attr-defined]
+                                 "This cannot be undone."], self.session.client.etl.delete)
 
     def _etl_name_field(self) -> Field:
         e = self.current()
         return Field("etl", "ETL name", e.name if e else "", "md5")
 
     def action_transform(self) -> None:
-        if self.app.refuse_if_read_only("transform"):  # type: ignore[attr-defined]
+        if self.console.refuse_if_read_only("transform"):
             return
 
         def validate(v: dict[str, str]) -> tuple[str, Bck, Bck, str, list[str]]:
@@ -424,7 +382,7 @@ class ETLScreen(AISScreen, Polling):
             if r is None:
                 return
             name, src, dst, prefix, names = r
-            client = self.app.client  # type: ignore[attr-defined]
+            client = self.session.client
             if names:
                 call = client.objects.transform_many(src, dst, name, names=names)
                 what = f"transform {len(names)} objects of {src} → {dst} through {name}"
@@ -457,7 +415,7 @@ class ETLScreen(AISScreen, Polling):
 
         def done(r: tuple[str, Bck, str] | None) -> None:
             if r is not None:
-                self.app.push_screen(ETLPreviewDialog(*r, self.app.image_protocol))  # type: ignore[attr-defined]
+                self.console.show_etl_preview(*r)
 
         self.app.push_screen(FormDialog("View an object through an ETL", [
             self._etl_name_field(), Field("object", "Object", placeholder="ais://images/cat.jpg")],

@@ -152,7 +152,7 @@ class ExportScreen(AISScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.console.sync_status(self)
         what = f"{len(self.names)} selected" if self.names is not None else (self.prefix or "all objects")
         self.query_one(StatusBar).breadcrumb = f"export › {self.bck} › {what}"
         t = self.query_one("#export-table", DataTable)
@@ -181,7 +181,7 @@ class ExportScreen(AISScreen):
             batch_size=self._int("batch_size", 32), num_workers=self._int("num_workers", 2),
             shuffle=q("#shuffle", Checkbox).value, seed=self._int("seed", 0), ddp=q("#ddp", Checkbox).value,
             etl=q("#etl", Input).value.strip(),
-            default_endpoint=self.app.settings.endpoint,  # type: ignore[attr-defined]
+            default_endpoint=self.session.settings.endpoint,
         )
 
     def regenerate(self) -> None:
@@ -219,7 +219,7 @@ class ExportScreen(AISScreen):
         from ..export.discover import discover_classes
 
         try:
-            self.class_folders = await discover_classes(self.app.client, self.bck, self.prefix, self.names)  # type: ignore[attr-defined]
+            self.class_folders = await discover_classes(self.session.client, self.bck, self.prefix, self.names)
         except AISError as e:
             self.class_folders = []
             self.notify(f"could not list class folders: {e}", severity="error", markup=False)
@@ -233,7 +233,7 @@ class ExportScreen(AISScreen):
             return
         from .. import clipboard
 
-        how = self.app.copy_text(self.code)  # type: ignore[attr-defined]
+        how = self.console.copy_text(self.code)
         if how == clipboard.NOT_COPIED:
             how = clipboard.save_fallback(self.code, clipboard.export_dir() / default_filename(self.spec()))
         self.notify(f"loader code copied: {how}", markup=False, timeout=8)
@@ -295,7 +295,7 @@ class ExportScreen(AISScreen):
     async def run_dry(self, spec: ExportSpec, code: str, sweep: list[int], batches: int, seconds: float) -> None:
         from ..export.dryrun import DryRunConfig, DryRunError, dry_run
 
-        settings = self.app.settings  # type: ignore[attr-defined]
+        settings = self.session.settings
         cfg = DryRunConfig(workers=sweep, max_batches=batches, max_seconds=seconds,
                            endpoint=settings.endpoint, token=settings.token or "")
         bar = self.query_one("#export-progress", ProgressBar)

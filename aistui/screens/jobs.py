@@ -14,7 +14,6 @@ screen opens filtered to them.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -30,36 +29,25 @@ from textual.widgets import Static
 
 from .. import format as fmt
 from ..core.errors import AISError
-from ..core.jobs import JobPoll, JobWatch
+from ..core.jobs import JobPoll
 from ..core.models import Job
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
+from ..widgets.jobstyle import STATE_STYLE, buckets_text
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
 from ..widgets.status import StatusBar
-from .base import AISScreen
 from .polling import Polling
 
 COLUMNS = ("kind", "state", "id", "buckets", "started", "elapsed/ended", "objects", "bytes", "rate", "error")
 WIDTHS = (15, 9, 11, 30, 9, 16, 9, 9, 11, 40)  # what tells jobs apart first: 80 columns show up to buckets
 SORTS = ("start", "kind", "rate")
-STATE_STYLE = {"running": "bold cyan", "idle": "cyan", "finished": "green", "aborted": "yellow", "failed": "bold red"}
 TARGET_COLUMNS = ("target", "state", "started", "ended", "objects", "bytes", "in", "out", "error")
 TARGET_WIDTHS = (12, 8, 9, 9, 9, 10, 9, 9, 30)
-NOT_FOUND_GIVE_UP_S = 60.0  # stop watching a started job that no target has shown for this long
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def buckets_text(job: Job) -> str:
-    """``ais://src → ais://dst`` for copies and transforms, else the one bucket (or "")."""
-    src, dst = job.src_bck, job.dst_bck
-    if src and dst and src != dst:
-        return f"{src} → {dst}"
-    b = job.bck or src
-    return str(b) if b else ""
 
 
 def clock_text(t: datetime | None, now: datetime, tz: tzinfo | None) -> str:
@@ -78,72 +66,6 @@ def elapsed_text(job: Job, now: datetime, tz: tzinfo | None) -> str:
     if end is None:
         return fmt.duration(max(0.0, (now - start).total_seconds()))
     return f"{clock_text(end, now, tz)} ({fmt.duration(max(0.0, (end - start).total_seconds()))})"
-
-
-def outcome_text(what: str, jobs: list[Job]) -> tuple[str, str]:
-    """The toast for jobs started as ``what`` that are over: ``(message, severity)``."""
-    ids = ", ".join(j.id for j in jobs)
-    objs, size = sum(j.objects for j in jobs), sum(j.bytes for j in jobs)
-    bad = [j for j in jobs if j.state in ("aborted", "failed")]
-    if bad:
-        j = bad[0]
-        why = f": {j.error}" if j.error else ""
-        return f"{what}: job {ids} {j.state}{why}", ("error" if j.state == "failed" else "warning")
-    return f"{what}: job {ids} finished · {objs:,} objects, {fmt.size(size)}", "information"
-
-
-class StartedJobs:
-    """Jobs started from aistui (by :meth:`AISScreen.run_call`), watched until they are over.
-
-    ``follow`` holds the ids of the last jobs started; the jobs screen takes them once (with
-    :meth:`take_follow`) to open filtered to them."""
-
-    def __init__(self) -> None:
-        self.groups: dict[tuple[str, ...], tuple[str, float]] = {}  # ids -> (what, monotonic start)
-        self.follow: list[str] = []
-        self._watch = JobWatch()
-        self._over: dict[str, Job] = {}
-
-    def add(self, ids: list[str], what: str) -> None:
-        loop = asyncio.get_running_loop()
-        self.groups[tuple(ids)] = (what, loop.time())
-        self.follow = list(ids)
-
-    def take_follow(self) -> list[str]:
-        ids, self.follow = self.follow, []
-        return ids
-
-    async def watch(self, app: Any) -> None:
-        """Poll the started jobs every ``app.refresh_s`` (at least 1 s) until none is left;
-        ``app.notify`` says how each group ended. Errors are retried on the next poll."""
-        loop = asyncio.get_running_loop()
-        while self.groups:
-            for ids, (what, since) in list(self.groups.items()):
-                jobs: list[Job] = []
-                for xid in ids:
-                    if xid in self._over:
-                        jobs.append(self._over[xid])
-                        continue
-                    try:
-                        job = await app.client.jobs.get(xid)
-                    except AISError:
-                        job = None
-                    if job is not None and self._watch.over(job):
-                        self._over[xid] = job
-                        jobs.append(job)
-                if len(jobs) == len(ids):
-                    msg, severity = outcome_text(what, jobs)
-                    app.notify(msg, severity=severity, markup=False, timeout=10)
-                    self._forget(ids)
-                elif not jobs and loop.time() - since > NOT_FOUND_GIVE_UP_S:
-                    self._forget(ids)  # never showed up (e.g. a synchronous evict): nothing to say
-            if self.groups:
-                await asyncio.sleep(max(1.0, float(app.refresh_s)))
-
-    def _forget(self, ids: tuple[str, ...]) -> None:
-        self.groups.pop(ids, None)
-        for xid in ids:
-            self._over.pop(xid, None)
 
 
 @dataclass
@@ -183,7 +105,7 @@ class JobFilter:
         return not self.text or self.text in haystack
 
 
-class JobsScreen(AISScreen, Polling):
+class JobsScreen(Polling):
     """The running-job monitor. ``clock`` and ``tz`` render times (snapshot tests pin them)."""
 
     clock: Callable[[], datetime] = staticmethod(utc_now)
@@ -246,7 +168,7 @@ class JobsScreen(AISScreen, Polling):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.console.sync_status(self)
         self.query_one(StatusBar).breadcrumb = "jobs"
         self._hint()
 
@@ -256,7 +178,7 @@ class JobsScreen(AISScreen, Polling):
 
     def on_screen_resume(self) -> None:
         super().on_screen_resume()
-        follow = self.app.started_jobs.take_follow()  # type: ignore[attr-defined]
+        follow = self.session.started.take_follow()
         if follow:
             self.filter = JobFilter(ids=tuple(follow))
             self._rebuild()
@@ -264,10 +186,10 @@ class JobsScreen(AISScreen, Polling):
 
     @work(exclusive=True, group="jobs", exit_on_error=False)
     async def load(self) -> None:
-        await self.app.connected.wait()  # type: ignore[attr-defined]
+        await self.session.connected.wait()
         if self._monitor is None:
-            keep = getattr(self.app, "jobs_keep_s", 3600.0)
-            self._monitor = self.app.client.jobs.monitor(keep_s=keep, now=type(self).clock)  # type: ignore[attr-defined]
+            keep = self.session.jobs_keep_s
+            self._monitor = self.session.client.jobs.monitor(keep_s=keep, now=type(self).clock)
         try:
             poll = await self._monitor.poll()
         except AISError as e:
@@ -366,7 +288,7 @@ class JobsScreen(AISScreen, Polling):
         if self.filter.active():
             parts.append("filter: " + self.filter.describe() + " (esc clears)")
         parts.append(f"sort: {self.sort}")
-        parts.append("paused" if self.paused else f"every {self.app.refresh_s:g}s")  # type: ignore[attr-defined]
+        parts.append("paused" if self.paused else f"every {self.session.refresh_s:g}s")
         if self.last is None:
             parts = ["loading jobs …"]
         text = " · ".join(parts)
@@ -453,7 +375,7 @@ class JobsScreen(AISScreen, Polling):
 
     @work(group="job-total", exit_on_error=False)
     async def fetch_total(self, job: Job) -> None:
-        total = await self.app.client.jobs.source_total(job)  # type: ignore[attr-defined]
+        total = await self.session.client.jobs.source_total(job)
         self.post_message(self.Total(job.id, total))
 
     def on_jobs_screen_total(self, msg: Total) -> None:
@@ -508,7 +430,7 @@ class JobsScreen(AISScreen, Polling):
 
     def action_abort(self) -> None:
         job = self.current()
-        if job is None or self.app.refuse_if_read_only("abort job"):  # type: ignore[attr-defined]
+        if job is None or self.console.refuse_if_read_only("abort job"):
             return
         if not job.running:
             self.notify(f"job {job.id} is {job.state}: nothing to abort", severity="warning", markup=False)
@@ -518,7 +440,7 @@ class JobsScreen(AISScreen, Polling):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_call(f"abort {job.display_kind} {job.id}", self.app.client.jobs.abort(job.id),  # type: ignore[attr-defined]
+                self.run_call(f"abort {job.display_kind} {job.id}", self.session.client.jobs.abort(job.id),
                               self.load)
 
         self.app.push_screen(ConfirmDialog("Abort job", lines, confirm_label="Abort"), done)

@@ -31,6 +31,7 @@ from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck, LsoPage, ObjectProps
 from ..core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ..messages import LoadFailed
+from ..session import Session
 from ..widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
 from ..widgets.keybar import KeyBar
 from ..widgets.objlist import DIR, ObjectList, column_header, printable
@@ -113,11 +114,11 @@ class ObjectsScreen(AISScreen):
                 yield ObjectList(near_end=PREFETCH_ROWS, id="objects")
             with Vertical(id="side"):
                 yield Static("", id="details")
-                yield Preview(protocol=self.app.image_protocol, id="preview")  # type: ignore[attr-defined]
+                yield Preview(protocol=self.console.image_protocol, id="preview")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.app.sync_status(self)  # type: ignore[attr-defined]
+        self.console.sync_status(self)
         self.query_one(ObjectList).focus()
         self.reload()
 
@@ -137,14 +138,14 @@ class ObjectsScreen(AISScreen):
         self._update_hint()
         self.load_page(first=True)
 
-    def _request_page(self, app, first: bool):
+    def _request_page(self, session: Session, first: bool):
         """The next page's listing call (a coroutine): the directory, from just before the name
         prefix when there is one. A non-recursive listing with a prefix that does not end at "/"
         answers oddly on AIS v1.5.0 ("train/ca" lists only "train/ca/..."), so the name prefix is
         a ``start_after`` bound plus a stop past it: still one server-side range."""
         prefix = self.prefix + self.name_prefix
         start_after = _just_before(prefix) if self.name_prefix and first else ""
-        return app.client.objects.list_page(self.bck, prefix=self.prefix, non_recursive=True,
+        return session.client.objects.list_page(self.bck, prefix=self.prefix, non_recursive=True,
                                             page_size=FIRST_PAGE if first else PAGE_SIZE, uuid=self._uuid,
                                             continuation_token=self._token, start_after=start_after)
 
@@ -152,14 +153,14 @@ class ObjectsScreen(AISScreen):
         """Ask for the first page while the screen is still being built (the cluster's time to
         answer overlaps composing and painting); :meth:`load_page` picks it up."""
         try:
-            app = self.app  # before mounting too; NoActiveAppError is a RuntimeError
+            session = self.session  # before mounting too; NoActiveAppError is a RuntimeError
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
 
         async def first_page():
-            await app.connected.wait()
-            return await self._request_page(app, True)
+            await session.connected.wait()
+            return await self._request_page(session, True)
 
         self._early = loop.create_task(first_page())
 
@@ -176,8 +177,8 @@ class ObjectsScreen(AISScreen):
             if early is not None:
                 page = await early
             else:
-                await self.app.connected.wait()  # type: ignore[attr-defined]  # the connection check speaks first
-                page = await self._request_page(self.app, first)
+                await self.session.connected.wait()  # the connection check speaks first
+                page = await self._request_page(self.session, first)
         except AISError as e:
             self._loading = False
             self.post_message(LoadFailed(e))
@@ -244,7 +245,7 @@ class ObjectsScreen(AISScreen):
     async def inspect(self, name: str) -> None:
         """HEAD the object, then fetch a capped preview; cancelled when the cursor moves on."""
         await asyncio.sleep(DEBOUNCE_S)
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.session.client
         preview = self.query_one(Preview)
         try:
             props = await client.objects.head(self.bck, name)
@@ -267,7 +268,7 @@ class ObjectsScreen(AISScreen):
 
     @work(exclusive=True, group="member", exit_on_error=False)
     async def preview_member(self, shard: str, member: str) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.session.client
         preview = self.query_one(Preview)
         try:
             cap = IMAGE_CAP if kind_of(member) == "image" else TEXT_CAP
@@ -388,11 +389,11 @@ class ObjectsScreen(AISScreen):
         else:
             lines = [f"{self.label}/{n}" for n in names]
         label = {"n": "name", "g": "ais get command", "u": "URI"}[how]
-        copied = self.app.copy_text("\n".join(lines))  # type: ignore[attr-defined]
+        copied = self.console.copy_text("\n".join(lines))
         self.notify(f"copied {len(lines)} {label}{'s' if len(lines) > 1 else ''} ({copied})", markup=False, timeout=3)
 
     def action_delete(self) -> None:
-        if self.app.refuse_if_read_only("delete"):  # type: ignore[attr-defined]
+        if self.console.refuse_if_read_only("delete"):
             return
         names = self.targets()
         if not names:
@@ -410,7 +411,7 @@ class ObjectsScreen(AISScreen):
 
     @work(group="mutate", exit_on_error=False)
     async def run_delete(self, names: list[str]) -> None:
-        client = self.app.client  # type: ignore[attr-defined]
+        client = self.session.client
         try:
             if len(names) == 1:
                 await client.objects.delete(self.bck, names[0])
@@ -425,7 +426,7 @@ class ObjectsScreen(AISScreen):
         self.reload()
 
     def action_upload(self) -> None:
-        if self.app.refuse_if_read_only("upload"):  # type: ignore[attr-defined]
+        if self.console.refuse_if_read_only("upload"):
             return
 
         def got(path: str | None) -> None:
@@ -449,7 +450,7 @@ class ObjectsScreen(AISScreen):
         :func:`~aistui.core.aio.run_in_own_loop`): thousands of request callbacks never sit in
         front of a keypress. Progress comes back to the dialog through this loop."""
         loop = asyncio.get_running_loop()
-        settings = self.app.settings  # type: ignore[attr-defined]
+        settings = self.session.settings
 
         def progress(p: Progress) -> None:
             loop.call_soon_threadsafe(dialog.update_progress, copy.copy(p))
@@ -541,25 +542,17 @@ class ObjectsScreen(AISScreen):
 
         def got(etl: str | None) -> None:
             if etl:
-                from .etl import ETLPreviewDialog
-
-                self.app.push_screen(ETLPreviewDialog(etl, self.bck, name, self.app.image_protocol))  # type: ignore[attr-defined]
+                self.console.show_etl_preview(etl, self.bck, name)
 
         self.app.push_screen(PromptDialog(f"View {name} through ETL", "The name of a running ETL "
                                           "(the ETL screen, 4, lists them).", placeholder="etl-name"), got)
 
     def action_export(self) -> None:
         """``e``: PyTorch loader code for the selection, or for this directory."""
-        try:
-            from .export import ExportScreen
-        except ImportError:
-            self.notify("export is not available in this build", severity="warning")
-            return
-        self.app.push_screen(ExportScreen(self.bck, self.prefix + self.name_prefix,
-                                          sorted(self.selected) or None))
+        self.console.show_export(self.bck, self.prefix + self.name_prefix, sorted(self.selected) or None)
 
     def _remote_targets(self, what: str) -> list[str] | None:
-        if self.app.refuse_if_read_only(what):  # type: ignore[attr-defined]
+        if self.console.refuse_if_read_only(what):
             return None
         if not self.bck.is_remote:
             self.notify(f"{self.label} is not a remote bucket: nothing to {what}", severity="warning", markup=False)
@@ -577,17 +570,17 @@ class ObjectsScreen(AISScreen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_call("evict", self.app.client.objects.evict_many(self.bck, names=names))  # type: ignore[attr-defined]
+                self.run_call("evict", self.session.client.objects.evict_many(self.bck, names=names))
 
         self.app.push_screen(ConfirmDialog("Evict objects", lines, confirm_label="Evict"), done)
 
     def action_prefetch(self) -> None:
         names = self._remote_targets("prefetch")
         if names:
-            self.run_call("prefetch", self.app.client.objects.prefetch(self.bck, names=names))  # type: ignore[attr-defined]
+            self.run_call("prefetch", self.session.client.objects.prefetch(self.bck, names=names))
 
     def action_copy_objects(self) -> None:
-        if self.app.refuse_if_read_only("copy"):  # type: ignore[attr-defined]
+        if self.console.refuse_if_read_only("copy"):
             return
         names = self.targets()
         if not names:
@@ -596,7 +589,7 @@ class ObjectsScreen(AISScreen):
         def got(text: str | None) -> None:
             dst = self.parse_bucket(text) if text else None
             if dst is not None:
-                self.run_call(f"copy to {dst}", self.app.client.objects.copy_many(self.bck, dst, names=names))  # type: ignore[attr-defined]
+                self.run_call(f"copy to {dst}", self.session.client.objects.copy_many(self.bck, dst, names=names))
 
         self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
                                           "Destination bucket (created if missing); names are kept.",

@@ -4,10 +4,10 @@ and nothing polls while another mode or a dialog is on top."""
 
 from __future__ import annotations
 
-from textual.screen import Screen
+from .base import AISScreen
 
 
-class Polling(Screen):
+class Polling(AISScreen):
     """Subclasses define ``load()`` (a worker) and call :meth:`schedule` when a poll is applied.
     ``can_poll()`` may veto polling (e.g. a cluster without ETL)."""
 
@@ -34,7 +34,7 @@ class Polling(Screen):
         """Arm the next poll, unless paused, suspended or vetoed."""
         self._stop_timer()
         if not self.paused and not self._suspended and self.is_attached and self.can_poll():
-            self._timer = self.set_timer(self.app.refresh_s, self.load)  # type: ignore[attr-defined]
+            self._timer = self.set_timer(self.session.refresh_s, self.load)
 
     def on_screen_suspend(self) -> None:
         self._suspended = True

@@ -14,8 +14,9 @@ from textual.widgets import DataTable, Input, Log
 
 from aistui.app import AISTui
 from aistui.core import AISClient, ConnectionSettings
-from aistui.screens.etl import ETLPreviewDialog, ETLScreen
+from aistui.screens.etl import ETLScreen
 from aistui.widgets.dialogs import ConfirmDialog
+from aistui.widgets.etlpreview import ETLPreviewDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.preview import Preview
 from tests.ui.jobs_recorded import ENDPOINT, EtlCluster
@@ -173,7 +174,7 @@ async def test_list_detail_logs_and_actions_on_answers_from_the_wire_types():
         await until(pilot, lambda: any("job etlBckX7 started · press 3 to follow" in m for m in _msgs(app)))
         (tcb,) = [b for m, p, b in fake.calls if b.get("action") == "etl-bck"]
         assert tcb["value"]["id"] == "resize-224" and tcb["value"]["prefix"] == "train/"
-        assert app.started_jobs.follow == ["etlBckX7"]
+        assert app.session.started.follow == ["etlBckX7"]
 
         # view an object through an ETL (inline transform: GET with etl_name)
         await pilot.press("v")

@@ -241,7 +241,7 @@ async def test_range_select_and_sort_say_what_they_cover(ais, empty_bucket):
 
 async def test_t_previews_an_object_through_an_etl_and_says_why_it_cannot(ais, empty_bucket):
     """The real cluster has no ETL (501 without Kubernetes): the inline preview says so."""
-    from aistui.screens.etl import ETLPreviewDialog
+    from aistui.widgets.etlpreview import ETLPreviewDialog
     from aistui.widgets.preview import Preview
 
     async with AISClient(ais.endpoint) as c:

@@ -13,7 +13,7 @@ from aistui.core.errors import InvalidInput, ProtocolError
 from aistui.core.etl import parse_env
 from aistui.core.jobs import JobMonitor, JobWatch, copy_source, decode_multisnap
 from aistui.core.models import Bck, Job
-from aistui.screens.jobs import outcome_text
+from aistui.session import outcome_text
 from tests.ui.jobs_recorded import QRYXSTATS
 
 RAW = json.dumps(QRYXSTATS).encode()

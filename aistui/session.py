@@ -1,0 +1,370 @@
+"""The session: everything the console knows about the cluster it talks to, between the screens and
+the core. Textual-free and typed.
+
+Screens ask the session; the session asks the core (:mod:`aistui.core`); the app shell renders
+what the session reports. The session owns:
+
+- the connection settings, the :class:`~aistui.core.client.AISClient` and the read-only rule;
+- the health state machine (:class:`HealthState`) and reconnecting;
+- switching clusters (a config profile, or a new endpoint typed on the connection screen);
+- the jobs started from the console, watched until they end (:meth:`Session.watch_started`
+  yields their outcomes; the shell shows them);
+- composite operations a screen asks for (start jobs and track them, delete and wait).
+
+Events go to one listener (the app shell) as dataclasses: :class:`HealthChanged`,
+:class:`Notice`, :class:`ConnectionLost` and :class:`ReconnectNeeded`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import importlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import format as fmt
+from .core import ConnectionSettings
+from .core.errors import AISError, ConnectionFailed, Forbidden, Unauthorized
+
+if TYPE_CHECKING:
+    from .core.client import AISClient
+    from .core.jobs import JobWatch
+    from .core.models import Bck, Job
+
+__all__ = ["HealthState", "HealthChanged", "Notice", "ConnectionLost", "ReconnectNeeded", "SessionEvent",
+           "JobOutcome", "StartedJobs", "Session", "outcome_text", "TOKEN_HINT"]
+
+TOKEN_HINT = ("The token was refused: set AIS_AUTHN_TOKEN or AIS_AUTHN_TOKEN_FILE "
+              "(or ~/.config/ais/cli/auth.token).")
+DOWN_HINT = "Is the cluster running? Check --endpoint or AIS_ENDPOINT."
+NOT_FOUND_GIVE_UP_S = 60.0  # stop watching a started job that no target has shown for this long (s)
+
+
+class HealthState(enum.StrEnum):
+    """The console's view of its cluster. ``connecting`` until the first answer; ``ok``; after a
+    lost connection ``reconnecting`` (screens keep their state) until the cluster answers again;
+    ``unreachable`` when the first connection failed; ``unauthorized`` when the token was refused."""
+
+    CONNECTING = "connecting"
+    OK = "ok"
+    RECONNECTING = "reconnecting"
+    UNREACHABLE = "unreachable"
+    UNAUTHORIZED = "unauthorized"
+
+
+@dataclass(frozen=True)
+class HealthChanged:
+    """The health state changed (the status bars show it)."""
+
+    health: HealthState
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell the user once: ``severity`` is ``information``, ``warning`` or ``error``;
+    ``timeout`` in s."""
+
+    text: str
+    severity: str = "information"
+    timeout: float = 4.0
+
+
+@dataclass(frozen=True)
+class ConnectionLost:
+    """The cluster cannot be used until the user acts (down at start, or the token refused):
+    ``reason`` says why, ``hint`` what to try (the shell opens the connection screen)."""
+
+    reason: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ReconnectNeeded:
+    """A connection that worked was lost: the shell runs :meth:`Session.reconnect` in a worker."""
+
+
+SessionEvent = HealthChanged | Notice | ConnectionLost | ReconnectNeeded
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """How a group of jobs started together as ``what`` ended: the toast ``text`` and its
+    ``severity`` (``information``, ``warning`` for aborted, ``error`` for failed)."""
+
+    what: str
+    ids: tuple[str, ...]
+    text: str
+    severity: str
+
+
+def outcome_text(what: str, jobs: list[Job]) -> tuple[str, str]:
+    """The toast for jobs started as ``what`` that are over: ``(message, severity)``."""
+    ids = ", ".join(j.id for j in jobs)
+    objs, size = sum(j.objects for j in jobs), sum(j.bytes for j in jobs)
+    bad = [j for j in jobs if j.state in ("aborted", "failed")]
+    if bad:
+        j = bad[0]
+        why = f": {j.error}" if j.error else ""
+        return f"{what}: job {ids} {j.state}{why}", ("error" if j.state == "failed" else "warning")
+    return f"{what}: job {ids} finished · {objs:,} objects, {fmt.size(size)}", "information"
+
+
+@dataclass
+class StartedJobs:
+    """Jobs started from the console, watched until they are over (``GET /v1/cluster?what=
+    status``-style job snapshots through :meth:`aistui.core.jobs.JobAPI.get`).
+
+    ``groups`` maps the ids started together to ``(what, loop time started)``; ``follow`` holds
+    the ids of the last jobs started, taken once by the jobs screen (:meth:`take_follow`)."""
+
+    groups: dict[tuple[str, ...], tuple[str, float]] = field(default_factory=dict)
+    follow: list[str] = field(default_factory=list)
+    ended: dict[str, Job] = field(default_factory=dict)  # job id -> its last snapshot, once over
+
+    def add(self, ids: list[str], what: str) -> None:
+        """Watch ``ids`` (started together as ``what``); they become the ones to follow."""
+        self.groups[tuple(ids)] = (what, asyncio.get_running_loop().time())
+        self.follow = list(ids)
+
+    def take_follow(self) -> list[str]:
+        """The ids to follow (once): the jobs screen opens filtered to them."""
+        ids, self.follow = self.follow, []
+        return ids
+
+    def forget(self, ids: tuple[str, ...]) -> None:
+        """Stop watching ``ids``."""
+        self.groups.pop(ids, None)
+        for xid in ids:
+            self.ended.pop(xid, None)
+
+
+def _import_client_stack() -> None:
+    """Import the core client and what its first requests load (httpx, aiohttp, the msgspec
+    models): about 0.4 s of CPU on 2 cores at 2.5 GHz. :meth:`Session.connect` runs this on a
+    thread, so that the event loop is free to paint meanwhile. (These modules never import
+    Textual or the screens, so the two threads cannot wait on each other's import locks.)"""
+    for name in ("aistui.core.client", "aistui.core.cluster", "aistui.core.models", "httpx_aiohttp", "aiohttp"):
+        importlib.import_module(name)
+
+
+def _new_client(settings: ConnectionSettings) -> AISClient:
+    from .core.client import AISClient
+
+    return AISClient(settings)
+
+
+class Session:
+    """One console's link to one cluster at a time.
+
+    ``settings`` says which cluster; ``read_only`` (``--read-only``) refuses every change and
+    stays on across cluster switches (a profile may add its own); ``refresh_s`` is the screens'
+    poll interval (s); ``jobs_keep_s`` how long the jobs screen keeps ended jobs (s); ``client``
+    replaces the one built from ``settings`` (tests pass one with recorded answers). Events go
+    to the callable given to :meth:`listen`."""
+
+    def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
+                 jobs_keep_s: float = 3600.0, client: AISClient | None = None):
+        self.settings = settings
+        self._read_only_flag = read_only
+        self.refresh_s = refresh_s
+        self.jobs_keep_s = jobs_keep_s
+        self.health = HealthState.CONNECTING
+        self.version = ""  # the cluster's AIS version, once connected
+        self.connected = asyncio.Event()  # set once the cluster has answered; screens' loads wait on it
+        self.started = StartedJobs()
+        self._client = client
+        self._listener: Callable[[SessionEvent], None] = lambda _e: None
+
+    # ------------------------------------------------------------------ basics
+
+    @property
+    def client(self) -> AISClient:
+        """The core client for the current cluster, created on first use."""
+        if self._client is None:
+            self._client = _new_client(self.settings)
+        return self._client
+
+    @property
+    def read_only(self) -> bool:
+        """``--read-only``, or the current profile's ``read_only``."""
+        return self._read_only_flag or self.settings.read_only
+
+    def refusal(self, what: str) -> str | None:
+        """The read-only rule: the notice that refuses ``what`` ("upload", "delete", ...), or None
+        when the console may change the cluster."""
+        return f"read-only mode: {what} is disabled" if self.read_only else None
+
+    def listen(self, listener: Callable[[SessionEvent], None]) -> None:
+        """Send every event to ``listener`` (the app shell; one listener)."""
+        self._listener = listener
+
+    def _emit(self, event: SessionEvent) -> None:
+        self._listener(event)
+
+    async def aclose(self) -> None:
+        """Close the client (its connection pool), if one was made."""
+        if self._client is not None:
+            await self._client.aclose()
+
+    # ------------------------------------------------------------------ health
+
+    def set_health(self, health: HealthState) -> None:
+        """Move the health state machine. Once connected, ``unreachable`` becomes
+        ``reconnecting`` and asks for a reconnect (:class:`ReconnectNeeded`), screens staying as
+        they are; ``ok`` after ``reconnecting`` says "reconnected"."""
+        if health is HealthState.UNREACHABLE and self.connected.is_set():
+            if self.health is not HealthState.RECONNECTING:
+                self._emit(ReconnectNeeded())
+            health = HealthState.RECONNECTING
+        elif health is HealthState.OK and self.health is HealthState.RECONNECTING:
+            self._emit(Notice(f"reconnected to {self.settings.label}"))
+        self.health = health
+        self._emit(HealthChanged(health))
+
+    async def connect(self) -> bool:
+        """Ask the cluster for its map (``GET /v1/daemon?what=smap``) and version; True when it
+        answered (health ``ok``, :attr:`connected` set). Otherwise health is ``unreachable`` or
+        ``unauthorized`` and a :class:`ConnectionLost` says why. Never raises :class:`AISError`.
+        The first call imports the client stack on a thread (the event loop keeps painting)."""
+        if self._client is None:
+            await asyncio.to_thread(_import_client_stack)
+        try:
+            await self.client.cluster.smap()
+            self.version = (await self.client.cluster.version()).rstrip(".")
+        except (Unauthorized, Forbidden) as e:
+            self._lost(HealthState.UNAUTHORIZED, str(e), TOKEN_HINT)
+            return False
+        except ConnectionFailed as e:
+            self._lost(HealthState.UNREACHABLE, e.reason, DOWN_HINT)
+            return False
+        except AISError as e:
+            self._lost(HealthState.UNREACHABLE, str(e))
+            return False
+        self.set_health(HealthState.OK)
+        self.connected.set()
+        return True
+
+    def _lost(self, health: HealthState, reason: str, hint: str = "") -> None:
+        self.connected.clear()
+        self.set_health(health)
+        self._emit(ConnectionLost(reason, hint))
+
+    async def probe(self) -> None:
+        """One health poll, once connected: ``GET /v1/health`` (3 s timeout, no retries). A proxy
+        that does not answer at all moves the state to ``reconnecting``."""
+        if not self.connected.is_set() or self.health is HealthState.RECONNECTING:
+            return
+        h = await self.client.cluster.health(timeout=3.0)
+        if not h.alive:
+            self.set_health(HealthState.UNREACHABLE)
+
+    async def reconnect(self) -> None:
+        """Retry the cluster map with backoff (0.5 s doubling to 5 s) until the cluster answers
+        (or a screen's own refresh got through first), then health ``ok``, which says
+        "reconnected". A refused token ends it with :class:`ConnectionLost`."""
+        from tenacity import AsyncRetrying, retry_if_exception_type, wait_exponential
+
+        retrying = AsyncRetrying(wait=wait_exponential(multiplier=0.5, max=5.0),
+                                 retry=retry_if_exception_type(AISError), reraise=True)
+        await asyncio.sleep(0.5)
+        async for attempt in retrying:  # no stop: until the cluster answers, or the worker is cancelled
+            with attempt:
+                if not self.connected.is_set() or self.health is not HealthState.RECONNECTING:
+                    return
+                try:
+                    await self.client.cluster.smap()
+                except (Unauthorized, Forbidden) as e:
+                    self._lost(HealthState.UNAUTHORIZED, str(e), TOKEN_HINT)
+                    return
+        if self.health is HealthState.RECONNECTING:
+            self.set_health(HealthState.OK)
+
+    # ------------------------------------------------------------------ switching clusters
+
+    async def use(self, settings: ConnectionSettings) -> None:
+        """Point the session at ``settings``: a new client (the old one is closed), health
+        ``connecting``; call :meth:`connect` next."""
+        old = self._client
+        self.connected.clear()
+        self.settings = settings
+        self._client = _new_client(settings)
+        self.version = ""
+        self.started = StartedJobs()  # the old cluster's jobs mean nothing on the new one
+        if old is not None:
+            await old.aclose()
+        self.set_health(HealthState.CONNECTING)
+
+    async def switch_context(self, name: str) -> ConnectionSettings:
+        """Use cluster profile ``name`` from the config file. Raises :class:`InvalidInput` for an
+        unknown profile or a broken config (nothing changes then)."""
+        from .core.config import discover
+
+        settings = discover(profile=name)
+        await self.use(settings)
+        return settings
+
+    async def use_endpoint(self, endpoint: str) -> None:
+        """Use ``endpoint`` (typed on the connection screen) with the current token and TLS
+        settings. Raises :class:`InvalidInput` for a malformed URL (nothing changes then)."""
+        if endpoint != self.settings.endpoint:
+            await self.use(self.settings.with_endpoint(endpoint))
+        else:
+            self.set_health(HealthState.CONNECTING)
+
+    # ------------------------------------------------------------------ jobs and composite operations
+
+    async def start(self, what: str, call: Awaitable[object]) -> list[str]:
+        """Await one core call that changes the cluster and track the jobs it started (their ids,
+        ``[]`` when it finished synchronously). Raises :class:`AISError` as the call does."""
+        result = await call
+        ids = [i for i in (result if isinstance(result, list) else [result]) if isinstance(i, str) and i]
+        if ids:
+            self.started.add(ids, what)
+        return ids
+
+    async def delete_and_wait(self, bck: Bck, names: Iterable[str], timeout: float = 300.0) -> list[str]:
+        """Delete ``names`` from ``bck`` (one multi-object delete job, ``DELETE /v1/buckets``
+        ``action=delete-listrange``) and wait until the job has ended (``timeout`` s). Returns the
+        job ids. Raises :class:`AISError` (e.g. :class:`~aistui.core.errors.RequestTimeout`)."""
+        ids = await self.start(f"delete from {bck}", self.client.objects.delete_many(bck, list(names)))
+        for xid in ids:
+            await self.client.jobs.wait(xid, timeout=timeout)
+        return ids
+
+    async def watch_started(self) -> AsyncIterator[JobOutcome]:
+        """Poll the started jobs every ``refresh_s`` (at least 1 s) until none is left, yielding
+        how each group ended. Errors are retried on the next poll; a group no target has shown
+        for :data:`NOT_FOUND_GIVE_UP_S` s (e.g. a synchronous evict) is dropped silently."""
+        from .core.jobs import JobWatch
+
+        watch, started = JobWatch(), self.started
+        loop = asyncio.get_running_loop()
+        while started.groups:
+            for ids, (what, since) in list(started.groups.items()):
+                jobs = await self._over(watch, started, ids)
+                if len(jobs) == len(ids):
+                    text, severity = outcome_text(what, jobs)
+                    started.forget(ids)
+                    yield JobOutcome(what, ids, text, severity)
+                elif not jobs and loop.time() - since > NOT_FOUND_GIVE_UP_S:
+                    started.forget(ids)
+            if started.groups:
+                await asyncio.sleep(max(1.0, float(self.refresh_s)))
+
+    async def _over(self, watch: JobWatch, started: StartedJobs, ids: tuple[str, ...]) -> list[Job]:
+        """The jobs of ``ids`` that are over (each asked again on every poll until it is)."""
+        jobs: list[Job] = []
+        for xid in ids:
+            if xid in started.ended:
+                jobs.append(started.ended[xid])
+                continue
+            try:
+                job = await self.client.jobs.get(xid)
+            except AISError:
+                job = None
+            if job is not None and watch.over(job):
+                started.ended[xid] = job
+                jobs.append(job)
+        return jobs

@@ -1,0 +1,65 @@
+"""What screens may ask of the app shell, typed: the :class:`Console` protocol.
+
+Screens reach the app through :func:`console` (a ``cast``, as posting does) instead of untyped
+``self.app.<attribute>``; the cluster itself only through ``console(self).session``
+(:class:`~aistui.session.Session`). Navigation between screens goes through the shell too
+(:meth:`Console.show_objects`, :meth:`Console.show_export`), so that no screen imports another.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol, cast
+
+if TYPE_CHECKING:
+    from .core.models import Bck
+    from .session import Session
+
+__all__ = ["Console", "console"]
+
+
+class Console(Protocol):
+    """The app shell as screens see it (:class:`aistui.app.AISTui` implements it)."""
+
+    session: Session
+    image_protocol: str  # auto, sixel, tgp, halfcell or unicode
+
+    def refuse_if_read_only(self, what: str) -> bool:
+        """True, with a notice, when the read-only rule refuses ``what``."""
+        ...
+
+    def sync_status(self, target: Any) -> None:
+        """Fill a screen's status bar (or a status bar not mounted yet) from the session."""
+        ...
+
+    def track_job(self, ids: list[str], what: str) -> None:
+        """Watch jobs started as ``what``; a toast says how they ended."""
+        ...
+
+    def copy_text(self, text: str) -> str:
+        """Put ``text`` on the clipboard; returns how."""
+        ...
+
+    def switch_context(self, name: str) -> Any:
+        """Point the console at cluster profile ``name`` (a worker)."""
+        ...
+
+    def context_names(self) -> list[str]:
+        """The cluster profiles in the config file."""
+        ...
+
+    def show_objects(self, bck: Bck, prefix: str = "", label: str = "", name_prefix: str = "") -> None:
+        """Push the objects screen of ``bck`` at the virtual directory ``prefix``."""
+        ...
+
+    def show_export(self, bck: Bck, prefix: str = "", names: list[str] | None = None) -> None:
+        """Push the export screen for ``names`` (a selection), or everything under ``prefix``."""
+        ...
+
+    def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
+        """Show object ``name`` of ``bck`` as ETL ``etl`` returns it."""
+        ...
+
+
+def console(node: Any) -> Console:
+    """The app shell of a mounted screen or widget ``node``, typed."""
+    return cast("Console", node.app)
