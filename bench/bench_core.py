@@ -535,7 +535,7 @@ class Bench:
                 self.endpoint = self.a.endpoint.rstrip("/")
                 self.info["cluster"] = f"existing cluster at {self.endpoint}"
             else:
-                from aistui.core.local import LocalCluster, find_aisnode
+                from aistui.playground.cluster import LocalCluster, find_aisnode
 
                 log(f"starting a local cluster (1 proxy + {self.a.ntargets} target(s)) under {self.workdir}")
                 t0 = time.perf_counter()
