@@ -13,11 +13,12 @@ import copy
 import os
 import shlex
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -28,10 +29,10 @@ from textual.widgets import DataTable, Static
 from .. import format as fmt
 from ..core.aio import run_in_own_loop
 from ..core.errors import AISError, InvalidInput
-from ..core.models import Bck, LsoPage, ObjectProps
+from ..core.listing import DirCursor
+from ..core.models import Bck, ObjectProps, ObjEntry
 from ..core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ..messages import LoadFailed
-from ..session import Session
 from ..widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
 from ..widgets.keybar import KeyBar
 from ..widgets.objlist import DIR, ObjectList, column_header, printable
@@ -39,8 +40,6 @@ from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 from ..widgets.status import StatusBar
 from .base import AISScreen
 
-FIRST_PAGE = 200     # rows in the first request: it shows fast whatever the bucket size
-PAGE_SIZE = 1000     # rows per later request, loaded as the cursor nears the end
 PREFETCH_ROWS = 100  # load the next page when the cursor is this close to the end
 DEBOUNCE_S = 0.12    # wait this long on a row before fetching its details and preview
 
@@ -76,10 +75,12 @@ class ObjectsScreen(AISScreen):
     #details { height: auto; padding: 0 1; }
     """
 
+    @dataclass
     class PageLoaded(Message):
-        def __init__(self, prefix: str, page: LsoPage, first: bool):
-            super().__init__()
-            self.prefix, self.page, self.first = prefix, page, first
+        """A page of ``cursor``'s listing arrived (stale when the screen moved on since)."""
+
+        cursor: DirCursor
+        entries: list[ObjEntry]
 
     def __init__(self, bck: Bck, prefix: str = "", label: str = "", name_prefix: str = ""):
         super().__init__()
@@ -87,15 +88,11 @@ class ObjectsScreen(AISScreen):
         self.label = label or str(bck)
         self.prefix = prefix        # the virtual directory shown (ends with "/" or is "")
         self.name_prefix = name_prefix  # server-side filter: only names starting with prefix + this
-        self._uuid = ""
-        self._token = ""
-        self._done = False
+        self._cursor: DirCursor | None = None  # the listing shown: it owns the paging state
         self._loading = False
         self._shown = ""  # object whose details are on screen
         self._anchor: str | None = None  # range selection start (v)
         self._transfer = None
-        self._early: asyncio.Task | None = None
-        self._start_early()
 
     @property
     def selected(self) -> set[str]:
@@ -106,6 +103,9 @@ class ObjectsScreen(AISScreen):
         return self.query_one(ObjectList).filter
 
     def compose(self) -> ComposeResult:
+        # The first page is asked for while the screen is built: the cluster's time to answer
+        # overlaps composing and painting (its handler runs after the screen is mounted).
+        self.load_page(first=True)
         yield StatusBar()
         yield Static("", id="objects-hint", classes="hint")
         with Horizontal(id="objects-body"):
@@ -120,15 +120,14 @@ class ObjectsScreen(AISScreen):
     def on_mount(self) -> None:
         self.console.sync_status(self)
         self.query_one(ObjectList).focus()
-        self.reload()
+        self._reset_view()
 
     # ------------------------------------------------------------------ listing
 
     def _crumb(self) -> str:
         return f"cluster › {self.label} › {self.prefix}" + (f"{self.name_prefix}*" if self.name_prefix else "")
 
-    def reload(self) -> None:
-        self._uuid, self._token, self._done = "", "", False
+    def _reset_view(self) -> None:
         self._anchor = None
         olist = self.query_one(ObjectList)
         olist.strip = len(self.prefix)
@@ -136,67 +135,40 @@ class ObjectsScreen(AISScreen):
         self.query_one(StatusBar).breadcrumb = self._crumb()
         self.query_one(ObjectHeader).refresh()
         self._update_hint()
+
+    def reload(self) -> None:
+        """List the current directory (and name prefix) again from its start."""
+        self._cursor = None
+        self._reset_view()
         self.load_page(first=True)
 
-    def _request_page(self, session: Session, first: bool):
-        """The next page's listing call (a coroutine): the directory, from just before the name
-        prefix when there is one. A non-recursive listing with a prefix that does not end at "/"
-        answers oddly on AIS v1.5.0 ("train/ca" lists only "train/ca/..."), so the name prefix is
-        a ``start_after`` bound plus a stop past it: still one server-side range."""
-        prefix = self.prefix + self.name_prefix
-        start_after = _just_before(prefix) if self.name_prefix and first else ""
-        return session.client.objects.list_page(self.bck, prefix=self.prefix, non_recursive=True,
-                                            page_size=FIRST_PAGE if first else PAGE_SIZE, uuid=self._uuid,
-                                            continuation_token=self._token, start_after=start_after)
-
-    def _start_early(self) -> None:
-        """Ask for the first page while the screen is still being built (the cluster's time to
-        answer overlaps composing and painting); :meth:`load_page` picks it up."""
-        try:
-            session = self.session  # before mounting too; NoActiveAppError is a RuntimeError
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-
-        async def first_page():
-            await session.connected.wait()
-            return await self._request_page(session, True)
-
-        self._early = loop.create_task(first_page())
-
-    def on_unmount(self) -> None:
-        if self._early is not None:
-            self._early.cancel()
+    @property
+    def _done(self) -> bool:
+        return self._cursor is not None and self._cursor.done
 
     @work(exclusive=True, group="objects", exit_on_error=False)
     async def load_page(self, first: bool = False) -> None:
-        early, self._early = (self._early if first else None), None
+        """The next page of the listing (with ``first``, a new listing of the directory shown),
+        through the core's :class:`~aistui.core.listing.DirCursor`."""
         self._loading = True
-        prefix = self.prefix + self.name_prefix
+        await self.session.connected.wait()  # the connection check speaks first
+        if first or self._cursor is None:
+            self._cursor = self.session.client.objects.dir_cursor(self.bck, self.prefix, self.name_prefix)
+        cursor = self._cursor
         try:
-            if early is not None:
-                page = await early
-            else:
-                await self.session.connected.wait()  # the connection check speaks first
-                page = await self._request_page(self.session, first)
+            entries = await cursor.next_page()
         except AISError as e:
             self._loading = False
             self.post_message(LoadFailed(e))
             return
-        self.post_message(self.PageLoaded(prefix, page, first))
+        self.post_message(self.PageLoaded(cursor, entries))
 
-    def on_objects_screen_page_loaded(self, msg: PageLoaded) -> None:
+    @on(PageLoaded)
+    def _page_loaded(self, msg: PageLoaded) -> None:
         self._loading = False
-        if msg.prefix != self.prefix + self.name_prefix:
+        if msg.cursor is not self._cursor:
             return  # a stale page from before the user moved
-        self._uuid, self._token, self._done = msg.page.uuid, msg.page.continuation_token, msg.page.done
-        here, want = self.prefix, msg.prefix
-        entries = [e for e in msg.page.entries or [] if e.name != here]
-        if self.name_prefix:
-            past = [e for e in entries if e.name > want and not e.name.startswith(want)]
-            entries = [e for e in entries if e.name.startswith(want)]
-            self._done = self._done or bool(past)
-        self.query_one(ObjectList).append((e.name, DIR if e.is_dir else e.size) for e in entries)
+        self.query_one(ObjectList).append((e.name, DIR if e.is_dir else e.size) for e in msg.entries)
         self._update_hint()
 
     def on_object_list_near_end(self, _: ObjectList.NearEnd) -> None:
@@ -600,12 +572,6 @@ class ObjectsScreen(AISScreen):
             self._transfer.cancel()
             self.notify("transfer cancelled", severity="warning")
 
-
-def _just_before(prefix: str) -> str:
-    """A string that sorts right before every name starting with ``prefix`` (for ``start_after``,
-    which is exclusive): ``"train/ca"`` → ``"train/c`\U0010ffff"``."""
-    last = prefix[-1]
-    return prefix[:-1] + (chr(ord(last) - 1) + "\U0010ffff" if ord(last) > 1 else "")
 
 
 def _throttled(fn, interval: float = 0.1):

@@ -12,8 +12,9 @@ import pytest
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
+from aistui.core.listing import FIRST_PAGE
 from aistui.screens.connection import ConnectionScreen
-from aistui.screens.objects import FIRST_PAGE, ObjectsScreen
+from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.status import StatusBar
 from tests.util import dedicated_cluster, shown, until
