@@ -25,7 +25,7 @@ from ..session import HealthState
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
 from ..widgets.status import StatusBar
-from .base import AISScreen
+from .polling import Polling
 
 NODE_COLUMNS = ("role", "id", "url", "state", "version", "uptime", "cpu", "load", "rss", "used", "free", "disk%")
 
@@ -38,8 +38,10 @@ class ClusterSnapshot:
     remotes: list[RemoteCluster]
 
 
-class ClusterScreen(AISScreen):
+class ClusterScreen(Polling):
     """The cluster overview."""
+
+    POLL_WHAT = "cluster refresh"
 
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="cluster.refresh"),
@@ -57,9 +59,6 @@ class ClusterScreen(AISScreen):
     def __init__(self) -> None:
         super().__init__()
         self._prev: dict[str, NodeStatus | AISError] = {}
-        self._paused = False
-        self._timer = None
-        self._failing = False
         self._hist = {k: deque(maxlen=self.HISTORY) for k in ("get_ops", "put_ops", "get_bps", "put_bps")}
 
     def compose(self) -> ComposeResult:
@@ -80,6 +79,9 @@ class ClusterScreen(AISScreen):
     def on_mount(self) -> None:
         self.load()
 
+    def on_screen_resume(self) -> None:
+        self.load()  # shown again: polling stopped while another mode or a dialog was on top
+
     @work(exclusive=True, group="cluster", exit_on_error=False)
     async def load(self) -> None:
         await self.session.connected.wait()  # the connection check speaks first
@@ -95,15 +97,8 @@ class ClusterScreen(AISScreen):
         self._prev = statuses
         self.post_message(self.Loaded(ClusterSnapshot(smap, statuses, rates, remotes)))
 
-    def _schedule(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        if not self._paused and self.is_attached:
-            self._timer = self.set_timer(self.session.refresh_s, self.load)
-
     def on_cluster_screen_loaded(self, msg: Loaded) -> None:
         snap = msg.snap
-        self._failing = False
         self.session.set_health(HealthState.OK)
         rows = []
         for n in snap.smap.nodes:
@@ -126,14 +121,11 @@ class ClusterScreen(AISScreen):
         self.query_one("#rates", Static).update(self._rates_text(snap.rates))
         self.query_one("#remotes", LineTable).set_rows(
             (r.alias, (r.alias, r.url, r.uuid, "yes" if r.online else "no")) for r in snap.remotes)
-        self._schedule()
+        self.poll_ok()
 
     def on_load_failed(self, msg: LoadFailed) -> None:
         self.session.set_health(HealthState.UNREACHABLE)
-        if not self._failing:  # say it once per outage, not on every refresh
-            self.notify(f"cluster refresh failed: {msg.error}", severity="error", timeout=4, markup=False)
-        self._failing = True
-        self._schedule()
+        self.poll_failed(msg.error)
 
     def _rates_text(self, rates: dict[str, NodeRates]) -> Text:
         """Cluster-wide GET and PUT rates (objects/s, bytes/s, worst target latency) with a
@@ -174,10 +166,3 @@ class ClusterScreen(AISScreen):
     def action_refresh(self) -> None:
         self.load()
 
-    def action_pause(self) -> None:
-        self._paused = not self._paused
-        if self._paused and self._timer is not None:
-            self._timer.stop()
-        self.notify("refresh paused" if self._paused else "refresh resumed", timeout=2)
-        if not self._paused:
-            self.load()

@@ -200,11 +200,10 @@ class ETLScreen(Polling):
             hint.update(Text(f"{len(etls)} ETLs · {len(msg.jobs)} ETL jobs · enter details · n init · "
                              f"T transform · v view an object · " + ("paused" if self.paused else
                                                                       f"every {self.session.refresh_s:g}s")))
-        self.schedule()
+        self.poll_ok()
 
     def on_load_failed(self, msg: LoadFailed) -> None:
-        self.notify(f"ETL refresh failed: {msg.error}", severity="error", timeout=4, markup=False)
-        self.schedule()
+        self.poll_failed(msg.error)
 
     # ------------------------------------------------------------------ detail
 

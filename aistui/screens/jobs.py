@@ -149,7 +149,6 @@ class JobsScreen(Polling):
         self.polls = 0  # polls applied (tests and the benchmark wait on it)
         self.last: JobPoll | None = None
         self._monitor = None
-        self._failing = False
         self._rows: dict[str, tuple[Job, tuple[Any, ...], str]] = {}  # shown: id -> (job, cells, haystack)
         self._totals: dict[str, int | None] = {}
         self._detail_id = ""
@@ -198,17 +197,13 @@ class JobsScreen(Polling):
         self.post_message(self.Polled(poll))
 
     def on_jobs_screen_polled(self, msg: Polled) -> None:
-        self._failing = False
         self.last = msg.poll
         self._apply(msg.poll)
         self.polls += 1
-        self.schedule()
+        self.poll_ok()
 
     def on_load_failed(self, msg: LoadFailed) -> None:
-        if not self._failing:  # once per outage
-            self.notify(f"job refresh failed: {msg.error}", severity="error", timeout=4, markup=False)
-        self._failing = True
-        self.schedule()
+        self.poll_failed(msg.error)
 
     # ------------------------------------------------------------------ table
 
