@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -324,13 +324,18 @@ class Session:
             self.started.add(ids, what)
         return ids
 
-    async def delete_and_wait(self, bck: Bck, names: Iterable[str], timeout: float = 300.0) -> list[str]:
-        """Delete ``names`` from ``bck`` (one multi-object delete job, ``DELETE /v1/buckets``
-        ``action=delete-listrange``) and wait until the job has ended (``timeout`` s). Returns the
-        job ids. Raises :class:`AISError` (e.g. :class:`~aistui.core.errors.RequestTimeout`)."""
-        ids = await self.start(f"delete from {bck}", self.client.objects.delete_many(bck, list(names)))
-        for xid in ids:
-            await self.client.jobs.wait(xid, timeout=timeout)
+    async def delete_and_wait(self, bck: Bck, names: list[str], timeout: float = 300.0) -> list[str]:
+        """Delete ``names`` from ``bck`` and wait until they are gone: one ``DELETE`` for a single
+        object, else one multi-object delete job (``DELETE /v1/buckets/<b>`` with
+        ``action=delete-listrange``) waited on for at most ``timeout`` s. Returns the job ids
+        (``[]`` for one object). Raises :class:`AISError` (the job's own error when it failed)."""
+        if len(names) == 1:
+            await self.client.objects.delete(bck, names[0])
+            return []
+        ids = await self.client.objects.delete_many(bck, names=names)
+        job = await self.client.jobs.wait(ids, timeout=timeout)
+        if job.error:
+            raise AISError(job.error)
         return ids
 
     async def watch_started(self) -> AsyncIterator[JobOutcome]:

@@ -1,0 +1,276 @@
+"""The objects screen's actions on the chosen objects (the selection, else the object under the
+cursor): copy to the clipboard, delete, upload, download, copy to a bucket, evict, prefetch, view
+through an ETL and export. Each changing action is refused in read-only mode and asks first where
+it touches data; long transfers run on their own thread and loop."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import os
+import shlex
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.worker import Worker
+
+from ... import format as fmt
+from ...core.aio import run_in_own_loop
+from ...core.errors import AISError, InvalidInput
+from ...core.transfer import Progress, TransferResult, download, plan_upload, upload
+from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
+from ...widgets.objlist import ObjectList
+from ..base import AISScreen
+
+if TYPE_CHECKING:
+    from ...core.models import Bck
+
+
+class ObjectActions(AISScreen):
+    """The actions half of the objects screen (:class:`~.screen.ObjectsScreen` adds the listing,
+    navigation and selection that these read: ``bck``, ``label``, ``prefix``, ``name_prefix``,
+    :meth:`chosen`, :meth:`reload`)."""
+
+    bck: Bck
+    label: str
+    prefix: str
+    name_prefix: str
+    _transfer: Worker[None] | None
+
+    def chosen(self) -> list[str]:  # pragma: no cover - the screen defines it
+        raise NotImplementedError
+
+    def reload(self) -> None:  # pragma: no cover - the screen defines it
+        raise NotImplementedError
+
+    @property
+    def selected(self) -> set[str]:
+        return self.query_one(ObjectList).selected
+
+    def action_copy_menu(self) -> None:
+        """``y``: copy the name(s), the ``ais://`` URI(s) or an ``ais get`` command to the clipboard."""
+        names = self.chosen()
+        if not names:
+            return
+        n = len(names)
+        what = f"{n:,} objects" if n > 1 else names[0]
+
+        def got(key: str | None) -> None:
+            if key:
+                self.copy_as(key, names)
+
+        choices = [("u", "ais:// URI"), ("n", "object name"),
+                   ("g", "`ais get` command (downloads to the current directory)")]
+        self.app.push_screen(ChoiceDialog(f"Copy {what} as", choices), got)
+
+    def copy_as(self, how: str, names: list[str]) -> None:
+        """Copy ``names`` as URIs (``u``), bare names (``n``) or ``ais get`` commands (``g``)."""
+        if how == "n":
+            lines = names
+        elif how == "g":
+            lines = [shlex.join(["ais", "get", f"{self.label}/{n}", os.path.basename(n) or "."]) for n in names]
+        else:
+            lines = [f"{self.label}/{n}" for n in names]
+        label = {"n": "name", "g": "ais get command", "u": "URI"}[how]
+        copied = self.console.copy_text("\n".join(lines))
+        self.notify(f"copied {len(lines)} {label}{'s' if len(lines) > 1 else ''} ({copied})", markup=False, timeout=3)
+
+    def action_delete(self) -> None:
+        if self.console.refuse_if_read_only("delete"):
+            return
+        names = self.chosen()
+        if not names:
+            return
+        shown = [f"  {n}" for n in names[:8]] + ([f"  … and {len(names) - 8:,} more"] if len(names) > 8 else [])
+        lines = [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} "
+                 f"({fmt.size(self.query_one(ObjectList).total_size(names))}) from {self.label}:"] + shown + [
+                 "", "This cannot be undone."]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_delete(names)
+
+        self.app.push_screen(ConfirmDialog("Delete objects", lines, confirm_label="Delete"), done)
+
+    @work(group="mutate", exit_on_error=False)
+    async def run_delete(self, names: list[str]) -> None:
+        """Delete ``names`` and wait for the job (the session's delete-and-wait), then list again."""
+        try:
+            await self.session.delete_and_wait(self.bck, names, timeout=600)
+        except AISError as e:
+            self.notify(f"delete failed: {e}", severity="error", markup=False)
+        else:
+            self.notify(f"deleted {len(names):,} object{'s' if len(names) > 1 else ''}", markup=False)
+        self.reload()
+
+    def action_upload(self) -> None:
+        if self.console.refuse_if_read_only("upload"):
+            return
+
+        def got(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                plan = plan_upload([os.path.expanduser(p) for p in shlex.split(path)], prefix=self.prefix)
+            except (InvalidInput, ValueError) as e:
+                self.notify(str(e), severity="error", markup=False)
+                return
+            dialog = TransferDialog(f"Upload {len(plan):,} files to {self.label}/{self.prefix}", self._cancel_transfer)
+            self.app.push_screen(dialog)
+            self._transfer = self.run_upload(plan, dialog)
+
+        self.app.push_screen(PromptDialog(
+            f"Upload into {self.label}/{self.prefix}", "Files, directories (recursive) or globs, separated by spaces.",
+            placeholder="~/data/images"), got)
+
+    def _in_io_thread(self, run, dialog: TransferDialog):
+        """``run(client, on_progress)`` on the transfer thread's own loop and client (see
+        :func:`~aistui.core.aio.run_in_own_loop`): thousands of request callbacks never sit in
+        front of a keypress. Progress comes back to the dialog through this loop."""
+        loop = asyncio.get_running_loop()
+        settings = self.session.settings
+
+        def progress(p: Progress) -> None:
+            loop.call_soon_threadsafe(dialog.update_progress, copy.copy(p))
+
+        async def factory():
+            from ...core.client import AISClient
+
+            async with AISClient(settings) as client:
+                return await run(client, _throttled(progress))
+
+        return run_in_own_loop(factory, name="aistui-transfer")
+
+    @work(group="transfer", exit_on_error=False)
+    async def run_upload(self, plan, dialog: TransferDialog) -> None:
+        res = await self._in_io_thread(
+            lambda client, on_progress: upload(client, self.bck, plan, on_progress=on_progress), dialog)
+        dialog.update_progress(res.progress)
+        dialog.finish(_summary("uploaded", res))
+        if res.failed:
+            self.notify(_failures(res), severity="error", markup=False, timeout=10)
+        self.reload()
+
+    def action_download(self) -> None:
+        names = self.chosen()
+        whole = not names
+        what = (f"{len(names):,} object{'s' if len(names) > 1 else ''}" if names
+                else f"everything under {self.label}/{self.prefix}")
+
+        def got(dest: str | None) -> None:
+            if not dest:
+                return
+            d = Path(os.path.expanduser(dest))
+            dialog = TransferDialog(f"Download {what} to {d}", self._cancel_transfer)
+            self.app.push_screen(dialog)
+            self._transfer = self.run_download(None if whole else names, d, dialog)
+
+        default = str(Path.cwd() / self.bck.name)
+        self.app.push_screen(PromptDialog(f"Download {what} to directory", "Objects keep their path below the "
+                                          "current directory; partial files never remain.", value=default), got)
+
+    @work(group="transfer", exit_on_error=False)
+    async def run_download(self, names: list[str] | None, dest: Path, dialog: TransferDialog) -> None:
+        res = await self._in_io_thread(
+            lambda client, on_progress: download(client, self.bck, names, dest,
+                                                 prefix=self.prefix if names is None else None,
+                                                 strip_prefix=self.prefix, on_progress=on_progress), dialog)
+        dialog.update_progress(res.progress)
+        dialog.finish(_summary("downloaded", res))
+        if res.failed:
+            self.notify(_failures(res), severity="error", markup=False, timeout=10)
+
+    def action_view_etl(self) -> None:
+        """``t``: preview the object under the cursor as an ETL returns it (inline transform:
+        GET with ``etl_name``); the stored object is not changed."""
+        name = self.query_one(ObjectList).cursor_key
+        if not name or name.endswith("/"):
+            return
+
+        def got(etl: str | None) -> None:
+            if etl:
+                self.console.show_etl_preview(etl, self.bck, name)
+
+        self.app.push_screen(PromptDialog(f"View {name} through ETL", "The name of a running ETL "
+                                          "(the ETL screen, 4, lists them).", placeholder="etl-name"), got)
+
+    def action_export(self) -> None:
+        """``e``: PyTorch loader code for the selection, or for this directory."""
+        self.console.show_export(self.bck, self.prefix + self.name_prefix, sorted(self.selected) or None)
+
+    def _remote_chosen(self, what: str) -> list[str] | None:
+        if self.console.refuse_if_read_only(what):
+            return None
+        if not self.bck.is_remote:
+            self.notify(f"{self.label} is not a remote bucket: nothing to {what}", severity="warning", markup=False)
+            return None
+        return self.chosen()
+
+    def action_evict(self) -> None:
+        names = self._remote_chosen("evict")
+        if not names:
+            return
+        lines = [f"Evict the in-cluster copies of {len(names):,} object{'s' if len(names) > 1 else ''} of "
+                 f"{self.label}:"] + [f"  {n}" for n in names[:8]] + (
+                 [f"  … and {len(names) - 8:,} more"] if len(names) > 8 else []) + [
+                 "", "The remote origin keeps them; a later GET fetches them again."]
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.run_call("evict", self.session.client.objects.evict_many(self.bck, names=names))
+
+        self.app.push_screen(ConfirmDialog("Evict objects", lines, confirm_label="Evict"), done)
+
+    def action_prefetch(self) -> None:
+        names = self._remote_chosen("prefetch")
+        if names:
+            self.run_call("prefetch", self.session.client.objects.prefetch(self.bck, names=names))
+
+    def action_copy_objects(self) -> None:
+        if self.console.refuse_if_read_only("copy"):
+            return
+        names = self.chosen()
+        if not names:
+            return
+
+        def got(text: str | None) -> None:
+            dst = self.parse_bucket(text) if text else None
+            if dst is not None:
+                self.run_call(f"copy to {dst}", self.session.client.objects.copy_many(self.bck, dst, names=names))
+
+        self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
+                                          "Destination bucket (created if missing); names are kept.",
+                                          placeholder="ais://other"), got)
+
+    def _cancel_transfer(self) -> None:
+        if self._transfer is not None:
+            self._transfer.cancel()
+            self.notify("transfer cancelled", severity="warning")
+
+
+def _throttled(fn, interval: float = 0.1):
+    """Call ``fn(progress)`` at most every ``interval`` seconds (progress callbacks fire per chunk)."""
+    last = 0.0
+
+    def call(p: Progress) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= interval:
+            last = now
+            fn(p)
+
+    return call
+
+
+def _summary(verb: str, res: TransferResult) -> str:
+    p = res.progress
+    out = f"{verb} {len(res.done):,} files ({fmt.size(p.bytes_done)}) in {p.elapsed:.1f} s"
+    return out + (f"; {len(res.failed):,} failed" if res.failed else "")
+
+
+def _failures(res: TransferResult) -> str:
+    items = list(res.failed.items())
+    text = "; ".join(f"{n}: {why}" for n, why in items[:3])
+    return f"{len(items)} failed: {text}" + (" …" if len(items) > 3 else "")
