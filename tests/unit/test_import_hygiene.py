@@ -12,7 +12,7 @@ import aistui.core
 
 CORE_DIR = Path(aistui.core.__file__).parent
 SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config",
-              "transfer", "names", "checksum", "aio", "datapath", "retry", "listing"]
+              "transfer", "names", "checksum", "aio", "datapath", "retry", "listing", "objdata", "multiobj"]
 
 PROBE = """
 import sys
