@@ -243,6 +243,7 @@ def _export(args: argparse.Namespace) -> int:
     from .core.errors import AISError, InvalidInput
     from .export.discover import discover_classes
     from .export.dryrun import DryRunConfig, DryRunError, dry_run, format_text
+    from .export.requirements import check_dry_run
     from .export.snippet import ExportSpec, generate
 
     names = None
@@ -258,6 +259,12 @@ def _export(args: argparse.Namespace) -> int:
                           image_member=args.image_member, decode=args.decode, resize=args.resize,
                           batch_size=args.batch_size, num_workers=args.num_workers, shuffle=args.shuffle,
                           seed=args.seed, ddp=args.ddp, etl=args.etl, default_endpoint=settings.endpoint)
+        # A plain install has no torch and no SDK: say so before contacting the cluster or starting
+        # a child (generating code needs neither).
+        needs = check_dry_run(spec.style, decode=spec.decode) if args.dry_run else ""
+        if needs:
+            print(f"aistui export: {needs}", file=sys.stderr)
+            return 2
 
         async def work() -> int:
             if spec.labels == "folder":

@@ -22,6 +22,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, ProgressBar, Sele
 
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck
+from ..export.requirements import check_dry_run
 from ..export.snippet import LABELS, STYLES, ExportSpec, default_filename, generate
 from ..widgets.dialogs import PromptDialog
 from ..widgets.keybar import KeyBar
@@ -276,6 +277,11 @@ class ExportScreen(AISScreen):
         if self.error or not self.code:
             self.notify(self.error or "nothing to run", severity="warning", markup=False)
             return
+        spec = self.spec()
+        needs = check_dry_run(spec.style, decode=spec.decode)  # a plain install has no torch, no SDK
+        if needs:
+            self.notify(needs, title="dry-run not started", severity="error", markup=False, timeout=12)
+            return
         try:
             sweep = [int(w) for w in self.query_one("#sweep", Input).value.split(",") if w.strip()]
             if not sweep or min(sweep) < 0:
@@ -288,7 +294,7 @@ class ExportScreen(AISScreen):
         self.query_one("#export-chart", Static).update("")
         self.query_one("#export-verdict", Static).update("")
         self.running = True
-        self.run_dry(self.spec(), self.code, sweep, self._int("batches", 50),
+        self.run_dry(spec, self.code, sweep, self._int("batches", 50),
                      float(self.query_one("#seconds", Input).value or 20))
 
     @work(exclusive=True, group="dryrun", exit_on_error=False)

@@ -104,3 +104,36 @@ async def test_too_large_for_osc52_without_display_is_saved(tmp_path, monkeypatc
         saved = tmp_path / "aistui" / "export" / "digits_iter_loader.py"
         assert notes[-1] == f"loader code copied: saved to {saved}"
         assert saved.read_text() == screen.code
+
+
+async def test_dry_run_without_torch_says_what_is_missing_and_starts_nothing(monkeypatch):
+    """A plain install (simulated: the requirements check reports torch missing): ``r`` shows
+    what is missing and how to add it, starts no dry-run worker and no process; the code can
+    still be copied."""
+    import asyncio
+
+    from aistui.export import requirements
+
+    monkeypatch.setattr(requirements, "_importable", lambda name: name != "torch")
+    spawned = []
+
+    async def no_process(*cmd, **kw):
+        spawned.append(cmd)
+        raise AssertionError("a dry-run process was started")
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", no_process)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_export(pilot)
+        screen.query_one("#export-code").focus()
+        notes = []
+        monkeypatch.setattr(screen, "notify", lambda msg, **kw: notes.append((msg, kw.get("severity"))))
+        await pilot.press("r")
+        await pilot.pause()
+        assert notes == [("the dry-run needs torch: pip install 'aistui[torch]'", "error")]
+        assert not screen.running
+        assert not [w for w in app.workers if w.group == "dryrun"]
+        assert not screen.query_one("#export-results").has_class("shown")
+        assert spawned == []
+        await pilot.press("y")  # copying needs no torch
+        assert app.clipboard == screen.code
