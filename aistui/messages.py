@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.message import Message
 
 from .core.errors import AISError
 
 
+@dataclass
 class LoadFailed(Message):
     """A worker's core call failed; ``error`` is the typed :class:`AISError` (its ``str`` is
-    the one-line reason shown to the user). Handled as ``on_load_failed``."""
+    the one-line reason shown to the user). Screens handle it with ``@on(LoadFailed)``."""
 
-    def __init__(self, error: AISError):
-        super().__init__()
-        self.error = error
+    error: AISError

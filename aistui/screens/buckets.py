@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -67,15 +67,14 @@ class BucketsScreen(AISScreen):
         Binding("enter", "open", "Open", id="buckets.open", show=False),
     ]
 
+    @dataclass
     class Listed(Message):
-        def __init__(self, buckets: list[Bck], aliases: dict[str, str]):
-            super().__init__()
-            self.buckets, self.aliases = buckets, aliases
+        buckets: list[Bck]
+        aliases: dict[str, str]
 
+    @dataclass
     class Summarized(Message):
-        def __init__(self, results: list[BucketSummary]):
-            super().__init__()
-            self.results = results
+        results: list[BucketSummary]
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,7 +136,8 @@ class BucketsScreen(AISScreen):
 
         await asyncio.gather(*(summarize(b) for b in allb if b.provider == "ais"))
 
-    def on_buckets_screen_listed(self, msg: Listed) -> None:
+    @on(Listed)
+    def _listed(self, msg: Listed) -> None:
         self.aliases = msg.aliases
         self.listed = True
         t = self.query_one(DataTable)
@@ -152,7 +152,8 @@ class BucketsScreen(AISScreen):
         self.query_one("#bucket-hint", Static).update(
             f"{len(msg.buckets)} buckets ({mode}) · enter open · a toggle present/all")
 
-    def on_buckets_screen_summarized(self, msg: Summarized) -> None:
+    @on(Summarized)
+    def _summarized(self, msg: Summarized) -> None:
         t = self.query_one(DataTable)
         for s in msg.results:
             key = str(s.bck)
@@ -160,7 +161,8 @@ class BucketsScreen(AISScreen):
                 t.update_cell(key, "objects", f"{s.obj_count_present:,}")
                 t.update_cell(key, "size", fmt.size(s.size_present))
 
-    def on_load_failed(self, msg: LoadFailed) -> None:
+    @on(LoadFailed)
+    def _load_failed(self, msg: LoadFailed) -> None:
         self.notify(f"cannot list buckets: {msg.error}", severity="error", markup=False)
 
     def action_refresh(self) -> None:

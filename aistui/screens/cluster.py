@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -51,10 +51,9 @@ class ClusterScreen(Polling):
 
     HISTORY = 40  # refreshes kept for the sparklines
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, snap: ClusterSnapshot):
-            super().__init__()
-            self.snap = snap
+        snap: ClusterSnapshot
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,7 +96,8 @@ class ClusterScreen(Polling):
         self._prev = statuses
         self.post_message(self.Loaded(ClusterSnapshot(smap, statuses, rates, remotes)))
 
-    def on_cluster_screen_loaded(self, msg: Loaded) -> None:
+    @on(Loaded)
+    def _loaded(self, msg: Loaded) -> None:
         snap = msg.snap
         self.session.set_health(HealthState.OK)
         rows = []
@@ -123,7 +123,8 @@ class ClusterScreen(Polling):
             (r.alias, (r.alias, r.url, r.uuid, "yes" if r.online else "no")) for r in snap.remotes)
         self.poll_ok()
 
-    def on_load_failed(self, msg: LoadFailed) -> None:
+    @on(LoadFailed)
+    def _load_failed(self, msg: LoadFailed) -> None:
         self.session.set_health(HealthState.UNREACHABLE)
         self.poll_failed(msg.error)
 

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import json
 import shlex
+from dataclasses import dataclass
 from typing import Any
 
 from rich.syntax import Syntax
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Log, Static
+from textual.widgets import DataTable, Static
 
 from .. import format as fmt
 from ..core.errors import AISError, ETLNotAvailable, InvalidInput
@@ -32,6 +33,7 @@ from ..core.etl import COMMUNICATORS, ETLView, parse_env, spec_message, validate
 from ..core.models import Bck, ETLInfo, Job
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog
+from ..widgets.followlog import FollowLog
 from ..widgets.form import Field, FormDialog
 from ..widgets.jobstyle import STATE_STYLE, buckets_text
 from ..widgets.keybar import KeyBar
@@ -69,15 +71,15 @@ class ETLScreen(Polling):
     #etl-log { height: 1fr; min-height: 5; }
     """
 
+    @dataclass
     class Loaded(Message):
-        def __init__(self, etls: list[ETLInfo] | None, problem: str, jobs: list[Job]):
-            super().__init__()
-            self.etls, self.problem, self.jobs = etls, problem, jobs
+        etls: list[ETLInfo] | None
+        problem: str
+        jobs: list[Job]
 
+    @dataclass
     class Viewed(Message):
-        def __init__(self, view: ETLView):
-            super().__init__()
-            self.view = view
+        view: ETLView
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,10 +87,7 @@ class ETLScreen(Polling):
         self.problem = ""
         self.etls: dict[str, ETLInfo] = {}
         self.loads = 0
-        self.log_filter = ""
         self.view: ETLView | None = None
-        self._log_lines: list[str] = []
-        self._log_shown = 0
 
     def compose(self) -> ComposeResult:
         yield StatusBar()
@@ -101,8 +100,9 @@ class ETLScreen(Polling):
                 yield Static("", id="etl-errors")
                 yield Static("", id="etl-init")
             yield DataTable(id="etl-targets", cursor_type="none")
-            yield Static("", id="etl-log-hint", classes="hint")
-            yield Log(id="etl-log", max_lines=5000, auto_scroll=True)
+            hint = Static("", id="etl-log-hint", classes="hint")
+            yield hint
+            yield FollowLog(hint, id="etl-log")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -168,7 +168,8 @@ class ETLScreen(Polling):
     async def load_view(self, name: str) -> None:
         await self._fetch_view(name)
 
-    def on_etlscreen_loaded(self, msg: Loaded) -> None:
+    @on(Loaded)
+    def _loaded(self, msg: Loaded) -> None:
         self.loads += 1
         self.available = msg.etls is not None
         self.problem = msg.problem
@@ -202,7 +203,8 @@ class ETLScreen(Polling):
                                                                       f"every {self.session.refresh_s:g}s")))
         self.poll_ok()
 
-    def on_load_failed(self, msg: LoadFailed) -> None:
+    @on(LoadFailed)
+    def _load_failed(self, msg: LoadFailed) -> None:
         self.poll_failed(msg.error)
 
     # ------------------------------------------------------------------ detail
@@ -218,8 +220,7 @@ class ETLScreen(Polling):
             return
         pane.add_class("shown")
         self.view = None
-        self._log_lines, self._log_shown = [], 0
-        self.query_one("#etl-log", Log).clear()
+        self.query_one(FollowLog).reset()
         self.query_one("#etl-init", Static).update(Text(f"loading {e.name} …"))
         self.load_view(e.name)
 
@@ -235,11 +236,11 @@ class ETLScreen(Polling):
             e = self.current()
             if e is not None and (self.view is None or self.view.name != e.name):
                 self.view = None
-                self._log_lines, self._log_shown = [], 0
-                self.query_one("#etl-log", Log).clear()
+                self.query_one(FollowLog).reset()
                 self.load_view(e.name)
 
-    def on_etlscreen_viewed(self, msg: Viewed) -> None:
+    @on(Viewed)
+    def _viewed(self, msg: Viewed) -> None:
         v = msg.view
         e = self.current()
         if e is None or e.name != v.name:
@@ -267,24 +268,7 @@ class ETLScreen(Polling):
             tt.add_row(Text(tid), Text(v.health.get(tid, "?")), f"{cpu:.1f}%" if tid in v.metrics else "",
                        fmt.size(mem) if tid in v.metrics else "", key=tid)
         lines = [f"[{tid}] {line}" for tid in sorted(v.logs) for line in v.logs[tid].splitlines()]
-        self._set_log(lines)
-
-    def _set_log(self, lines: list[str]) -> None:
-        """Append what is new (the log follows); redraw when the text shrank or the filter changed."""
-        log = self.query_one("#etl-log", Log)
-        if lines[: len(self._log_lines)] != self._log_lines:  # rotated or replaced: start over
-            log.clear()
-            self._log_lines, self._log_shown = [], 0
-        new = lines[len(self._log_lines):]
-        self._log_lines = lines
-        shown = [ln for ln in new if self.log_filter.lower() in ln.lower()] if self.log_filter else new
-        if shown:
-            log.write_lines(shown)
-        self._log_shown += len(shown)
-        hint = f"logs: {len(self._log_lines):,} lines"
-        if self.log_filter:
-            hint += f" · {self._log_shown:,} contain {self.log_filter!r} (/ to change, empty shows all)"
-        self.query_one("#etl-log-hint", Static).update(Text(hint))
+        self.query_one(FollowLog).set_lines(lines)
 
     def action_search_log(self) -> None:
         if not self.query_one("#etl-detail").has_class("shown"):
@@ -294,14 +278,11 @@ class ETLScreen(Polling):
         def got(values: dict[str, str] | None) -> None:
             if values is None:
                 return
-            self.log_filter = values["text"]
-            lines = self._log_lines
-            self._log_lines, self._log_shown = [], 0
-            self.query_one("#etl-log", Log).clear()
-            self._set_log(lines)
+            self.query_one(FollowLog).set_filter(values["text"])
 
         self.app.push_screen(FormDialog("Search the logs", [Field("text", "Show the lines that contain",
-                                                                   self.log_filter)], lambda v: v), got)
+                                                                   self.query_one(FollowLog).filter)],
+                                       lambda v: v), got)
 
     # ------------------------------------------------------------------ actions
 

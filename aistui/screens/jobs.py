@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -33,7 +33,7 @@ from ..core.jobs import JobPoll
 from ..core.models import Job
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
-from ..widgets.jobstyle import STATE_STYLE, buckets_text
+from ..widgets.jobstyle import STATE_STYLE, JobFilter, buckets_text, clock_text, elapsed_text, progress_text, utc_now
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
 from ..widgets.status import StatusBar
@@ -44,65 +44,6 @@ WIDTHS = (15, 9, 11, 30, 9, 16, 9, 9, 11, 40)  # what tells jobs apart first: 80
 SORTS = ("start", "kind", "rate")
 TARGET_COLUMNS = ("target", "state", "started", "ended", "objects", "bytes", "in", "out", "error")
 TARGET_WIDTHS = (12, 8, 9, 9, 9, 10, 9, 9, 30)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def clock_text(t: datetime | None, now: datetime, tz: tzinfo | None) -> str:
-    """``HH:MM:SS`` today, ``Mon DD HH:MM`` on other days (in ``tz``; None: local time)."""
-    if t is None:
-        return ""
-    lt, ln = t.astimezone(tz), now.astimezone(tz)
-    return lt.strftime("%H:%M:%S") if lt.date() == ln.date() else lt.strftime("%b %d %H:%M")
-
-
-def elapsed_text(job: Job, now: datetime, tz: tzinfo | None) -> str:
-    """Running: the time since the start; ended: the end time and how long it took."""
-    start, end = job.start, job.end
-    if start is None:
-        return ""
-    if end is None:
-        return fmt.duration(max(0.0, (now - start).total_seconds()))
-    return f"{clock_text(end, now, tz)} ({fmt.duration(max(0.0, (end - start).total_seconds()))})"
-
-
-@dataclass
-class JobFilter:
-    running_only: bool = False
-    kind: str = ""
-    bucket: str = ""
-    text: str = ""
-    ids: tuple[str, ...] = ()
-
-    def active(self) -> bool:
-        return bool(self.running_only or self.kind or self.bucket or self.text or self.ids)
-
-    def describe(self) -> str:
-        parts = []
-        if self.ids:
-            parts.append("job " + ", ".join(self.ids))
-        if self.running_only:
-            parts.append("running")
-        if self.kind:
-            parts.append(f"kind~{self.kind}")
-        if self.bucket:
-            parts.append(f"bucket~{self.bucket}")
-        if self.text:
-            parts.append(f"/{self.text}")
-        return " · ".join(parts)
-
-    def match(self, job: Job, haystack: str) -> bool:
-        if self.ids and job.id not in self.ids:
-            return False
-        if self.running_only and not job.running:
-            return False
-        if self.kind and self.kind not in job.kind.lower() and self.kind not in job.display_kind.lower():
-            return False
-        if self.bucket and self.bucket not in buckets_text(job).lower():
-            return False
-        return not self.text or self.text in haystack
 
 
 class JobsScreen(Polling):
@@ -132,15 +73,14 @@ class JobsScreen(Polling):
     #job-summary, #job-ctl { height: auto; padding: 0 1; }
     """
 
+    @dataclass
     class Polled(Message):
-        def __init__(self, poll: JobPoll):
-            super().__init__()
-            self.poll = poll
+        poll: JobPoll
 
+    @dataclass
     class Total(Message):
-        def __init__(self, job_id: str, total: int | None):
-            super().__init__()
-            self.job_id, self.total = job_id, total
+        job_id: str
+        total: int | None
 
     def __init__(self) -> None:
         super().__init__()
@@ -196,13 +136,15 @@ class JobsScreen(Polling):
             return
         self.post_message(self.Polled(poll))
 
-    def on_jobs_screen_polled(self, msg: Polled) -> None:
+    @on(Polled)
+    def _polled(self, msg: Polled) -> None:
         self.last = msg.poll
         self._apply(msg.poll)
         self.polls += 1
         self.poll_ok()
 
-    def on_load_failed(self, msg: LoadFailed) -> None:
+    @on(LoadFailed)
+    def _load_failed(self, msg: LoadFailed) -> None:
         self.poll_failed(msg.error)
 
     # ------------------------------------------------------------------ table
@@ -373,7 +315,8 @@ class JobsScreen(Polling):
         total = await self.session.client.jobs.source_total(job)
         self.post_message(self.Total(job.id, total))
 
-    def on_jobs_screen_total(self, msg: Total) -> None:
+    @on(Total)
+    def _total(self, msg: Total) -> None:
         self._totals[msg.job_id] = msg.total
         self._show_detail()
 
@@ -439,14 +382,3 @@ class JobsScreen(Polling):
                               self.load)
 
         self.app.push_screen(ConfirmDialog("Abort job", lines, confirm_label="Abort"), done)
-
-
-def progress_text(done: int, total: int, width: int = 30) -> Text:
-    """``[██████░░░░] 1,234 / 3,000 objects (41%)`` (never past 100% of the bar)."""
-    frac = min(1.0, done / total) if total else 0.0
-    filled = int(round(frac * width))
-    t = Text("progress ")
-    t.append("█" * filled, style="green")
-    t.append("░" * (width - filled), style="dim")
-    t.append(f" {done:,} / {total:,} objects ({done * 100 // total if total else 0}%)")
-    return t

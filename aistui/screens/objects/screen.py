@@ -175,7 +175,8 @@ class ObjectsScreen(ObjectActions):
             parts.append(f"sorted by {col} {'▼' if rev else '▲'} (only the {olist.loaded:,} loaded rows)")
         self.query_one("#objects-hint", Static).update(Text(" · ".join(parts)))
 
-    def on_load_failed(self, msg: LoadFailed) -> None:
+    @on(LoadFailed)
+    def _load_failed(self, msg: LoadFailed) -> None:
         self.notify(f"listing failed: {msg.error}", severity="error", markup=False)
 
     def on_object_list_highlighted(self, event: ObjectList.Highlighted) -> None:
