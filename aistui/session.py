@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from . import format as fmt
 from .core import ConnectionSettings
 from .core.errors import AISError, ConnectionFailed, Forbidden, Unauthorized
+from .logsetup import add_secret
 
 if TYPE_CHECKING:
     from .core.client import AISClient
@@ -167,6 +168,7 @@ class Session:
     def __init__(self, settings: ConnectionSettings, *, read_only: bool = False, refresh_s: float = 2.0,
                  jobs_keep_s: float = 3600.0, client: AISClient | None = None):
         self.settings = settings
+        add_secret(settings.token)  # never written to the log, whatever logs it
         self._read_only_flag = read_only
         self.refresh_s = refresh_s
         self.jobs_keep_s = jobs_keep_s
@@ -289,6 +291,7 @@ class Session:
         old = self._client
         self.connected.clear()
         self.settings = settings
+        add_secret(settings.token)  # the new cluster's token is redacted from the log too
         self._client = _new_client(settings)
         self.version = ""
         self.started = StartedJobs()  # the old cluster's jobs mean nothing on the new one
