@@ -1,7 +1,7 @@
 """Concurrent uploads and downloads with progress, for the console, scripts and benchmarks.
 
 * :func:`plan_upload` turns files, directories (recursive) and globs into ``(local path, object
-  name)`` pairs under a prefix.
+  name)`` pairs under a prefix (``core/localpaths.py``, re-exported here).
 * :func:`upload` sends them with bounded concurrency (files of at least
   :data:`~aistui.core.objects.MPU_THRESHOLD` bytes use native multipart upload), reporting
   :class:`Progress`; failures are collected by name, never silently dropped. A file that fails
@@ -13,7 +13,8 @@
 * :func:`download` streams objects into a directory: each to a temporary file in the destination
   directory, renamed only when complete, so nothing partial is left behind; it retries and stops
   exactly as the upload does (one :class:`TransferRun` policy for both). :func:`safe_local_path`
-  guarantees no object name (``../../x``, ``/etc/x``, ``a/../../b``) writes outside the directory.
+  (``core/localpaths.py``, re-exported here) guarantees no object name (``../../x``, ``/etc/x``,
+  ``a/../../b``) writes outside the directory.
 
 Cancellation: cancel the awaiting task; in-flight temporary files are removed and multipart
 uploads aborted.
@@ -23,13 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import glob as globmod
 import os
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .aio import gather_or_cancel
@@ -44,8 +44,8 @@ from .errors import (
     TransientError,
     Unauthorized,
 )
+from .localpaths import plan_upload, safe_local_path
 from .models import Bck
-from .names import object_name_problem
 from .objects import MPU_THRESHOLD
 from .retry import within_window
 
@@ -108,36 +108,6 @@ class TransferResult:
     @property
     def ok(self) -> bool:
         return not self.failed
-
-
-def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[Path, str]]:
-    """Expand files, directories (recursively) and glob patterns into ``(path, object name)``.
-
-    A file maps to ``prefix + basename``; a directory ``d`` maps its files to
-    ``prefix + d.name + "/" + relative path``. Raises :class:`InvalidInput` for a source that
-    matches nothing or a name the cluster would refuse (the reason is named)."""
-    out: list[tuple[Path, str]] = []
-    for src in sources:
-        s = str(src)
-        matches = [Path(m) for m in sorted(globmod.glob(s))] if globmod.has_magic(s) else [Path(s)]
-        if not matches or not all(m.exists() for m in matches):
-            raise InvalidInput(f"nothing to upload at {s!r}")
-        for m in matches:
-            if m.is_dir():
-                base = m.resolve().name
-                for root, dirs, files in os.walk(m):
-                    dirs.sort()
-                    for fn in sorted(files):
-                        p = Path(root) / fn
-                        rel = p.relative_to(m).as_posix()
-                        out.append((p, f"{prefix}{base}/{rel}"))
-            else:
-                out.append((m, f"{prefix}{m.name}"))
-    for p, name in out:
-        problem = object_name_problem(name)
-        if problem:
-            raise InvalidInput(f"cannot upload {p}: {problem}")
-    return out
 
 
 @dataclass
@@ -326,25 +296,6 @@ async def verify_upload(
 
     await gather_or_cancel([one(p, n) for p, n in pairs])
     return {n: out[n] for _, n in pairs}
-
-
-def safe_local_path(dest: Path, obj_name: str, strip_prefix: str = "") -> Path:
-    """Where object ``obj_name`` goes under ``dest``; never outside it.
-
-    ``strip_prefix`` is removed from the front of the name first. Absolute names, ``..``
-    components, and anything that resolves outside ``dest`` raise :class:`InvalidInput`."""
-    name = obj_name[len(strip_prefix):] if strip_prefix and obj_name.startswith(strip_prefix) else obj_name
-    pp = PurePosixPath(name)
-    raw_parts = name.split("/")
-    if not name or pp.is_absolute() or name.startswith(("/", "\\")) or any(p in ("..", ".", "") for p in raw_parts):
-        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
-    if "\x00" in name or "\\" in name and os.sep == "\\":
-        raise InvalidInput(f"refusing to write object {obj_name!r}: unsafe characters for a local path")
-    root = dest.resolve()
-    target = (root / Path(*pp.parts)).resolve()
-    if target != root and root not in target.parents:
-        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
-    return target
 
 
 async def download(

@@ -1,0 +1,65 @@
+"""Local paths of a transfer: which files an upload sends under which object names
+(:func:`plan_upload`), and where a download writes each object, never outside the chosen directory
+(:func:`safe_local_path`). No network; used by :mod:`aistui.core.transfer`, which re-exports both.
+"""
+
+from __future__ import annotations
+
+import glob as globmod
+import os
+from collections.abc import Sequence
+from pathlib import Path, PurePosixPath
+
+from .errors import InvalidInput
+from .names import object_name_problem
+
+__all__ = ["plan_upload", "safe_local_path"]
+
+
+def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[Path, str]]:
+    """Expand files, directories (recursively) and glob patterns into ``(path, object name)``.
+
+    A file maps to ``prefix + basename``; a directory ``d`` maps its files to
+    ``prefix + d.name + "/" + relative path``. Raises :class:`InvalidInput` for a source that
+    matches nothing or a name the cluster would refuse (the reason is named)."""
+    out: list[tuple[Path, str]] = []
+    for src in sources:
+        s = str(src)
+        matches = [Path(m) for m in sorted(globmod.glob(s))] if globmod.has_magic(s) else [Path(s)]
+        if not matches or not all(m.exists() for m in matches):
+            raise InvalidInput(f"nothing to upload at {s!r}")
+        for m in matches:
+            if m.is_dir():
+                base = m.resolve().name
+                for root, dirs, files in os.walk(m):
+                    dirs.sort()
+                    for fn in sorted(files):
+                        p = Path(root) / fn
+                        rel = p.relative_to(m).as_posix()
+                        out.append((p, f"{prefix}{base}/{rel}"))
+            else:
+                out.append((m, f"{prefix}{m.name}"))
+    for p, name in out:
+        problem = object_name_problem(name)
+        if problem:
+            raise InvalidInput(f"cannot upload {p}: {problem}")
+    return out
+
+
+def safe_local_path(dest: Path, obj_name: str, strip_prefix: str = "") -> Path:
+    """Where object ``obj_name`` goes under ``dest``; never outside it.
+
+    ``strip_prefix`` is removed from the front of the name first. Absolute names, ``..``
+    components, and anything that resolves outside ``dest`` raise :class:`InvalidInput`."""
+    name = obj_name[len(strip_prefix):] if strip_prefix and obj_name.startswith(strip_prefix) else obj_name
+    pp = PurePosixPath(name)
+    raw_parts = name.split("/")
+    if not name or pp.is_absolute() or name.startswith(("/", "\\")) or any(p in ("..", ".", "") for p in raw_parts):
+        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
+    if "\x00" in name or "\\" in name and os.sep == "\\":
+        raise InvalidInput(f"refusing to write object {obj_name!r}: unsafe characters for a local path")
+    root = dest.resolve()
+    target = (root / Path(*pp.parts)).resolve()
+    if target != root and root not in target.parents:
+        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
+    return target
