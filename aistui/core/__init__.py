@@ -3,6 +3,8 @@
 It serves the console, scripts, tests and benchmarks alike. Start with :class:`AISClient`.
 """
 
+from typing import TYPE_CHECKING
+
 from .. import __version__
 from .errors import (
     AISError,
@@ -32,6 +34,11 @@ from .errors import (
     transport_error,
     transport_reason,
 )
+
+if TYPE_CHECKING:  # for the type checker: at run time these come from __getattr__ below, on first use
+    from .client import AISClient
+    from .config import ConnectionSettings, discover
+    from .models import Bck, Namespace
 
 __all__ = [
     "__version__",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
 
 __all__ = ["gather_or_cancel", "run_in_own_loop"]
@@ -26,7 +26,7 @@ async def gather_or_cancel(aws: Iterable[Awaitable[Any]]) -> list[Any]:
         raise
 
 
-async def run_in_own_loop(factory: Callable[[], Awaitable[T]], *, name: str = "aistui-io") -> T:
+async def run_in_own_loop(factory: Callable[[], Coroutine[Any, Any, T]], *, name: str = "aistui-io") -> T:
     """Await ``factory()`` on a private event loop in its own thread and return its result.
 
     Bulk transfers use this so that thousands of request callbacks never queue in front of the
@@ -51,7 +51,7 @@ async def run_in_own_loop(factory: Callable[[], Awaitable[T]], *, name: str = "a
     def runner() -> None:
         loop = asyncio.new_event_loop()
         try:
-            task = loop.create_task(factory())  # type: ignore[arg-type]
+            task = loop.create_task(factory())
             box["loop"], box["task"] = loop, task
             ready.set()
             try:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from .errors import BucketNotFound, InvalidInput, NotFound, ProtocolError
+from .jsontypes import is_dict, is_list
 from .models import Bck, BucketSummary, Namespace
 from .names import validate_bucket_name, validate_prefix
 from .retry import polling, settle
@@ -47,8 +48,8 @@ class BucketAPI:
         if ns is not None and not ns.is_global:
             params["namespace"] = "@@#" if ns.uuid == "@" else ns.uname()
         r = await self._c.request("GET", "/v1/buckets", params=params, json={"action": "list"})
-        data = self._c.decode_json(r, "list buckets") or []
-        if not isinstance(data, list):
+        data: Any = self._c.decode_json(r, "list buckets") or []
+        if not is_list(data):
             raise ProtocolError("list buckets", "expected an array")
         out = sorted({Bck.from_json(d) for d in data}, key=lambda b: (b.provider, str(b.ns), b.name))
         return out
@@ -92,7 +93,7 @@ class BucketAPI:
             props = json.loads(raw)
         except ValueError as e:
             raise ProtocolError("bucket props", str(e)) from None
-        if not isinstance(props, dict):
+        if not is_dict(props):
             raise ProtocolError("bucket props", "expected an object")
         return props
 
@@ -143,8 +144,8 @@ class BucketAPI:
         r = await self._c.request("GET", path, params=params, json=self._c.action("summary-bck", msg))
         if r.status_code == 202:
             return False, []
-        data = self._c.decode_json(r, "summary") or []
-        if not isinstance(data, list):
+        data: Any = self._c.decode_json(r, "summary") or []
+        if not is_list(data):
             raise ProtocolError("summary", "expected an array")
         return r.status_code == 200, [BucketSummary.from_json(d) for d in data]
 
@@ -219,7 +220,7 @@ class BucketAPI:
         if bck.is_remote:
             return
         backend = (await self.head(bck, add_remote=False)).get("backend_bck")
-        if isinstance(backend, dict) and backend.get("name"):
+        if is_dict(backend) and backend.get("name"):
             return
         raise InvalidInput(f"cannot {action} {bck}: evict and prefetch need a remote backend (a cloud "
                            "bucket such as s3://b, a remote AIS bucket ais://@alias/b, or an ais:// bucket "

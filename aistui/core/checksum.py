@@ -40,7 +40,7 @@ def new_hasher(ck_type: str) -> Any | None:
         return hashlib.new(ck_type)
     if ck_type == "crc32c":
         try:
-            import crc32c  # type: ignore[import-not-found]
+            import crc32c  # optional, not a dependency (the type checker allows it inside try/except ImportError)
         except ImportError:
             return None
         return _Crc32c(crc32c)

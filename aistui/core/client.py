@@ -14,11 +14,12 @@ JSON (``Hdr-Error`` for HEAD). Idempotent calls are retried with backoff on conn
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import ssl
 import time
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import msgspec
@@ -28,6 +29,9 @@ from . import __version__
 from .config import ConnectionSettings, normalize_endpoint
 from .errors import AISError, InvalidInput, ProtocolError, error_from_response, transport_error
 from .retry import on_transient
+
+if TYPE_CHECKING:
+    from .batch import BatchAPI
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
@@ -178,6 +182,14 @@ class AISClient:
         self.jobs = JobAPI(self)
         self.etl = ETLAPI(self)
 
+    @functools.cached_property
+    def batch(self) -> BatchAPI:
+        """get-batch, many objects in one request (``GET /v1/ml/moss``):
+        :class:`~aistui.core.batch.BatchAPI`, imported on first use."""
+        from .batch import BatchAPI
+
+        return BatchAPI(self)
+
     def __repr__(self) -> str:
         return f"AISClient({self.endpoint!r})"
 
@@ -276,7 +288,7 @@ class AISClient:
         timeout: float | None = None,
         follow_redirects: bool = True,
         etl: bool = False,
-    ) -> AsyncIterator[httpx.Response]:
+    ) -> AsyncGenerator[httpx.Response, None]:
         """Open a streamed response (status already checked); the body is read by the caller
         with ``aiter_bytes``. Not retried: a caller that can resume does so itself."""
         resp = await self._send_once(method, path, stream=True, etl=etl, timeout=timeout,

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .errors import AISError, ProtocolError, ServiceUnavailable
+from .jsontypes import is_dict
 from .models import NodeRates, NodeStatus, RemoteCluster, Smap
 from .retry import polling
 
@@ -79,7 +80,7 @@ class ClusterAPI:
         """The AIS version of the node the endpoint points at (``what=node_status``)."""
         r = await self._c.request("GET", "/v1/daemon", params={"what": "node_status"})
         d = self._c.decode_json(r, "node_status")
-        if not isinstance(d, dict):
+        if not is_dict(d):
             raise ProtocolError("node_status", "expected an object")
         return str(d.get("ais_version", ""))
 
@@ -96,15 +97,16 @@ class ClusterAPI:
         res = await asyncio.gather(*(self.node_status(i) for i in ids), return_exceptions=True)
         out: dict[str, NodeStatus | AISError] = {}
         for i, r in zip(ids, res, strict=True):
-            if isinstance(r, BaseException) and not isinstance(r, AISError):
+            if isinstance(r, AISError) or not isinstance(r, BaseException):
+                out[i] = r
+            else:
                 raise r
-            out[i] = r  # type: ignore[assignment]
         return out
 
     @staticmethod
     def rates(before: dict[str, Any], after: dict[str, Any]) -> dict[str, NodeRates]:
         """Per-node rates between two :meth:`all_node_status` results (nodes in both only)."""
-        out = {}
+        out: dict[str, NodeRates] = {}
         for nid, b in after.items():
             a = before.get(nid)
             if isinstance(a, NodeStatus) and isinstance(b, NodeStatus) and b.taken_ns > a.taken_ns:
@@ -115,7 +117,7 @@ class ClusterAPI:
         """The effective cluster config (``what=cluster_config``; secrets are redacted server-side)."""
         r = await self._c.request("GET", "/v1/cluster", params={"what": "cluster_config"})
         d = self._c.decode_json(r, "cluster config")
-        if not isinstance(d, dict):
+        if not is_dict(d):
             raise ProtocolError("cluster config", "expected an object")
         return d
 
@@ -148,12 +150,13 @@ class ClusterAPI:
     async def remotes(self) -> list[RemoteCluster]:
         """Attached remote AIS clusters (``GET /v1/cluster?what=remote``)."""
         r = await self._c.request("GET", "/v1/cluster", params={"what": "remote"})
-        d = self._c.decode_json(r, "remote clusters") or {}
-        if not isinstance(d, dict):
+        d: Any = self._c.decode_json(r, "remote clusters") or {}
+        if not is_dict(d):
             raise ProtocolError("remote clusters", "expected an object")
-        out = []
-        for item in d.get("a") or []:
-            if not isinstance(item, dict):
+        out: list[RemoteCluster] = []
+        items: Any = d.get("a") or []
+        for item in items:
+            if not is_dict(item):
                 raise ProtocolError("remote clusters", "expected objects in 'a'")
             smap = item.get("smap")
             out.append(RemoteCluster(alias=str(item.get("alias", "")), url=str(item.get("url", "")),

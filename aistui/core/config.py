@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from .errors import InvalidInput
+from .jsontypes import is_dict
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -142,7 +143,7 @@ class ClusterProfiles:
     name ("" for none) and the file they came from (``path``, None when built in code).
     :class:`aistui.settings.AppConfig` extends it with the UI's settings."""
 
-    clusters: dict[str, ClusterProfile] = field(default_factory=dict)
+    clusters: dict[str, ClusterProfile] = field(default_factory=dict[str, ClusterProfile])
     current: str = ""
     path: Path | None = None
 
@@ -200,7 +201,7 @@ def read_config_file(path: Path) -> dict[str, Any] | None:
         raise InvalidInput(f"cannot read {path}: {e}") from None
     if obj is None:
         return None
-    if not isinstance(obj, dict):
+    if not is_dict(obj):
         raise InvalidInput(f"{path}: expected a JSON object, got {_json_type(obj)}")
     return obj
 
@@ -211,8 +212,11 @@ def field_or(raw: Mapping[str, Any], key: str, default: Any) -> Any:
     return default if v is None else v
 
 
-def _json_type(v: Any) -> str:
-    return {dict: "object", list: "array", str: "str", int: "int", float: "float", bool: "bool"}.get(type(v), "null")
+_JSON_TYPES: dict[type, str] = {dict: "object", list: "array", str: "str", int: "int", float: "float", bool: "bool"}
+
+
+def _json_type(v: object) -> str:
+    return _JSON_TYPES.get(type(v), "null")
 
 
 def profiles_from_json(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, ClusterProfile], str]:
@@ -221,7 +225,7 @@ def profiles_from_json(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, Cl
     an endpoint, an endpoint that is not http(s)."""
     current = convert_field(field_or(raw, "current", ""), str, path, "current")
     entries = convert_field(field_or(raw, "clusters", {}), dict[str, Any], path, "clusters")
-    clusters = {}
+    clusters: dict[str, ClusterProfile] = {}
     for name, value in entries.items():
         e = convert_field(value, ClusterEntry, path, f"clusters.{name}")
         if not e.endpoint:
@@ -299,9 +303,9 @@ def discover(
     needed). Raises :class:`InvalidInput` for an unknown profile or an unreadable file.
     """
     env = os.environ if env is None else env
-    cli = _read_json(ais_cli_dir(env) / "cli.json") or {}
-    cli_cluster = cli.get("cluster", {}) if isinstance(cli, dict) else {}
-    if not isinstance(cli_cluster, dict):
+    cli: Any = _read_json(ais_cli_dir(env) / "cli.json") or {}
+    cli_cluster: Any = cli.get("cluster", {}) if is_dict(cli) else {}
+    if not is_dict(cli_cluster):
         cli_cluster = {}
 
     prof: ClusterProfile | None = None

@@ -13,7 +13,7 @@ passed pre-encoded (``yarl.URL(..., encoded=True)``) so object names reach the s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
@@ -34,7 +34,7 @@ class ObjectDataPath:
     ``client.http`` (``client.datapath``; None when the client was given its own transport).
     ``session_factory()`` returns that ``aiohttp.ClientSession``."""
 
-    def __init__(self, client: AISClient, session_factory):
+    def __init__(self, client: AISClient, session_factory: Callable[[], aiohttp.ClientSession]):
         self._c = client
         self._session_factory = session_factory
 
@@ -59,7 +59,7 @@ class ObjectDataPath:
 
     @contextlib.asynccontextmanager
     async def _open(self, method: str, url: str, *, headers: Mapping[str, str], data: Any = None,
-                    timeout: float | None) -> AsyncIterator[aiohttp.ClientResponse]:
+                    timeout: float | None) -> AsyncGenerator[aiohttp.ClientResponse, None]:
         import aiohttp
         from yarl import URL
 
@@ -106,7 +106,7 @@ class ObjectDataPath:
 
     @contextlib.asynccontextmanager
     async def get(self, path: str, params: Mapping[str, str], headers: Mapping[str, str],
-                  timeout: float | None) -> AsyncIterator[aiohttp.ClientResponse]:
+                  timeout: float | None) -> AsyncGenerator[aiohttp.ClientResponse, None]:
         """Open the object's GET on its target (status checked); read ``resp.content``."""
         loc = await self._target("GET", path, params, {}, timeout)
         async with self._open("GET", loc, headers=headers, timeout=timeout) as resp:

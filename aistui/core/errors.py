@@ -20,6 +20,8 @@ import json
 import sys
 from typing import Any
 
+from .jsontypes import is_dict
+
 __all__ = [
     "AISError",
     "InvalidInput",
@@ -302,7 +304,7 @@ def _parse_body(raw: str) -> dict[str, Any] | None:
         val = json.loads(raw)
     except (ValueError, RecursionError):
         return None
-    return val if isinstance(val, dict) else None
+    return val if is_dict(val) else None
 
 
 def error_from_response(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import AISError, ETLNotAvailable, InvalidInput, ProtocolError
+from .jsontypes import is_dict, is_list
 from .models import ETLDetails, ETLInfo, Job
 
 if TYPE_CHECKING:
@@ -89,10 +90,10 @@ class ETLView:
 
     name: str
     details: ETLDetails | None = None
-    health: dict[str, str] = field(default_factory=dict)
-    metrics: dict[str, tuple[float, float]] = field(default_factory=dict)
-    logs: dict[str, str] = field(default_factory=dict)
-    problems: dict[str, str] = field(default_factory=dict)
+    health: dict[str, str] = field(default_factory=dict[str, str])
+    metrics: dict[str, tuple[float, float]] = field(default_factory=dict[str, tuple[float, float]])
+    logs: dict[str, str] = field(default_factory=dict[str, str])
+    problems: dict[str, str] = field(default_factory=dict[str, str])
 
 
 class ETLAPI:
@@ -103,8 +104,8 @@ class ETLAPI:
 
     async def list(self) -> list[ETLInfo]:
         r = await self._c.request("GET", "/v1/etl", etl=True)
-        data = self._c.decode_json(r, "etl list") or []
-        if not isinstance(data, list):
+        data: Any = self._c.decode_json(r, "etl list") or []
+        if not is_list(data):
             raise ProtocolError("etl list", "expected an array")
         return [ETLInfo.from_json(d) for d in data]
 
@@ -117,12 +118,12 @@ class ETLAPI:
         """Logs per target: ``{target_id: text}``."""
         path = f"/v1/etl/{name}/logs" + (f"/{target_id}" if target_id else "")
         r = await self._c.request("GET", path, etl=True)
-        data = self._c.decode_json(r, "etl logs") or []
-        if isinstance(data, dict):
+        data: Any = self._c.decode_json(r, "etl logs") or []
+        if is_dict(data):
             data = [data]
-        out = {}
+        out: dict[str, str] = {}
         for item in data:
-            if not isinstance(item, dict):
+            if not is_dict(item):
                 raise ProtocolError("etl logs", "expected objects")
             raw = item.get("logs") or ""
             try:
@@ -135,16 +136,16 @@ class ETLAPI:
     async def health(self, name: str) -> dict[str, str]:
         """``{target_id: health_status}``."""
         r = await self._c.request("GET", f"/v1/etl/{name}/health", etl=True)
-        data = self._c.decode_json(r, "etl health") or []
-        return {str(d.get("target_id", "")): str(d.get("health_status", "")) for d in data if isinstance(d, dict)}
+        data: Any = self._c.decode_json(r, "etl health") or []
+        return {str(d.get("target_id", "")): str(d.get("health_status", "")) for d in data if is_dict(d)}
 
     async def metrics(self, name: str) -> dict[str, tuple[float, float]]:
         """``{target_id: (cpu, mem)}``."""
         r = await self._c.request("GET", f"/v1/etl/{name}/metrics", etl=True)
-        data = self._c.decode_json(r, "etl metrics") or []
-        out = {}
+        data: Any = self._c.decode_json(r, "etl metrics") or []
+        out: dict[str, tuple[float, float]] = {}
         for d in data:
-            if isinstance(d, dict):
+            if is_dict(d):
                 try:
                     out[str(d.get("target_id", ""))] = (float(d.get("cpu") or 0), float(d.get("mem") or 0))
                 except (TypeError, ValueError):

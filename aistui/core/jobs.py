@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from .errors import AISError, NotFound, ProtocolError, RequestTimeout
-from .models import IDLE_KINDS, Bck, Job, JobSnap, _parse_time
+from .jsontypes import is_dict
+from .models import IDLE_KINDS, Bck, Job, JobSnap, parse_time
 from .retry import polling
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def _num(v: str | int) -> int:
 
 def _bck(raw: msgspec.Raw) -> Bck | None:
     d = _any.decode(raw)
-    if not isinstance(d, dict) or not d.get("name"):
+    if not is_dict(d) or not d.get("name"):
         return None
     return Bck.from_json(d)
 
@@ -89,7 +90,7 @@ def _snap(w: _WireSnap, node: str) -> JobSnap:
     ctl = _any.decode(w.ctlmsg)
     return JobSnap(
         id=w.id, kind=w.kind, node=node, bck=_bck(w.bck), src_bck=_bck(w.src_bck), dst_bck=_bck(w.dst_bck),
-        start=_parse_time(w.start_time), end=_parse_time(w.end_time), aborted=w.aborted, is_idle=w.is_idle,
+        start=parse_time(w.start_time), end=parse_time(w.end_time), aborted=w.aborted, is_idle=w.is_idle,
         abort_err=w.abort_err, err=w.err, ctlmsg=ctl if isinstance(ctl, str) else "",
         loc_objs=_num(st.loc_objs), loc_bytes=_num(st.loc_bytes), in_objs=_num(st.in_objs),
         in_bytes=_num(st.in_bytes), out_objs=_num(st.out_objs), out_bytes=_num(st.out_bytes))
@@ -190,9 +191,9 @@ class JobMonitor:
     api: JobAPI
     keep_s: float | None = 3600.0
     now: Any = field(default=lambda: datetime.now(UTC))
-    _snaps: dict[tuple[str, str, str], JobSnap] = field(default_factory=dict)
-    _jobs: dict[str, Job] = field(default_factory=dict)
-    _prev: dict[str, tuple[float, int]] = field(default_factory=dict)
+    _snaps: dict[tuple[str, str, str], JobSnap] = field(default_factory=dict[tuple[str, str, str], JobSnap])
+    _jobs: dict[str, Job] = field(default_factory=dict[str, Job])
+    _prev: dict[str, tuple[float, int]] = field(default_factory=dict[str, tuple[float, int]])
 
     async def poll(self) -> JobPoll:
         """Query every job (``qryxstats`` with ``{}``) and merge. Raises :class:`AISError`."""
@@ -303,7 +304,7 @@ class JobAPI:
             seen = seen or job is not None
             return job if job is not None and watch.over(job) else None
 
-        job = await polling(first=poll, factor=1.5, most=max_poll, within=timeout)(ended)
+        job: Job | None = await polling(first=poll, factor=1.5, most=max_poll, within=timeout)(ended)
         if job is not None:
             return job
         if not seen:

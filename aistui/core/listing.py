@@ -59,8 +59,8 @@ class DirCursor:
         self.page_size = page_size
         #: True once the last page was handed out (or the listing went past the name prefix)
         self.done = False
-        self._uuid = ""
-        self._token = ""
+        self._uuid: str = ""
+        self._token: str = ""
         self._first = True
 
     @property

@@ -20,7 +20,7 @@ from .bucket import PROVIDERS, Bck, BucketSummary, Namespace
 from .cluster import NODE_FLAGS, STATE_FLAGS, Mountpath, NodeRates, NodeStatus, RemoteCluster, Smap, Snode, decode_flags
 from .etl import ETLDetails, ETLInfo
 from .jobs import IDLE_KINDS, JOB_DISPLAY_NAMES, Job, JobSnap
-from .jobs import _parse_time as _parse_time  # used by core/jobs.py
+from .jobs import parse_time as parse_time  # used by core/jobs.py
 from .listing import (
     ENTRY_HEAD_FAIL,
     ENTRY_IN_ARCH,

@@ -12,7 +12,10 @@ from typing import Any
 
 from ..errors import InvalidInput
 from ..names import validate_bucket_name
-from ._wire import _d, _f, _i, _s
+from ._wire import dict_field as _d
+from ._wire import float_field as _f
+from ._wire import int_field as _i
+from ._wire import str_field as _s
 
 #: provider name -> URL scheme, as ``apc.ToScheme``.
 PROVIDERS: dict[str, str] = {"ais": "ais", "aws": "s3", "gcp": "gs", "azure": "az", "oci": "oc"}

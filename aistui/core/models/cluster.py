@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ProtocolError
-from ._wire import _d, _f, _i, _s
+from ..jsontypes import is_dict
+from ._wire import dict_field as _d
+from ._wire import float_field as _f
+from ._wire import int_field as _i
+from ._wire import str_field as _s
 
 #: Snode.flags bits (``meta/snode.go``).
 NODE_FLAGS: dict[int, str] = {
@@ -56,7 +60,7 @@ _STATE_INFO = _STATE_OK  # bits that are state, not alerts
 
 def decode_flags(value: int, table: Mapping[int, str]) -> list[str]:
     """Names of the bits set in ``value``; unknown bits come back as ``bit<N>``."""
-    out = []
+    out: list[str] = []
     bit = 1
     v = int(value)
     while v and bit <= v:
@@ -198,7 +202,7 @@ class NodeStatus:
         tracker = _d(d.get("tracker"), "tracker")
         counters: dict[str, int] = {}
         for k, v in tracker.items():
-            if isinstance(v, dict):  # tolerate {"value": N}
+            if is_dict(v):  # tolerate {"value": N}
                 v = v.get("v", v.get("value", 0))
             try:
                 counters[k] = int(v)
@@ -212,10 +216,10 @@ class NodeStatus:
         sysinfo = _d(d.get("sys_info"), "sys_info")
         la = _d(sysinfo.get("load_avg"), "load_avg")
         cap = _d(d.get("capacity"), "capacity")
-        mpaths = []
+        mpaths: list[Mountpath] = []
         for path, m in sorted(_d(cap.get("mountpaths"), "mountpaths").items()):
             m = _d(m, "mountpath")
-            disks = m.get("disks") or []
+            disks: Any = m.get("disks") or []
             mpaths.append(Mountpath(
                 path=path, label=_s(m, "mountpath_label"), used=_i(m, "used"), avail=_i(m, "avail"),
                 pct_used=_f(m, "pct_used"), disks=tuple(str(x) for x in disks if x)))

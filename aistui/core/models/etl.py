@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._wire import _d, _i, _s
+from ._wire import dict_field as _d
+from ._wire import int_field as _i
+from ._wire import str_field as _s
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +42,9 @@ class ETLDetails:
     @classmethod
     def from_json(cls, name: str, d: Any) -> ETLDetails:
         d = _d(d, "etl details")
-        errs = []
-        for e in d.get("obj_errors") or []:
+        errs: list[tuple[str, str, int]] = []
+        raw: Any = d.get("obj_errors") or []
+        for e in raw:
             e = _d(e, "obj_error")
             errs.append((_s(e, "obj_name"), _s(e, "msg"), _i(e, "ecode")))
         return cls(name=name, init_msg=_d(d.get("init_msg"), "init_msg"), obj_errors=tuple(errs))

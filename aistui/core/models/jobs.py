@@ -14,13 +14,16 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import ProtocolError
-from ._wire import _d, _i, _s
+from ..jsontypes import is_dict, is_list
+from ._wire import dict_field as _d
+from ._wire import int_field as _i
+from ._wire import str_field as _s
 from .bucket import Bck
 
 _ZERO_TIME = "0001-01-01T00:00:00Z"
 
 
-def _parse_time(s: str) -> datetime | None:
+def parse_time(s: str) -> datetime | None:
     if not s or s.startswith("0001-01-01"):
         return None
     try:
@@ -88,14 +91,14 @@ class JobSnap:
 
         def bck(key: str) -> Bck | None:
             v = d.get(key)
-            if not isinstance(v, dict) or not v.get("name"):
+            if not is_dict(v) or not v.get("name"):
                 return None
             return Bck.from_json(v)
 
         return cls(
             id=_s(d, "id"), kind=_s(d, "kind"), node=node,
             bck=bck("bck"), src_bck=bck("src-bck"), dst_bck=bck("dst-bck"),
-            start=_parse_time(_s(d, "start-time")), end=_parse_time(_s(d, "end-time")),
+            start=parse_time(_s(d, "start-time")), end=parse_time(_s(d, "end-time")),
             aborted=bool(d.get("aborted", False)), is_idle=bool(d.get("is_idle", False)),
             abort_err=_s(d, "abort-err"), err=_s(d, "err"), ctlmsg=_s(d, "ctlmsg"),
             loc_objs=_i(st, "loc-objs"), loc_bytes=_i(st, "loc-bytes"),
@@ -205,7 +208,7 @@ class Job:
         for tid, snaps in _d(multi_snap, "qryxstats").items():
             if snaps is None:
                 continue
-            if not isinstance(snaps, list):
+            if not is_list(snaps):
                 raise ProtocolError("qryxstats", f"expected a list for {tid}")
             for raw in snaps:
                 s = JobSnap.from_json(raw, tid)

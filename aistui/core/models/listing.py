@@ -66,7 +66,7 @@ class LsoPage(msgspec.Struct, gc=False):
 
     uuid: str = msgspec.field(name="UUID", default="")
     continuation_token: str = msgspec.field(name="ContinuationToken", default="")
-    entries: list[ObjEntry] | None = msgspec.field(name="Entries", default_factory=list)
+    entries: list[ObjEntry] | None = msgspec.field(name="Entries", default_factory=list[ObjEntry])
     flags: int = msgspec.field(name="Flags", default=0)
 
     @property

@@ -27,7 +27,7 @@ class ObjectProps:
     checksum: str = ""
     version: str = ""
     atime_ns: int = 0
-    custom: Mapping[str, str] = field(default_factory=dict)
+    custom: Mapping[str, str] = field(default_factory=dict[str, str])
     location: str = ""
     present: bool = True
     mirror_copies: int = 0
