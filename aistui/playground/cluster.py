@@ -21,6 +21,11 @@ Options for the reliability tests (each cluster is its own, never the shared ses
 * ``config_overrides``: merged into the cluster config, e.g. ``{"space": {...}}`` watermarks, and
   :meth:`LocalCluster.set_config` changes the running cluster's config.
 
+The node processes (finding the binary, ports, :class:`Node`, spawning) are
+:mod:`aistui.playground.nodes`; the config files and the signed token are
+:mod:`aistui.playground.nodeconf`. ``Node``, ``find_aisnode`` and ``AISNODE_VERSION`` are
+re-exported here.
+
 The binary is found at ``$AISNODE``, on ``PATH``, in ``$AISTUI_BIN`` / ``~/.cache/aistui/bin``,
 or in ``$(go env GOPATH)/bin``; ``scripts/install-aisnode.sh`` builds it.
 """
@@ -28,34 +33,23 @@ or in ``$(go env GOPATH)/bin``; ``scripts/install-aisnode.sh`` builds it.
 from __future__ import annotations
 
 import atexit
-import base64
-import ctypes
-import hashlib
-import hmac
 import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
 import weakref
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-__all__ = ["AISNODE_VERSION", "HarnessError", "find_aisnode", "LocalCluster", "Node", "start_pair"]
+from .nodeconf import cluster_config, hs256_token, write_configs
+from .nodes import AISNODE_VERSION, Node, find_aisnode, free_ports, kept_ports, spawn_node
 
-AISNODE_VERSION = "v1.5.0"
-_SCRUB_ENV = ("AIS_PRIMARY_EP", "AIS_DAEMON_ID", "AIS_HOST_IP", "AIS_HOST_PORT", "AIS_CLUSTER_CIDR",
-              "AIS_PUBLIC_IP_CIDR", "AIS_READ_HEADER_TIMEOUT", "AIS_CRT", "AIS_CRT_KEY",
-              "AIS_CLIENT_CA", "AIS_SKIP_VERIFY_CRT", "AIS_MINMEM_FREE", "AIS_MINMEM_PCT_TOTAL",
-              "AIS_MINMEM_PCT_FREE", "AIS_STREAM_DRY_RUN", "MY_NODE", "MY_POD", "K8S_NS",
-              "AIS_ENDPOINT", "AIS_AUTHN_TOKEN", "AIS_AUTHN_TOKEN_FILE", "AIS_USE_HTTPS")
+__all__ = ["AISNODE_VERSION", "HarnessError", "find_aisnode", "LocalCluster", "Node", "start_pair"]
 
 _live: weakref.WeakSet[LocalCluster] = weakref.WeakSet()
 _lock = threading.Lock()
@@ -63,92 +57,6 @@ _lock = threading.Lock()
 
 class HarnessError(RuntimeError):
     """The local cluster could not be started or controlled; the message includes log lines."""
-
-
-def find_aisnode() -> str | None:
-    """Path of the ``aisnode`` binary, or None (see module docs for the search order)."""
-    env = os.environ.get("AISNODE")
-    if env:
-        return env if os.access(env, os.X_OK) else None
-    on_path = shutil.which("aisnode")
-    if on_path:
-        return on_path
-    cands = [Path(os.environ.get("AISTUI_BIN", Path.home() / ".cache" / "aistui" / "bin")) / "aisnode"]
-    gopath = os.environ.get("GOPATH") or str(Path.home() / "go")
-    cands.append(Path(gopath) / "bin" / "aisnode")
-    for c in cands:
-        if c.is_file() and os.access(c, os.X_OK):
-            return str(c)
-    return None
-
-
-def _free_ports(n: int) -> list[int]:
-    socks, ports = [], []
-    try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-            ports.append(s.getsockname()[1])
-    finally:
-        for s in socks:
-            s.close()
-    return ports
-
-
-_spawn_pool: ThreadPoolExecutor | None = None
-
-
-def _spawner() -> ThreadPoolExecutor:
-    """The one thread that forks every node (its workers never retire while the process runs)."""
-    global _spawn_pool
-    with _lock:
-        if _spawn_pool is None:
-            _spawn_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="aisnode-spawner")
-        return _spawn_pool
-
-
-def _pdeathsig() -> None:  # runs in the child between fork and exec
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
-    os.setsid()
-
-
-@dataclass
-class Node:
-    """One ``aisnode`` process: ``role`` (proxy/target), ``index``, its three ports, directories,
-    and the ``Popen`` while it runs. ``daemon_id`` is learned from the Smap after start."""
-
-    role: str
-    index: int
-    port: int
-    port_control: int
-    port_data: int
-    dir: Path
-    proc: subprocess.Popen[bytes] | None = None
-    daemon_id: str = ""
-    extra_args: list[str] = field(default_factory=list)
-    scheme: str = "http"
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    @property
-    def log_file(self) -> Path:
-        return self.dir / "stdout.log"
 
 
 class LocalCluster:
@@ -201,36 +109,8 @@ class LocalCluster:
         return self.root / self.name
 
     def _cluster_config(self) -> dict[str, Any]:
-        cfg: dict[str, Any] = {
-            "backend": {},
-            "timeout": {"cplane_operation": "2s", "max_keepalive": "5s", "cold_get_conflict": "5s",
-                        "max_host_busy": "20s", "startup_time": self.startup_time, "join_startup_time": "3m",
-                        "send_file_time": "5m", "ec_streams_time": "10m", "object_md": "2h"},
-            "proxy": {"primary_url": self.proxy.url, "original_url": self.proxy.url, "discovery_url": "",
-                      "non_electable": False},
-            "space": {"cleanupwm": 65, "lowwm": 75, "highwm": 90, "out_of_space": 95,
-                      "batch_size": 32768, "dont_cleanup_time": "120m"},
-            "resilver": {"enabled": True},
-            "memsys": {"min_free": "512mb", "default_buf": "32kb", "to_gc": "2gb", "hk_time": "3m",
-                       "min_pct_total": 0, "min_pct_free": 0},
-            "versioning": {"enabled": True, "validate_warm_get": False},
-            "net": {"l4": {"proto": "tcp", "sndrcv_buf_size": 131072},
-                    "http": {"use_https": False, "server_crt": "", "server_key": "", "domain_tls": "",
-                             "client_ca_tls": "", "client_auth_tls": 0, "idle_conn_time": "6s",
-                             "idle_conns_per_host": 32, "idle_conns": 256, "write_buffer_size": 0,
-                             "read_buffer_size": 0, "chunked_transfer": True, "skip_verify": False},
-                    "use_ipv6": False},
-            "auth": {},
-            "periodic": {"stats_time": "2s", "notif_time": "1s", "retry_sync_time": "2s"},
-        }
-        if self.auth_secret:
-            # cmn.AuthConf (v1.5.0): client_auth_required needs a signature (or OIDC) config
-            cfg["auth"] = {"client_auth_required": True,
-                           "signature": {"key": self.auth_secret, "method": "HS256"}}
-        if self.tls:
-            cfg["net"]["http"].update({"use_https": True, "server_crt": self.tls[0], "server_key": self.tls[1],
-                                       "skip_verify": True})
-        return _merge(cfg, self.config_overrides)
+        return cluster_config(self.proxy.url, startup_time=self.startup_time, auth_secret=self.auth_secret,
+                              tls=self.tls, overrides=self.config_overrides)
 
     # ------------------------------------------------------------------ auth and TLS
 
@@ -246,15 +126,7 @@ class LocalCluster:
         key = secret or self.auth_secret
         if not key:
             raise HarnessError("this cluster runs without auth: there is no key to sign with")
-
-        def b64(raw: bytes) -> str:
-            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-        head = b64(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
-        body = b64(json.dumps({"sub": sub, "exp": int(time.time() + ttl_s), "admin": admin, **claims},
-                              separators=(",", ":")).encode())
-        sig = hmac.new(key.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
-        return f"{head}.{body}.{b64(sig)}"
+        return hs256_token(key, sub, admin=admin, ttl_s=ttl_s, claims=claims)
 
     def _http(self, timeout: float = 10.0, **kw: Any) -> httpx.Client:
         """An httpx client for the harness's own calls: the admin token when auth is on; no
@@ -262,46 +134,14 @@ class LocalCluster:
         headers = {"Authorization": f"Bearer {self.sign_token()}"} if self.auth_secret else {}
         return httpx.Client(timeout=timeout, headers=headers, verify=False, **kw)
 
-    def _local_config(self, node: Node) -> dict[str, Any]:
-        return {
-            "confdir": str(node.dir / "conf"),
-            "log_dir": str(node.dir / "log"),
-            "host_net": {"hostname": "127.0.0.1", "hostname_intra_control": "127.0.0.1",
-                         "hostname_intra_data": "127.0.0.1", "port": str(node.port),
-                         "port_intra_control": str(node.port_control), "port_intra_data": str(node.port_data)},
-            "fspaths": {},
-            "test_fspaths": {"root": str(self.dir / "mp") + "/",
-                             "count": self.mountpaths if node.role == "target" else 0,
-                             "instance": node.index},
-        }
-
     def _write_configs(self) -> None:
-        for node in self.nodes:
-            (node.dir / "conf").mkdir(parents=True, exist_ok=True)
-            (node.dir / "log").mkdir(parents=True, exist_ok=True)
-            (node.dir / "cluster.json").write_text(json.dumps(self._cluster_config(), indent=1))
-            (node.dir / "local.json").write_text(json.dumps(self._local_config(node), indent=1))
+        write_configs(self.nodes, self._cluster_config(), self.dir / "mp", self.mountpaths)
 
     # ------------------------------------------------------------------ lifecycle
 
     def _spawn(self, node: Node) -> None:
         assert self.aisnode
-        args = [self.aisnode, f"-config={node.dir / 'cluster.json'}", f"-local_config={node.dir / 'local.json'}",
-                f"-role={node.role}"]
-        if node.role == "proxy":
-            args.append(f"-ntargets={self.ntargets}")
-        args += node.extra_args
-        env = {k: v for k, v in os.environ.items() if k not in _SCRUB_ENV}
-        log = open(node.log_file, "ab")
-        try:
-            # PR_SET_PDEATHSIG fires when the *thread* that forked the node exits, so every node is
-            # forked by one long-lived thread: a node (re)started from a worker thread (e.g.
-            # ``run_in_executor(None, restart_node, ...)``) must not die when that worker retires.
-            node.proc = _spawner().submit(
-                subprocess.Popen, args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=env, preexec_fn=_pdeathsig, close_fds=True).result()
-        finally:
-            log.close()
+        spawn_node(self.aisnode, node, self.ntargets)
 
     def launch(self) -> LocalCluster:
         """Write configs and spawn the node processes without waiting (see :meth:`start`).
@@ -313,11 +153,11 @@ class LocalCluster:
                                f"github.com/NVIDIA/aistore/cmd/aisnode@{AISNODE_VERSION}) or set $AISNODE")
         if self._started:
             return self
-        ports = self._kept_ports() if self.keep else None
+        ports = kept_ports(self.dir, self.ntargets) if self.keep else None
         if ports is None:
             if self.dir.exists():
                 shutil.rmtree(self.dir)
-            ports = _free_ports(3 * (1 + self.ntargets))
+            ports = free_ports(3 * (1 + self.ntargets))
         self.nodes = [Node("proxy", 0, *ports[0:3], dir=self.dir / "p0", scheme=self.scheme)]
         for i in range(self.ntargets):
             p = ports[3 * (i + 1): 3 * (i + 2)]
@@ -335,25 +175,6 @@ class LocalCluster:
             self.stop()
             raise
         return self
-
-    def _kept_ports(self) -> list[int] | None:
-        """The ports of a previous run in :attr:`dir` (``harness.json``), when that run had the
-        same shape and every port is free again; None means start afresh."""
-        try:
-            saved = json.loads((self.dir / "harness.json").read_text())
-            ports = [int(p) for p in saved["ports"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-        if saved.get("ntargets") != self.ntargets or len(ports) != 3 * (1 + self.ntargets):
-            return None
-        for port in ports:
-            with socket.socket() as sock:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                try:
-                    sock.bind(("127.0.0.1", port))
-                except OSError:
-                    return None
-        return ports
 
     def start(self, timeout: float = 120.0) -> LocalCluster:
         """Write configs, start the nodes and wait until the cluster is ready.
@@ -575,13 +396,6 @@ def start_pair(root: Path | str, *, ntargets: int = 1, remote_alias: str = "rema
         remote.stop()
         raise
     return main, remote
-
-
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
 
 
 @atexit.register
