@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 
-from . import assets
+from . import assets  # pyright: ignore[reportAttributeAccessIssue]  # aistui.assets is assets/ (setuptools package-dir), which pyright does not map
 from .core import ConnectionSettings
 from .core.errors import InvalidInput
 from .screens.cluster import ClusterScreen
@@ -162,7 +162,7 @@ class AISTui(App):
             for bar in self._status_bars():
                 self.sync_status(bar)
         elif isinstance(event, Notice):
-            self.notify(event.text, severity=event.severity, markup=False, timeout=event.timeout)  # type: ignore[arg-type]  # severity is one of Textual's three
+            self.notify(event.text, severity=event.severity, markup=False, timeout=event.timeout)
         elif isinstance(event, ReconnectNeeded):
             self.reconnect()
         elif isinstance(event, ConnectionLost):
@@ -195,7 +195,7 @@ class AISTui(App):
     @work(exclusive=True, group="started-jobs", exit_on_error=False)
     async def watch_started_jobs(self) -> None:
         async for outcome in self.session.watch_started():
-            self.notify(outcome.text, severity=outcome.severity, markup=False, timeout=10)  # type: ignore[arg-type]  # severity is one of Textual's three
+            self.notify(outcome.text, severity=outcome.severity, markup=False, timeout=10)
 
     def refuse_if_read_only(self, what: str) -> bool:
         """True (and a notification) when the read-only rule forbids ``what``."""

@@ -148,8 +148,12 @@ def _probe_terminal():
         return None
     result: dict = {}
 
+    stdin, stdout = sys.__stdin__, sys.__stdout__
+    if stdin is None or stdout is None:  # not so, on a terminal
+        return None
+
     def run() -> None:
-        result["caps"] = termprobe.probe(sys.__stdin__.fileno(), sys.__stdout__.fileno())
+        result["caps"] = termprobe.probe(stdin.fileno(), stdout.fileno())
 
     thread = threading.Thread(target=run, name="terminal-probe", daemon=True)
     thread.start()

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from .app import AISTui
 
 
 class AISCommands(Provider):
     """Screen actions first, then "go to" screens, then "switch cluster" for each profile."""
 
     def _commands(self) -> Iterator[tuple[str, str, Callable]]:
-        app = self.app
+        app = cast("AISTui", self.app)  # the palette runs in the console's app
         screen = self.screen
         seen: set[str] = set()
         for binding in getattr(screen, "BINDINGS", []):
@@ -26,12 +30,12 @@ class AISCommands(Provider):
             yield (f"{b.description} ({key})", f"{type(screen).__name__.removesuffix('Screen').lower()} action",
                    partial(app.run_action, b.action, screen))
         for mode in ("cluster", "buckets", "jobs", "etl"):
-            if mode in app.MODES:  # type: ignore[attr-defined]
+            if mode in app.MODES:
                 yield (f"Go to {mode}", "screen", partial(app.switch_mode, mode))
         for name in getattr(app, "context_names", lambda: [])():
             yield (f"Switch cluster: {name}", "cluster from the config file",
-                   partial(app.switch_context, name))  # type: ignore[attr-defined]
-        yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)  # type: ignore[attr-defined]
+                   partial(app.switch_context, name))
+        yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

@@ -22,11 +22,12 @@ import enum
 import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from . import format as fmt
 from .core import ConnectionSettings
 from .core.errors import AISError, ConnectionFailed, Forbidden, Unauthorized
+from .core.jsontypes import is_list
 from .logsetup import add_secret
 
 if TYPE_CHECKING:
@@ -34,13 +35,15 @@ if TYPE_CHECKING:
     from .core.jobs import JobWatch
     from .core.models import Bck, Job
 
-__all__ = ["HealthState", "HealthChanged", "Notice", "ConnectionLost", "ReconnectNeeded", "SessionEvent",
+__all__ = ["Severity", "HealthState", "HealthChanged", "Notice", "ConnectionLost", "ReconnectNeeded", "SessionEvent",
            "JobOutcome", "StartedJobs", "Session", "outcome_text", "TOKEN_HINT"]
 
 TOKEN_HINT = ("The token was refused: set AIS_AUTHN_TOKEN or AIS_AUTHN_TOKEN_FILE "
               "(or ~/.config/ais/cli/auth.token).")
 DOWN_HINT = "Is the cluster running? Check --endpoint or AIS_ENDPOINT."
 NOT_FOUND_GIVE_UP_S = 60.0  # stop watching a started job that no target has shown for this long (s)
+
+Severity = Literal["information", "warning", "error"]  # a notice's (Textual's SeverityLevel)
 
 
 class HealthState(enum.StrEnum):
@@ -68,7 +71,7 @@ class Notice:
     ``timeout`` in s."""
 
     text: str
-    severity: str = "information"
+    severity: Severity = "information"
     timeout: float = 4.0
 
 
@@ -97,10 +100,10 @@ class JobOutcome:
     what: str
     ids: tuple[str, ...]
     text: str
-    severity: str
+    severity: Severity
 
 
-def outcome_text(what: str, jobs: list[Job]) -> tuple[str, str]:
+def outcome_text(what: str, jobs: list[Job]) -> tuple[str, Severity]:
     """The toast for jobs started as ``what`` that are over: ``(message, severity)``."""
     ids = ", ".join(j.id for j in jobs)
     objs, size = sum(j.objects for j in jobs), sum(j.bytes for j in jobs)
@@ -120,9 +123,9 @@ class StartedJobs:
     ``groups`` maps the ids started together to ``(what, loop time started)``; ``follow`` holds
     the ids of the last jobs started, taken once by the jobs screen (:meth:`take_follow`)."""
 
-    groups: dict[tuple[str, ...], tuple[str, float]] = field(default_factory=dict)
-    follow: list[str] = field(default_factory=list)
-    ended: dict[str, Job] = field(default_factory=dict)  # job id -> its last snapshot, once over
+    groups: dict[tuple[str, ...], tuple[str, float]] = field(default_factory=dict[tuple[str, ...], tuple[str, float]])
+    follow: list[str] = field(default_factory=list[str])
+    ended: dict[str, Job] = field(default_factory=dict[str, "Job"])  # job id -> its last snapshot, once over
 
     def add(self, ids: list[str], what: str) -> None:
         """Watch ``ids`` (started together as ``what``); they become the ones to follow."""
@@ -322,7 +325,7 @@ class Session:
         """Await one core call that changes the cluster and track the jobs it started (their ids,
         ``[]`` when it finished synchronously). Raises :class:`AISError` as the call does."""
         result = await call
-        ids = [i for i in (result if isinstance(result, list) else [result]) if isinstance(i, str) and i]
+        ids = [i for i in (result if is_list(result) else [result]) if isinstance(i, str) and i]
         if ids:
             self.started.add(ids, what)
         return ids

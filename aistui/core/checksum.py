@@ -9,6 +9,7 @@ is installed.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from typing import Any
 
 __all__ = ["new_hasher", "SUPPORTED"]
@@ -40,7 +41,7 @@ def new_hasher(ck_type: str) -> Any | None:
         return hashlib.new(ck_type)
     if ck_type == "crc32c":
         try:
-            import crc32c  # optional, not a dependency (the type checker allows it inside try/except ImportError)
+            crc32c = importlib.import_module("crc32c")  # optional, not a dependency (nor known to the type checker)
         except ImportError:
             return None
         return _Crc32c(crc32c)

@@ -35,9 +35,10 @@ async def discover_classes(client: AISClient, bck: Bck, prefix: str = "", names:
     else:
         seen = 0
         async for page in client.objects.iter_pages(bck, prefix=prefix, props="name"):
-            for e in page.entries:
+            entries = page.entries or []  # never None once decoded (decode_lso_msgpack)
+            for e in entries:
                 add(e.name)
-            seen += len(page.entries)
+            seen += len(entries)
             if seen >= cap:
                 break
     return sorted(found, key=natural_key)

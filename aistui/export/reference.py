@@ -109,8 +109,9 @@ def images_from(blobs: list[bytes], shards: bool, image_member: str) -> list[byt
     for blob in blobs:
         with tarfile.open(fileobj=io.BytesIO(blob), mode="r:") as tar:
             for m in tar.getmembers():
-                if m.isfile() and m.name.endswith("." + image_member):
-                    out.append(tar.extractfile(m).read())  # type: ignore[union-attr]
+                f = tar.extractfile(m) if m.isfile() and m.name.endswith("." + image_member) else None
+                if f is not None:  # a regular file's member always has one
+                    out.append(f.read())
     return out
 
 

@@ -62,7 +62,7 @@ def digits(scale: int = 4, limit: int | None = None) -> Iterator[Sample]:
         pixels = (d.images[i] * (255.0 / 16.0)).clip(0, 255).astype("uint8")
         img = Image.fromarray(pixels, mode="L")
         if scale > 1:
-            img = img.resize((8 * scale, 8 * scale), Image.NEAREST)
+            img = img.resize((8 * scale, 8 * scale), Image.Resampling.NEAREST)
         buf = io.BytesIO()
         img.save(buf, format="PNG", optimize=False)
         yield Sample(key=f"{i:05d}", label=int(d.target[i]), data=buf.getvalue(), ext="png")

@@ -167,7 +167,7 @@ class LineTable(RowView):
         self._resize()
         self.refresh(layout=True)
         if current in self._rows:
-            self.move_cursor(row=self.get_row_index(current))  # type: ignore[arg-type]
+            self.move_cursor(row=self.get_row_index(current))
         else:
             self.move_cursor(row=self.cursor_row)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -18,7 +18,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width) if cell_len(text) <= width else set_cell_size(text, width - 1) + "…"
 
 
-def cursor_bindings(prefix: str) -> list[Binding]:
+def cursor_bindings(prefix: str) -> list[BindingType]:
     """The cursor keys of a row list, with binding ids ``<prefix>.up`` and so on (remappable in
     the config file's ``keymap``)."""
     return [

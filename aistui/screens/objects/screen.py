@@ -281,13 +281,13 @@ class ObjectsScreen(ObjectActions):
                                           "The cluster lists only names that start with this; empty clears.",
                                           value=self.name_prefix), got)
 
-    SORTS = [None, ("name", False), ("name", True), ("size", True), ("size", False)]
+    SORTS: list[tuple[str, bool] | None] = [None, ("name", False), ("name", True), ("size", True), ("size", False)]
 
     def action_sort(self) -> None:
         """``s``: cycle listing order → name ▲ → name ▼ → size ▼ → size ▲ (loaded rows only)."""
         olist = self.query_one(ObjectList)
         nxt = self.SORTS[(self.SORTS.index(olist.sorting) + 1) % len(self.SORTS)]
-        olist.sort_by(*(nxt or (None,)))
+        olist.sort_by(*(nxt or (None, False)))
         self.query_one(ObjectHeader).refresh()
         self._update_hint()
 
