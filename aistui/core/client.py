@@ -18,7 +18,7 @@ import functools
 import logging
 import ssl
 import time
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -247,7 +247,7 @@ class AISClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-        content: bytes | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         timeout: float | None = None,
