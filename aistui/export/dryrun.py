@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import math
 import os
 import signal
 import sys
@@ -37,12 +36,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .figures import (
+    MIB,
+    add_ratios,
+    format_text,
+    percentile,
+    summarize_refs,
+    summarize_run,
+    verdict,
+    warmup_batches,
+)
+from .schema import SCHEMA, SCHEMA_ID
 from .snippet import ExportSpec, generate, validate
 
-MIB = 1 << 20
-SCHEMA_ID = "aistui.dryrun/1"
-PREFETCH = 2            # DataLoader's default prefetch_factor
-LOADER_BOUND = 2.0      # every reference this many times faster: the loader itself is the limit
+__all__ = ["DryRunConfig", "DryRunError", "dry_run", "child_env", "SCHEMA", "SCHEMA_ID", "MIB", "format_text",
+           "percentile", "warmup_batches", "summarize_run", "add_ratios", "verdict", "summarize_refs"]
 
 
 @dataclass
@@ -58,141 +66,6 @@ class DryRunConfig:
     concurrency: int = 16
     endpoint: str = ""
     token: str = ""
-
-
-# ----------------------------------------------------------------------------- statistics
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Nearest-rank percentile (``q`` in 0..100)."""
-    if not values:
-        return None
-    s = sorted(values)
-    k = max(0, min(len(s) - 1, math.ceil(q / 100 * len(s)) - 1))
-    return s[k]
-
-
-def warmup_batches(batches: list[dict], workers: int) -> int:
-    """How many leading batches are warm-up (see the module docstring)."""
-    n = len(batches)
-    if n < 2:
-        return 0
-    k = max(3, 2 * workers * PREFETCH)
-    t_first = batches[0]["t_s"]
-    while k < n and batches[k - 1]["t_s"] < t_first + 2.0:
-        k += 1
-    return min(k, n // 2)
-
-
-def summarize_run(workers: int, batches: list[dict], done: dict) -> dict:
-    """One sweep point from the harness's events."""
-    samples = sum(b["n"] for b in batches)
-    nbytes = sum(b["bytes"] for b in batches)
-    w = warmup_batches(batches, workers)
-    steady_b = batches[w:]
-    if w:
-        t_from = batches[w - 1]["t_s"]
-    else:  # too few batches for a warm-up: the window starts when the first batch was asked for
-        t_from = batches[0]["t_s"] - batches[0]["wait_s"] if batches else 0.0
-    seconds = (steady_b[-1]["t_s"] - t_from) if steady_b else 0.0
-    s_samples = sum(b["n"] for b in steady_b)
-    s_bytes = sum(b["bytes"] for b in steady_b)
-    waits = [b["wait_s"] * 1000 for b in steady_b]
-    ttfb = done.get("ttfb_s")
-    listing = done.get("listing_main_s", 0.0) + done.get("listing_workers_s", 0.0)
-    start = done.get("workers_start_s", 0.0)
-    wall = done.get("wall_s") or 0.0
-    cpu_main, cpu_workers = done.get("cpu_main_s", 0.0), done.get("cpu_workers_s", 0.0)
-    return {
-        "workers": workers,
-        "reason": done.get("reason", "error"),
-        "batches": len(batches),
-        "samples": samples,
-        "bytes": nbytes,
-        "ttfb": None if ttfb is None else {
-            "total_s": ttfb,
-            "listing_s": round(min(listing, ttfb), 6),
-            "workers_s": round(min(start, max(0.0, ttfb - listing)), 6),
-            "first_batch_s": round(max(0.0, ttfb - listing - start), 6),
-        },
-        "steady": {
-            "warmup_batches": w,
-            "batches": len(steady_b),
-            "samples": s_samples,
-            "bytes": s_bytes,
-            "seconds": round(seconds, 6),
-            "samples_per_s": round(s_samples / seconds, 3) if seconds > 0 else None,
-            "mib_per_s": round(s_bytes / MIB / seconds, 4) if seconds > 0 else None,
-        },
-        "wait_ms": {
-            "n": len(waits),
-            "p50": None if not waits else round(percentile(waits, 50), 4),
-            "p99": None if not waits else round(percentile(waits, 99), 4),
-            "p99_is_max": len(waits) < 100,
-        },
-        "cpu": {
-            "main_s": cpu_main,
-            "workers_s": cpu_workers,
-            "sys_s": done.get("cpu_sys_s", 0.0),
-            "wall_s": wall,
-            "cores": round((cpu_main + cpu_workers) / wall, 3) if wall else None,
-        },
-    }
-
-
-def add_ratios(run: dict, refs: dict, cpus: int) -> None:
-    """``ratios`` (reference / loader, samples per second) and ``bottleneck`` for one run."""
-    rate = run["steady"]["samples_per_s"]
-    ratios: dict[str, float | None] = {}
-    get = refs.get("get")
-    if get and get.get("samples_per_s"):
-        ratios["get"] = round(get["samples_per_s"] / rate, 3) if rate else None
-    dec = refs.get("decode")
-    if dec and dec.get("images_per_s_core"):
-        cores = min(cpus, max(1, run["workers"]))
-        ratios["decode"] = round(dec["images_per_s_core"] * cores / rate, 3) if rate else None
-    run["ratios"] = ratios
-    known = {k: v for k, v in ratios.items() if v is not None}
-    if not known:
-        run["bottleneck"] = None
-    elif min(known.values()) > LOADER_BOUND:
-        run["bottleneck"] = "loader"
-    else:
-        run["bottleneck"] = min(known, key=known.__getitem__)
-
-
-STAGE_NAMES = {"get": "GET (cluster + client ceiling)", "decode": "image decode (CPU)",
-               "loader": "the loader itself (per-sample Python work and worker IPC)"}
-
-
-def verdict(result: dict) -> str:
-    runs = [r for r in result["runs"] if r["steady"]["samples_per_s"]]
-    if not runs:
-        return "no steady-state figures (too few batches): raise the batch or time limit"
-    best = max(runs, key=lambda r: r["steady"]["samples_per_s"])
-    text = f"best: num_workers={best['workers']}, {best['steady']['samples_per_s']:,.0f} samples/s"
-    g = best["ratios"].get("get")
-    if g:
-        text += f", {100 / g:.0f}% of the GET ceiling"
-    if best.get("bottleneck"):
-        text += f"; bottleneck: {STAGE_NAMES[best['bottleneck']]}"
-    return text
-
-
-def summarize_refs(get_runs: list[dict], decode: dict | None, source: dict) -> dict:
-    """Mean of the A-B-A GET runs, converted to samples (a shard GET brings many samples)."""
-    per_obj = source["samples"] / source["objects"] if source.get("objects") else 1.0
-    refs: dict[str, Any] = {"get": None, "decode": None}
-    good = [g for g in get_runs if g.get("seconds")]
-    if good:
-        ops = sum(g["objects"] / g["seconds"] for g in good) / len(good)
-        mib = sum(g["bytes"] / MIB / g["seconds"] for g in good) / len(good)
-        refs["get"] = {"runs": get_runs, "objects_per_s": round(ops, 3), "mib_per_s": round(mib, 4),
-                       "samples_per_s": round(ops * per_obj, 3), "samples_per_object": round(per_obj, 4),
-                       "concurrency": good[0].get("concurrency")}
-    if decode and decode.get("seconds"):
-        refs["decode"] = {**decode, "images_per_s_core": round(decode["images"] / decode["seconds"], 3)}
-    return refs
 
 
 # ----------------------------------------------------------------------------- processes
@@ -228,6 +101,8 @@ async def _lines(cmd: list[str], env: dict[str, str]) -> AsyncIterator[dict]:
 
 
 def child_env(cfg: DryRunConfig) -> dict[str, str]:
+    """The children's environment: this one, plus ``AIS_ENDPOINT`` / ``AIS_AUTHN_TOKEN`` from ``cfg``
+    (never a file or an argument) and unbuffered output."""
     env = dict(os.environ)
     if cfg.endpoint:
         env["AIS_ENDPOINT"] = cfg.endpoint
@@ -238,14 +113,94 @@ def child_env(cfg: DryRunConfig) -> dict[str, str]:
 
 
 class DryRunError(RuntimeError):
-    pass
+    """A dry-run child failed (its last stderr line), or there is nothing to read."""
+
+
+def _reference_cmd(python: str, spec: ExportSpec, bck: Any, cfg: DryRunConfig, d: Path) -> list[str]:
+    """The ``python -m aistui.export.reference`` command over the spec's objects (a names file in
+    ``d`` for a selection, else the prefix), without the measuring flags."""
+    cmd = [python, "-m", "aistui.export.reference", "--bucket", str(bck),
+           "--concurrency", str(cfg.concurrency), "--max-seconds", str(cfg.ref_seconds),
+           "--max-objects", str(max(64, cfg.max_batches * spec.batch_size))]
+    if spec.names is not None:
+        (d / "names.json").write_text(json.dumps(spec.names))
+        cmd += ["--names-file", str(d / "names.json")]
+    else:
+        cmd += ["--prefix", spec.prefix]
+    if spec.style == "shard":
+        cmd += ["--shards", "--image-member", spec.image_member]
+    return cmd
+
+
+async def _reference(cmd: list[str], env: dict[str, str]) -> dict[str, dict]:
+    """Run the reference child; its events by kind (``listed``, ``get``, ``decode``). Raises
+    :class:`DryRunError` on its error event."""
+    got: dict[str, dict] = {}
+    async with contextlib.aclosing(_lines(cmd, env)) as lines:
+        async for ev in lines:
+            if ev.get("ev") == "error":
+                raise DryRunError(f"reference: {ev.get('message')}")
+            got[ev["ev"]] = ev
+    return got
+
+
+@dataclass
+class _LoaderRun:
+    """What one harness run reported: its batch events, its ``done`` event and (from its
+    ``start`` event) the setup: versions, start method, CPUs, torch import seconds."""
+
+    batches: list[dict] = field(default_factory=list)
+    done: dict = field(default_factory=dict)
+    setup: dict[str, Any] = field(default_factory=dict)
+
+
+async def _run_loader(cmd: list[str], env: dict[str, str], w: int, cfg: DryRunConfig,
+                      out: _LoaderRun) -> AsyncIterator[dict]:
+    """Run the harness child with ``num_workers=w``, filling ``out``; yields a ``batch`` progress
+    event per batch. Raises :class:`DryRunError` on its error event."""
+    async with contextlib.aclosing(_lines(cmd, env)) as lines:
+        async for ev in lines:
+            kind = ev.get("ev")
+            if kind == "start":
+                out.setup = {k: ev.get(k) for k in ("python", "torch", "aistore", "start_method", "cpus")}
+                out.setup["torch_import_s"] = ev.get("import_s")
+            elif kind == "batch":
+                out.batches.append(ev)
+                yield {"kind": "batch", "workers": w, "batches": len(out.batches),
+                       "samples": sum(b["n"] for b in out.batches), "max_batches": cfg.max_batches}
+            elif kind == "done":
+                out.done = ev
+            elif kind == "error":
+                raise DryRunError(f"loader (num_workers={w}): {ev.get('message')}")
+
+
+def _result(spec: ExportSpec, bck: Any, cfg: DryRunConfig, env: dict[str, str], setup: dict[str, Any],
+            source: dict[str, Any], refs: dict, runs: list[dict]) -> dict:
+    """The result document (:data:`SCHEMA`), with its verdict."""
+    result = {
+        "schema": SCHEMA_ID,
+        "spec": {"bucket": str(bck), "prefix": spec.prefix, "selection": len(spec.names or []),
+                 "style": spec.style, "labels": spec.labels, "decode": spec.decode,
+                 "resize": spec.resize, "batch_size": spec.batch_size},
+        "setup": {**setup, "endpoint": cfg.endpoint or env.get("AIS_ENDPOINT", "")},
+        "limits": {"max_batches": cfg.max_batches, "max_seconds": cfg.max_seconds},
+        "source": source,
+        "references": refs,
+        "runs": runs,
+    }
+    result["verdict"] = verdict(result)
+    return result
 
 
 async def dry_run(spec: ExportSpec, cfg: DryRunConfig, *, code: str | None = None,
                   python: str = sys.executable) -> AsyncIterator[dict]:
     """Events: ``{"kind": "phase", "text"}``, ``{"kind": "batch", "workers", "batches",
     "samples", "max_batches"}``, ``{"kind": "run", "run"}``, and last ``{"kind": "result",
-    "result"}`` (the JSON document). Raises :class:`DryRunError` when a child fails."""
+    "result"}`` (the JSON document). Raises :class:`DryRunError` when a child fails.
+
+    Steps: the reference child lists the objects (sizes to ``sizes.json``) and measures GET (and
+    decode); the harness child runs the loader once per ``cfg.workers``; the reference measures GET
+    again (A-B-A); then the figures (:mod:`aistui.export.figures`)."""
     bck = validate(spec)
     code = code if code is not None else generate(spec)
     env = child_env(cfg)
@@ -254,29 +209,11 @@ async def dry_run(spec: ExportSpec, cfg: DryRunConfig, *, code: str | None = Non
         module = d / "aistui_loader.py"
         module.write_text(code)
         sizes = d / "sizes.json"
-        ref_cmd = [python, "-m", "aistui.export.reference", "--bucket", str(bck),
-                   "--concurrency", str(cfg.concurrency), "--max-seconds", str(cfg.ref_seconds),
-                   "--max-objects", str(max(64, cfg.max_batches * spec.batch_size))]
-        if spec.names is not None:
-            (d / "names.json").write_text(json.dumps(spec.names))
-            ref_cmd += ["--names-file", str(d / "names.json")]
-        else:
-            ref_cmd += ["--prefix", spec.prefix]
-        if spec.style == "shard":
-            ref_cmd += ["--shards", "--image-member", spec.image_member]
-
-        async def reference(extra: list[str]) -> dict[str, dict]:
-            got: dict[str, dict] = {}
-            async with contextlib.aclosing(_lines(ref_cmd + extra, env)) as lines:
-                async for ev in lines:
-                    if ev.get("ev") == "error":
-                        raise DryRunError(f"reference: {ev.get('message')}")
-                    got[ev["ev"]] = ev
-            return got
+        ref_cmd = _reference_cmd(python, spec, bck, cfg, d)
 
         yield {"kind": "phase", "text": "listing the objects and measuring the raw GET rate"}
-        first = await reference(["--sizes-out", str(sizes), "--get"]
-                                + (["--decode", "--resize", str(spec.resize)] if spec.decode else []))
+        first = await _reference(ref_cmd + ["--sizes-out", str(sizes), "--get"]
+                                 + (["--decode", "--resize", str(spec.resize)] if spec.decode else []), env)
         listed = first.get("listed", {})
         source = {k: listed.get(k, 0) for k in ("objects", "object_bytes", "samples", "sample_bytes")}
         if not source["objects"]:
@@ -286,147 +223,23 @@ async def dry_run(spec: ExportSpec, cfg: DryRunConfig, *, code: str | None = Non
         runs: list[dict] = []
         for w in cfg.workers:
             yield {"kind": "phase", "text": f"running the loader with num_workers={w}"}
-            batches: list[dict] = []
-            done: dict = {}
             cmd = [python, "-m", "aistui.export.harness", "--module", str(module), "--workers", str(w),
                    "--max-batches", str(cfg.max_batches), "--max-seconds", str(cfg.max_seconds),
                    "--sizes", str(sizes)]
-            async with contextlib.aclosing(_lines(cmd, env)) as lines:
-                async for ev in lines:
-                    kind = ev.get("ev")
-                    if kind == "start":
-                        setup = {k: ev.get(k) for k in ("python", "torch", "aistore", "start_method", "cpus")}
-                        setup["torch_import_s"] = ev.get("import_s")
-                    elif kind == "batch":
-                        batches.append(ev)
-                        yield {"kind": "batch", "workers": w, "batches": len(batches),
-                               "samples": sum(b["n"] for b in batches), "max_batches": cfg.max_batches}
-                    elif kind == "done":
-                        done = ev
-                    elif kind == "error":
-                        raise DryRunError(f"loader (num_workers={w}): {ev.get('message')}")
-            run = summarize_run(w, batches, done)
+            lr = _LoaderRun(setup=setup)
+            async with contextlib.aclosing(_run_loader(cmd, env, w, cfg, lr)) as events:
+                async for ev in events:  # closed with dry_run, so a cancel kills the children
+                    yield ev
+            setup = lr.setup
+            run = summarize_run(w, lr.batches, lr.done)
             runs.append(run)
             yield {"kind": "run", "run": run}
         yield {"kind": "phase", "text": "measuring the raw GET rate again (A-B-A)"}
-        last = await reference(["--get"])
+        last = await _reference(ref_cmd + ["--get"], env)
         if "get" in last:
             get_runs.append(last["get"])
         refs = summarize_refs(get_runs, first.get("decode"), source)
         cpus = setup.get("cpus") or os.cpu_count() or 1
         for run in runs:
             add_ratios(run, refs, cpus)
-        result = {
-            "schema": SCHEMA_ID,
-            "spec": {"bucket": str(bck), "prefix": spec.prefix, "selection": len(spec.names or []),
-                     "style": spec.style, "labels": spec.labels, "decode": spec.decode,
-                     "resize": spec.resize, "batch_size": spec.batch_size},
-            "setup": {**setup, "endpoint": cfg.endpoint or env.get("AIS_ENDPOINT", "")},
-            "limits": {"max_batches": cfg.max_batches, "max_seconds": cfg.max_seconds},
-            "source": source,
-            "references": refs,
-            "runs": runs,
-        }
-        result["verdict"] = verdict(result)
-        yield {"kind": "result", "result": result}
-
-
-# ----------------------------------------------------------------------------- schema
-
-_NUM = {"type": ["number", "null"]}
-_RUN = {
-    "type": "object",
-    "required": ["workers", "reason", "batches", "samples", "bytes", "ttfb", "steady", "wait_ms", "cpu",
-                 "ratios", "bottleneck"],
-    "properties": {
-        "workers": {"type": "integer", "minimum": 0},
-        "reason": {"enum": ["batches", "seconds", "exhausted", "error"]},
-        "batches": {"type": "integer", "minimum": 0},
-        "samples": {"type": "integer", "minimum": 0},
-        "bytes": {"type": "integer", "minimum": 0},
-        "ttfb": {"type": ["object", "null"], "required": ["total_s", "listing_s", "workers_s", "first_batch_s"],
-                 "properties": {k: {"type": "number", "minimum": 0}
-                                for k in ("total_s", "listing_s", "workers_s", "first_batch_s")}},
-        "steady": {"type": "object",
-                   "required": ["warmup_batches", "batches", "samples", "bytes", "seconds", "samples_per_s",
-                                "mib_per_s"],
-                   "properties": {"warmup_batches": {"type": "integer"}, "batches": {"type": "integer"},
-                                  "samples": {"type": "integer"}, "bytes": {"type": "integer"},
-                                  "seconds": {"type": "number"}, "samples_per_s": _NUM, "mib_per_s": _NUM}},
-        "wait_ms": {"type": "object", "required": ["n", "p50", "p99", "p99_is_max"],
-                    "properties": {"n": {"type": "integer"}, "p50": _NUM, "p99": _NUM,
-                                   "p99_is_max": {"type": "boolean"}}},
-        "cpu": {"type": "object", "required": ["main_s", "workers_s", "sys_s", "wall_s", "cores"],
-                "properties": {"main_s": {"type": "number"}, "workers_s": {"type": "number"},
-                               "sys_s": {"type": "number"}, "wall_s": {"type": "number"}, "cores": _NUM}},
-        "ratios": {"type": "object", "additionalProperties": _NUM},
-        "bottleneck": {"enum": [None, "get", "decode", "loader"]},
-    },
-}
-
-#: JSON Schema (draft 2020-12) of the dry-run result (``aistui export --dry-run --json``).
-SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": SCHEMA_ID,
-    "type": "object",
-    "required": ["schema", "spec", "setup", "limits", "source", "references", "runs", "verdict"],
-    "properties": {
-        "schema": {"const": SCHEMA_ID},
-        "spec": {"type": "object", "required": ["bucket", "prefix", "style", "batch_size"]},
-        "setup": {"type": "object", "required": ["python", "torch", "aistore", "start_method", "cpus"]},
-        "limits": {"type": "object", "required": ["max_batches", "max_seconds"]},
-        "source": {"type": "object", "required": ["objects", "object_bytes", "samples", "sample_bytes"],
-                   "properties": {k: {"type": "integer", "minimum": 0}
-                                  for k in ("objects", "object_bytes", "samples", "sample_bytes")}},
-        "references": {"type": "object", "required": ["get", "decode"],
-                       "properties": {
-                           "get": {"type": ["object", "null"],
-                                   "required": ["runs", "objects_per_s", "mib_per_s", "samples_per_s"]},
-                           "decode": {"type": ["object", "null"], "required": ["images", "seconds",
-                                                                                "images_per_s_core"]}}},
-        "runs": {"type": "array", "items": _RUN},
-        "verdict": {"type": "string"},
-    },
-}
-
-
-def format_text(result: dict) -> str:
-    """The plain-text report the CLI prints (the TUI draws the same figures as a table)."""
-    out = []
-    src = result["source"]
-    spec = result["spec"]
-    setup = result["setup"]
-    out.append(f"dry-run: {spec['style']} loader on {spec['bucket']}/{spec['prefix']}: {src['objects']:,} objects, "
-               f"{src['samples']:,} samples, {src['sample_bytes'] / MIB:,.1f} MiB")
-    out.append(f"setup: python {setup.get('python')}, torch {setup.get('torch')}, aistore {setup.get('aistore')}, "
-               f"{setup.get('cpus')} CPUs, start method {setup.get('start_method')}")
-    refs = result["references"]
-    if refs.get("get"):
-        g = refs["get"]
-        out.append(f"reference GET (async core, {g.get('concurrency')} at a time): "
-                   f"{g['objects_per_s']:,.0f} objects/s, "
-                   f"{g['mib_per_s']:,.1f} MiB/s = {g['samples_per_s']:,.0f} samples/s")
-    if refs.get("decode"):
-        dd = refs["decode"]
-        out.append(f"reference decode (Pillow, 1 core): {dd['images_per_s_core']:,.0f} images/s")
-    head = (f"{'workers':>7} {'TTFB s':>7} {'list':>6} {'start':>6} {'1st':>6} {'samples/s':>10} {'MiB/s':>8} "
-            f"{'wait p50':>9} {'p99 ms':>8} {'CPU':>5} {'GET x':>6} {'dec x':>6}  bottleneck")
-    out.append(head)
-    for r in result["runs"]:
-        t = r["ttfb"] or {}
-        s = r["steady"]
-        w = r["wait_ms"]
-
-        def f(v, fmt):
-            return format(v, fmt) if isinstance(v, (int, float)) else "-"
-
-        p99 = f(w["p99"], ".1f") + ("*" if w["p99_is_max"] and w["p99"] is not None else "")
-        out.append(f"{r['workers']:>7} {f(t.get('total_s'), '.2f'):>7} {f(t.get('listing_s'), '.2f'):>6} "
-                   f"{f(t.get('workers_s'), '.2f'):>6} {f(t.get('first_batch_s'), '.2f'):>6} "
-                   f"{f(s['samples_per_s'], ',.0f'):>10} {f(s['mib_per_s'], ',.2f'):>8} {f(w['p50'], '.1f'):>9} "
-                   f"{p99:>8} {f(r['cpu']['cores'], '.2f'):>5} {f(r['ratios'].get('get'), '.2f'):>6} "
-                   f"{f(r['ratios'].get('decode'), '.2f'):>6}  {r.get('bottleneck') or '-'}")
-    out.append("(steady state after warm-up; p99* = max, fewer than 100 batches; CPU in cores; "
-               "GET x / dec x = reference rate / loader rate, MiB = 2^20 bytes)")
-    out.append(result["verdict"])
-    return "\n".join(out)
+        yield {"kind": "result", "result": _result(spec, bck, cfg, env, setup, source, refs, runs)}
