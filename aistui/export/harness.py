@@ -27,7 +27,9 @@ import os
 import resource
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 def emit(ev: str, **kw) -> None:
@@ -73,7 +75,8 @@ def _keys(batch) -> list:
     return list(first)
 
 
-def run(args: argparse.Namespace) -> int:
+def _start(args: argparse.Namespace) -> Any:
+    """Import torch (timed) and the SDK, emit the ``start`` event; returns :mod:`multiprocessing`."""
     t_import = time.perf_counter()
     import multiprocessing as mp
 
@@ -85,13 +88,67 @@ def run(args: argparse.Namespace) -> int:
     emit("start", pid=os.getpid(), python=sys.version.split()[0], torch=torch.__version__,
          aistore=getattr(aistore, "__version__", "?"), start_method=mp.get_start_method(),
          cpus=os.cpu_count(), workers=args.workers, import_s=round(import_s, 4))
-    sizes: dict[str, int] = json.loads(Path(args.sizes).read_text()) if args.sizes else {}
-    path = Path(args.module).resolve()
+    return mp
+
+
+def _module(path: Path) -> tuple[Any, Any]:
+    """``(spec, module)`` of the generated loader at ``path``, registered in ``sys.modules`` by
+    name (spawned workers import it so) but not executed yet."""
     sys.path.insert(0, str(path.parent))
     spec = importlib.util.spec_from_file_location(path.stem, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module  # spawned workers import it by name
+    sys.modules[path.stem] = module
+    return spec, module
+
+
+@dataclass
+class _Iteration:
+    """How the batch loop ended: ``reason`` (batches, seconds, exhausted), ``batches`` taken,
+    ``first`` (perf_counter of the first batch, None without one) and the slowest worker's
+    listing seconds before it."""
+
+    reason: str = "exhausted"
+    batches: int = 0
+    first: float | None = None
+    listing_workers: float = 0.0
+
+
+def _iterate(it: Any, args: argparse.Namespace, sizes: dict[str, int], slots: Any, t0: float) -> _Iteration:
+    """Take batches from ``it`` until the batch or time limit (from ``t0``) or the end, emitting a
+    ``batch`` event for each and discarding the data."""
+    out = _Iteration()
+    deadline = t0 + args.max_seconds
+    while True:
+        if out.batches >= args.max_batches:
+            out.reason = "batches"
+            break
+        if time.perf_counter() >= deadline:
+            out.reason = "seconds"
+            break
+        w0 = time.perf_counter()
+        try:
+            batch = next(it)
+        except StopIteration:
+            break
+        now = time.perf_counter()
+        if out.first is None:
+            out.first = now
+            out.listing_workers = max((slots[k] for k in range(1, len(slots))), default=0.0)
+        keys = _keys(batch)
+        nbytes = sum(sizes.get(str(k), 0) for k in keys)
+        emit("batch", i=out.batches, n=len(keys), bytes=nbytes, wait_s=round(now - w0, 6), t_s=round(now - t0, 6))
+        del batch
+        out.batches += 1
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start (:func:`_start`), build the loader from ``--module``, iterate it (:func:`_iterate`),
+    join its workers and emit ``done`` with the time-to-first-batch parts and CPU seconds."""
+    mp = _start(args)
+    sizes: dict[str, int] = json.loads(Path(args.sizes).read_text()) if args.sizes else {}
+    spec, module = _module(Path(args.module).resolve())
 
     slots = mp.Array("d", 1 + max(args.workers, 0), lock=False)
     stamps = mp.Array("d", max(args.workers, 1), lock=False)
@@ -108,32 +165,7 @@ def run(args: argparse.Namespace) -> int:
     wall_iter = time.time()
     it = iter(loader)
     t_iter = time.perf_counter()
-    reason = "exhausted"
-    first = None
-    listing_workers = 0.0
-    i = 0
-    deadline = t0 + args.max_seconds
-    while True:
-        if i >= args.max_batches:
-            reason = "batches"
-            break
-        if time.perf_counter() >= deadline:
-            reason = "seconds"
-            break
-        w0 = time.perf_counter()
-        try:
-            batch = next(it)
-        except StopIteration:
-            break
-        now = time.perf_counter()
-        if first is None:
-            first = now
-            listing_workers = max((slots[k] for k in range(1, len(slots))), default=0.0)
-        keys = _keys(batch)
-        nbytes = sum(sizes.get(str(k), 0) for k in keys)
-        emit("batch", i=i, n=len(keys), bytes=nbytes, wait_s=round(now - w0, 6), t_s=round(now - t0, 6))
-        del batch
-        i += 1
+    got = _iterate(it, args, sizes, slots, t0)
     t_end = time.perf_counter()
     # Shut the workers down (joined, so their CPU time lands in RUSAGE_CHILDREN).
     shutdown = getattr(it, "_shutdown_workers", None)
@@ -144,11 +176,11 @@ def run(args: argparse.Namespace) -> int:
     ruc = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = [s for s in stamps[: args.workers]] if args.workers > 0 else []
     workers_s = max(0.0, max(started) - wall_iter) if started and all(started) else 0.0
-    emit("done", reason=reason, batches=i,
+    emit("done", reason=got.reason, batches=got.batches,
          construct_s=round(t_built - t0, 6), listing_main_s=round(listing_main, 6),
-         listing_workers_s=round(listing_workers, 6), workers_start_s=round(workers_s, 6),
+         listing_workers_s=round(got.listing_workers, 6), workers_start_s=round(workers_s, 6),
          iter_s=round(t_iter - t_built, 6),
-         ttfb_s=round(first - t0, 6) if first is not None else None,
+         ttfb_s=round(got.first - t0, 6) if got.first is not None else None,
          wall_s=round(t_end - t0, 6),
          cpu_main_s=round((ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime), 4),
          cpu_workers_s=round(ruc.ru_utime + ruc.ru_stime, 4),
