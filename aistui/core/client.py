@@ -107,6 +107,25 @@ class _LazyAiohttpTransport(httpx.AsyncBaseTransport):
         return t.client
 
 
+def _tls(settings: ConnectionSettings, origin: httpx.URL) -> tuple[Any, Any]:
+    """``(verify, cert)`` for httpx from the settings: ``False`` with ``skip_verify``, an
+    ``SSLContext`` of the CA bundle for an https endpoint (httpx deprecates ``verify=<path>``),
+    else ``True``; the client certificate, or ``(cert, key)``, or None. Raises
+    :class:`InvalidInput` for a CA bundle that cannot be loaded (here, not on the first request)."""
+    verify: Any = True
+    if settings.skip_verify:
+        verify = False
+    elif settings.ca_bundle and origin.scheme == "https":
+        try:
+            verify = ssl.create_default_context(cafile=settings.ca_bundle)
+        except (OSError, ssl.SSLError) as e:
+            raise InvalidInput(f"cannot use CA bundle {settings.ca_bundle}: {e}") from None
+    cert: Any = None
+    if settings.client_cert:
+        cert = (settings.client_cert, settings.client_key) if settings.client_key else settings.client_cert
+    return verify, cert
+
+
 class AISClient:
     """Async client for one AIS cluster.
 
@@ -135,18 +154,7 @@ class AISClient:
         self.endpoint = settings.endpoint
         self.retries = retries
         origin = httpx.URL(self.endpoint)
-        verify: Any = True
-        if settings.skip_verify:
-            verify = False
-        elif settings.ca_bundle and origin.scheme == "https":
-            # an SSLContext: httpx deprecates verify=<path>; a bad path raises here, not later
-            try:
-                verify = ssl.create_default_context(cafile=settings.ca_bundle)
-            except (OSError, ssl.SSLError) as e:
-                raise InvalidInput(f"cannot use CA bundle {settings.ca_bundle}: {e}") from None
-        cert = None
-        if settings.client_cert:
-            cert = (settings.client_cert, settings.client_key) if settings.client_key else settings.client_cert
+        verify, cert = _tls(settings, origin)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         if transport is None:
             # A plain-http endpoint never does TLS (AIS redirects stay on the same scheme), so it

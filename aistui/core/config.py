@@ -288,6 +288,45 @@ def _read_token_file(path: Path) -> str | None:
     return raw
 
 
+def _chosen_profile(endpoint: str | None, profile: str | None, env: Mapping[str, str],
+                    app_config: ClusterProfiles | None) -> ClusterProfile | None:
+    """The profile :func:`discover` uses: the named one, else (no endpoint given and no
+    ``AIS_ENDPOINT``) the config file's ``current`` one if it exists, else None. Raises
+    :class:`InvalidInput` for an unknown name."""
+    if not profile and not endpoint and not env.get("AIS_ENDPOINT"):
+        cfg = app_config or load_profiles(env=env)
+        if cfg.current in cfg.clusters:
+            profile = cfg.current
+            app_config = cfg
+    if not profile:
+        return None
+    cfg = app_config or load_profiles(env=env)
+    prof = cfg.clusters.get(profile)
+    if prof is None:
+        known = ", ".join(sorted(cfg.clusters)) or "none configured"
+        raise InvalidInput(f"unknown cluster profile {profile!r} (known: {known})")
+    return prof
+
+
+def _token(prof: ClusterProfile | None, env: Mapping[str, str]) -> tuple[str | None, str]:
+    """``(token, where it came from)``: the profile's token file, then ``AIS_AUTHN_TOKEN``, then
+    ``AIS_AUTHN_TOKEN_FILE``, then the ``ais`` CLI's ``auth.token``; ``(None, "")`` without one."""
+    token: str | None = None
+    token_source = ""
+    if prof and prof.token_file:
+        token, token_source = _read_token_file(Path(prof.token_file).expanduser()), prof.token_file
+    if not token and env.get("AIS_AUTHN_TOKEN"):
+        token, token_source = env["AIS_AUTHN_TOKEN"].strip(), "AIS_AUTHN_TOKEN"
+    if not token and env.get("AIS_AUTHN_TOKEN_FILE"):
+        token = _read_token_file(Path(env["AIS_AUTHN_TOKEN_FILE"]).expanduser())
+        token_source = "AIS_AUTHN_TOKEN_FILE"
+    if not token:
+        default_tf = ais_cli_dir(env) / "auth.token"
+        token = _read_token_file(default_tf)
+        token_source = str(default_tf) if token else ""
+    return token, token_source
+
+
 def discover(
     endpoint: str | None = None,
     *,
@@ -308,18 +347,7 @@ def discover(
     if not is_dict(cli_cluster):
         cli_cluster = {}
 
-    prof: ClusterProfile | None = None
-    if not profile and not endpoint and not env.get("AIS_ENDPOINT"):
-        cfg = app_config or load_profiles(env=env)
-        if cfg.current in cfg.clusters:
-            profile = cfg.current
-            app_config = cfg
-    if profile:
-        cfg = app_config or load_profiles(env=env)
-        prof = cfg.clusters.get(profile)
-        if prof is None:
-            known = ", ".join(sorted(cfg.clusters)) or "none configured"
-            raise InvalidInput(f"unknown cluster profile {profile!r} (known: {known})")
+    prof = _chosen_profile(endpoint, profile, env, app_config)
 
     if endpoint:
         url, source = endpoint, "--endpoint"
@@ -332,18 +360,7 @@ def discover(
     else:
         url, source = DEFAULT_ENDPOINT, "default"
 
-    token, token_source = None, ""
-    if prof and prof.token_file:
-        token, token_source = _read_token_file(Path(prof.token_file).expanduser()), prof.token_file
-    if not token and env.get("AIS_AUTHN_TOKEN"):
-        token, token_source = env["AIS_AUTHN_TOKEN"].strip(), "AIS_AUTHN_TOKEN"
-    if not token and env.get("AIS_AUTHN_TOKEN_FILE"):
-        token = _read_token_file(Path(env["AIS_AUTHN_TOKEN_FILE"]).expanduser())
-        token_source = "AIS_AUTHN_TOKEN_FILE"
-    if not token:
-        default_tf = ais_cli_dir(env) / "auth.token"
-        token = _read_token_file(default_tf)
-        token_source = str(default_tf) if token else ""
+    token, token_source = _token(prof, env)
 
     ca = env.get("AIS_CLIENT_CA") or cli_cluster.get("client_ca_tls") or None
     skip = cli_cluster.get("skip_verify_crt", False)
