@@ -28,19 +28,21 @@ The official SDK (``python/aistore/sdk/batch/batch.py``, ``Batch.get``) sends th
 inferring entries from the request when streaming.
 
 Here the response body is read on the event loop one chunk at a time, on demand of a worker
-thread that runs :mod:`tarfile` in stream mode (``r|``/``r|gz``) over it: at most one entry's
-bytes plus one chunk and tarfile's record buffer are held at a time.
+thread that runs :mod:`tarfile` in stream mode (``r|``/``r|gz``) over it. Entries whose bytes
+have already arrived are parsed in one thread hop, up to 1 MiB plus one entry (small entries
+come several to a chunk). Nothing else is buffered but one chunk of the answer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import io
 import tarfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import IO, TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 import msgspec
 
@@ -63,6 +65,8 @@ MISSING_DIR = "__404__"
 OUTPUT_FORMATS: dict[str, Literal["r|", "r|gz"]] = {".tar": "r|", ".tgz": "r|gz", ".tar.gz": "r|gz"}
 _UNPARSED_FORMATS = (".zip", ".tar.lz4")  # valid on the server, not decoded here
 _META_MAX = 256 * 1024 * 1024  # bytes: the metadata part of a multipart answer, at most
+_RUN_BYTES = 1024 * 1024  # bytes of entries parsed ahead in one thread hop, at most (plus one entry)
+_RUN_ITEMS = 256
 _DRAIN_MAX = 1024 * 1024  # bytes read after the archive's end (its padding, the closing boundary)
 _T = TypeVar("_T")
 
@@ -181,6 +185,10 @@ class _PullReader(io.RawIOBase):
             self._eof = True
         return chunk
 
+    def buffered(self) -> int:
+        """Bytes of the current chunk not read yet (readable without waiting)."""
+        return len(self._buf) - self._pos
+
     def cancel(self) -> None:
         """Stop the reading thread at its next read (called on the event loop)."""
         self._cancelled = True
@@ -189,22 +197,37 @@ class _PullReader(io.RawIOBase):
             pending.cancel()
 
 
+class _Read1:
+    """``read(n)`` as ``read1(n)``: at most one read of the answer, what has arrived."""
+
+    def __init__(self, f: io.BufferedReader[_PullReader]):
+        self._f = f
+
+    def read(self, size: int = -1) -> bytes:
+        return self._f.read1(size)
+
+
 class _ArchiveParser:
     """The answer's body, parsed on a worker thread: the multipart ``metadata`` part (when
     ``boundary`` is set) and then the archive, one member at a time with :mod:`tarfile`."""
 
     def __init__(self, raw: _PullReader, mode: Literal["r|", "r|gz"], boundary: bytes | None):
+        self._raw = raw
         self._f = io.BufferedReader(raw, 64 * 1024)
         self._mode = mode
         self._boundary = boundary
         self._tar: tarfile.TarFile | None = None
+        self._ended = False
 
     def start(self) -> _MossResp | None:
         """Read up to the archive; the decoded ``MossResp`` of a multipart answer, else None."""
         meta = self._multipart_prefix() if self._boundary is not None else None
         try:
-            self._tar = (tarfile.open(fileobj=self._f, mode="r|gz") if self._mode == "r|gz"
-                         else tarfile.open(fileobj=self._f, mode="r|"))
+            # read1: tarfile asks for 10 KiB records; take what has arrived instead of waiting
+            # for a full record (a streaming answer's entry is flushed as soon as it is written)
+            src = cast("IO[bytes]", _Read1(self._f))
+            self._tar = (tarfile.open(fileobj=src, mode="r|gz") if self._mode == "r|gz"
+                         else tarfile.open(fileobj=src, mode="r|"))
         except (tarfile.TarError, EOFError, OSError) as e:
             raise ProtocolError("get-batch", f"cannot read the archive: {e}") from None
         if meta is None:
@@ -244,9 +267,12 @@ class _ArchiveParser:
         return bytes(meta[:-2] if meta.endswith(b"\r\n") else meta)
 
     def next(self) -> tuple[str, bytes] | None:
-        """The next member's ``(name, bytes)``, or None at the archive's end."""
+        """The next member's ``(name, bytes)``, or None at the archive's end (and after it:
+        tarfile must not be asked again, it would seek back to the end-of-archive block)."""
         tar = self._tar
         assert tar is not None
+        if self._ended:
+            return None
         try:
             while (info := tar.next()) is not None:
                 if not info.isfile():
@@ -258,7 +284,22 @@ class _ArchiveParser:
                 return info.name, data
         except (tarfile.TarError, EOFError, OSError) as e:
             raise ProtocolError("get-batch", f"cannot read the archive: {e}") from None
+        self._ended = True
         return None
+
+    def run(self) -> list[tuple[str, bytes]]:
+        """The next members, read in one go while their bytes are already here: at least one
+        (an empty list at the archive's end), then more while the answer's current chunk has
+        bytes left and the run holds less than :data:`_RUN_BYTES`. One thread hop per run
+        instead of one per member (small entries come several to a chunk)."""
+        out: list[tuple[str, bytes]] = []
+        size = 0
+        while (got := self.next()) is not None:
+            out.append(got)
+            size += len(got[1])
+            if size >= _RUN_BYTES or len(out) >= _RUN_ITEMS or self._raw.buffered() == 0:
+                break
+        return out
 
     def finish(self) -> None:
         """Read what follows the archive (padding, the closing boundary), at most 1 MiB, so
@@ -386,9 +427,10 @@ class BatchAPI:
         * ``colocation`` (``coloc``): 0 none, 1 objects on few targets, 2 files in few shards.
 
         ``timeout`` (s) bounds each read of the answer (a non-streaming answer's first byte
-        comes only once the whole archive is built). Memory: one entry's bytes at a time, plus
-        one chunk of the answer and tarfile's 10 KiB record buffer (and the metadata part when
-        not streaming, ~150 bytes an entry).
+        comes only once the whole archive is built). Memory: the entries parsed ahead in one
+        thread hop, at most 1 MiB plus one entry, and one chunk of the answer (and the
+        metadata part when not streaming, ~150 bytes an entry). Nothing is read before the
+        consumer asks for the next item, so a slow consumer slows the answer down.
 
         Raises :class:`InvalidInput` before sending (no entries, an invalid object name, a bad
         range or archpath, an entry without a bucket, an unsupported format), the typed HTTP
@@ -426,8 +468,11 @@ class BatchAPI:
                 if meta is not None and len(meta.out) != len(plan.entries):
                     raise ProtocolError("get-batch", f"metadata lists {len(meta.out)} entries, "
                                                      f"{len(plan.entries)} were asked for")
+                ready: collections.deque[tuple[str, bytes]] = collections.deque()
                 for i, (entry, ebck, expected) in enumerate(zip(plan.entries, plan.bcks, plan.names, strict=True)):
-                    got = await on_thread(parser.next)
+                    if not ready:
+                        ready.extend(await on_thread(parser.run))
+                    got = ready.popleft() if ready else None
                     if got is None:
                         why = ("the cluster ends a streaming get-batch at the first entry it cannot read "
                                "(without continue_on_error); streaming=False reports why" if streaming
@@ -444,7 +489,7 @@ class BatchAPI:
                     else:
                         raise ProtocolError("get-batch", f"entry {i}: expected {expected!r} in the archive, "
                                                          f"got {name!r}")
-                extra = await on_thread(parser.next)
+                extra = ready.popleft() if ready else await on_thread(parser.next)
                 if extra is not None:
                     raise ProtocolError("get-batch", f"the archive has more than the {len(plan.entries)} "
                                                      f"entries asked for ({extra[0]!r})")
