@@ -161,10 +161,14 @@ class _PullReader(io.RawIOBase):
         return n
 
     async def _anext(self) -> bytes:
-        try:
-            return await anext(self._chunks)
-        except StopAsyncIteration:
-            return b""
+        """The next non-empty chunk; ``b""`` at the end (an empty chunk is not the end)."""
+        while True:
+            try:
+                chunk = await anext(self._chunks)
+            except StopAsyncIteration:
+                return b""
+            if chunk:
+                return chunk
 
     def _next(self) -> bytes:
         if self._cancelled:

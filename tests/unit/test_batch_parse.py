@@ -39,6 +39,7 @@ async def parse(body: bytes, chunk: int, mode: str = "r|", boundary: bytes | Non
                 ) -> tuple[object, list[tuple[str, bytes]]]:
     async def chunks() -> AsyncIterator[bytes]:
         for i in range(0, len(body), chunk):
+            yield b""  # an empty chunk is not the end of the answer
             yield body[i:i + chunk]
 
     parser = _ArchiveParser(_PullReader(chunks(), asyncio.get_running_loop()), mode, boundary)  # type: ignore[arg-type]
