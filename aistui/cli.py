@@ -9,8 +9,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .export.dryrun import DryRunConfig
+    from .export.spec import ExportSpec
 
 HELP = """\
 A keyboard-driven terminal console for AIStore.
@@ -239,30 +244,62 @@ def _playground(args: argparse.Namespace) -> int:
         remote.stop()
 
 
+def _export_names(args: argparse.Namespace) -> list[str] | None:
+    """The selected object names (``--names-file``, one per line, or ``--names``, comma-separated),
+    or None for the whole prefix."""
+    if args.names_file:
+        return [n.strip() for n in args.names_file.read_text().splitlines() if n.strip()]
+    if args.names:
+        return [n.strip() for n in args.names.split(",") if n.strip()]
+    return None
+
+
+def _export_spec(args: argparse.Namespace, names: list[str] | None, endpoint: str) -> ExportSpec:
+    """The :class:`~aistui.export.spec.ExportSpec` of the ``export`` flags (``endpoint`` is the
+    default written into the code). Raises ``InvalidInput``/``ValueError`` for bad options."""
+    from .export.snippet import ExportSpec
+
+    return ExportSpec(bucket=args.bucket, prefix=args.prefix, names=names, style=args.style,
+                      labels=args.labels, label_file=args.label_file, label_member=args.label_member,
+                      image_member=args.image_member, decode=args.decode, resize=args.resize,
+                      batch_size=args.batch_size, num_workers=args.num_workers, shuffle=args.shuffle,
+                      seed=args.seed, ddp=args.ddp, etl=args.etl, default_endpoint=endpoint)
+
+
+async def _print_dry_run(spec: ExportSpec, cfg: DryRunConfig, code: str, as_json: bool) -> None:
+    """Run the dry-run (:func:`aistui.export.dryrun.dry_run`): progress on stderr, the result on
+    stdout (JSON or the text report). Raises ``DryRunError`` when a child fails."""
+    from .export.dryrun import dry_run, format_text
+
+    async for ev in dry_run(spec, cfg, code=code):
+        if ev["kind"] == "phase":
+            print(f"[dry-run] {ev['text']}", file=sys.stderr, flush=True)
+        elif ev["kind"] == "run":
+            r = ev["run"]
+            print(f"[dry-run] num_workers={r['workers']}: {r['samples']} samples in {r['batches']} batches "
+                  f"({r['reason']})", file=sys.stderr, flush=True)
+        elif ev["kind"] == "result":
+            print(json.dumps(ev["result"], indent=1) if as_json else format_text(ev["result"]))
+
+
 def _export(args: argparse.Namespace) -> int:
+    """``aistui export``: generate the loader code (stdout or ``--out``) and with ``--dry-run``
+    measure it (:func:`_print_dry_run`). Exit codes: 2 for bad options or a missing dry-run
+    requirement, 1 for a cluster or dry-run error, 130 on Ctrl-C."""
     import asyncio
-    import json
 
     from .core import AISClient, Bck
     from .core.errors import AISError, InvalidInput
     from .export.discover import discover_classes
-    from .export.dryrun import DryRunConfig, DryRunError, dry_run, format_text
+    from .export.dryrun import DryRunConfig, DryRunError
     from .export.requirements import check_dry_run
-    from .export.snippet import ExportSpec, generate
+    from .export.snippet import generate
 
-    names = None
-    if args.names_file:
-        names = [n.strip() for n in args.names_file.read_text().splitlines() if n.strip()]
-    elif args.names:
-        names = [n.strip() for n in args.names.split(",") if n.strip()]
+    names = _export_names(args)
     try:
         settings = _settings(args)
         workers = [int(w) for w in args.workers.split(",") if w.strip()]
-        spec = ExportSpec(bucket=args.bucket, prefix=args.prefix, names=names, style=args.style,
-                          labels=args.labels, label_file=args.label_file, label_member=args.label_member,
-                          image_member=args.image_member, decode=args.decode, resize=args.resize,
-                          batch_size=args.batch_size, num_workers=args.num_workers, shuffle=args.shuffle,
-                          seed=args.seed, ddp=args.ddp, etl=args.etl, default_endpoint=settings.endpoint)
+        spec = _export_spec(args, names, settings.endpoint)
         # A plain install has no torch and no SDK: say so before contacting the cluster or starting
         # a child (generating code needs neither).
         needs = check_dry_run(spec.style, decode=spec.decode) if args.dry_run else ""
@@ -284,15 +321,7 @@ def _export(args: argparse.Namespace) -> int:
                 return 0
             cfg = DryRunConfig(workers=workers, max_batches=args.batches, max_seconds=args.seconds,
                                endpoint=settings.endpoint, token=settings.token or "")
-            async for ev in dry_run(spec, cfg, code=code):
-                if ev["kind"] == "phase":
-                    print(f"[dry-run] {ev['text']}", file=sys.stderr, flush=True)
-                elif ev["kind"] == "run":
-                    r = ev["run"]
-                    print(f"[dry-run] num_workers={r['workers']}: {r['samples']} samples in {r['batches']} batches "
-                          f"({r['reason']})", file=sys.stderr, flush=True)
-                elif ev["kind"] == "result":
-                    print(json.dumps(ev["result"], indent=1) if args.json else format_text(ev["result"]))
+            await _print_dry_run(spec, cfg, code, args.json)
             return 0
 
         return asyncio.run(work())
