@@ -11,7 +11,7 @@ Endpoints (AIS 5.0): list is ``GET /v1/buckets/<b>`` with ``{"action":"list","va
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import InvalidInput, ProtocolError
 from .listing import FIRST_PAGE, PAGE_SIZE, DirCursor
@@ -67,19 +67,21 @@ class ObjectSets:
                                   headers={"Accept": "application/msgpack"}, timeout=timeout or 300.0)
         if "msgpack" in r.headers.get("Content-Type", ""):
             return decode_lso_msgpack(r.content)
-        data = self._c.decode_json(r, "list-objects")
+        data: Any = self._c.decode_json(r, "list-objects")
         if not isinstance(data, dict):
             raise ProtocolError("list-objects", "expected an object")
-        try:
-            import msgspec
+        import msgspec
 
+        d = cast(dict[str, Any], data)
+        entries: list[Any] = d.get("entries") or []
+        try:
             return msgspec.convert(
-                {"UUID": data.get("uuid", ""), "ContinuationToken": data.get("continuation_token", ""),
+                {"UUID": d.get("uuid", ""), "ContinuationToken": d.get("continuation_token", ""),
                  "Entries": [{"n": e.get("name", ""), "s": int(e.get("size") or 0), "cs": e.get("checksum", ""),
                               "a": e.get("atime", ""), "v": e.get("version", ""), "t": e.get("location", ""),
                               "m": e.get("custom-md", ""), "c": e.get("copies", 0), "f": e.get("flags", 0)}
-                             for e in data.get("entries") or []],
-                 "Flags": data.get("flags", 0)}, LsoPage)
+                             for e in entries],
+                 "Flags": d.get("flags", 0)}, LsoPage)
         except (msgspec.ValidationError, AttributeError, TypeError, ValueError) as e:
             raise ProtocolError("list-objects", str(e)) from None
 
@@ -96,7 +98,7 @@ class ObjectSets:
     async def iter_entries(self, bck: Bck, **kw: Any) -> AsyncIterator[ObjEntry]:
         """Yield every entry, one page in memory at a time."""
         async for page in self.iter_pages(bck, **kw):
-            for e in page.entries:
+            for e in page.entries or []:
                 yield e
 
     def dir_cursor(self, bck: Bck, directory: str = "", name_prefix: str = "", first_page: int = FIRST_PAGE,
@@ -125,7 +127,7 @@ class ObjectSets:
         """The whole listing as one list (for small buckets and benchmarks)."""
         out: list[ObjEntry] = []
         async for page in self.iter_pages(bck, **kw):
-            out.extend(page.entries)
+            out.extend(page.entries or [])
         return out
 
     # ----------------------------------------------------------------- evict / copy one

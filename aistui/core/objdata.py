@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import stat
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,7 +219,7 @@ class ObjectData:
     @contextlib.asynccontextmanager
     async def _open_get(self, path: str, params: dict[str, str], headers: dict[str, str],
                         timeout: float | None, etl: bool,
-                        chunk_size: int) -> AsyncIterator[tuple[Any, AsyncIterator[bytes]]]:
+                        chunk_size: int) -> AsyncGenerator[tuple[Any, AsyncIterator[bytes]], None]:
         """``(headers, async chunk iterator)`` of a GET: over the object data path when there is one
         (inline ETL keeps the httpx path for its ETL-specific errors). Both give chunks of exactly
         ``chunk_size`` bytes but the last."""
