@@ -136,8 +136,8 @@ class TransferRun:
     retry_window: float = 120.0  # s
     backoff: tuple[float, float] = (0.5, 5.0)  # s: first wait, longest wait
     skipped: str = "not sent"
-    done: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
+    done: list[str] = field(default_factory=list[str])
+    failed: dict[str, str] = field(default_factory=dict[str, str])
     stopped: str = ""
 
     def __post_init__(self) -> None:

@@ -31,7 +31,7 @@ import os
 import signal
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,7 +71,7 @@ class DryRunConfig:
 # ----------------------------------------------------------------------------- processes
 
 
-async def _lines(cmd: list[str], env: dict[str, str]) -> AsyncIterator[dict]:
+async def _lines(cmd: list[str], env: dict[str, str]) -> AsyncGenerator[dict, None]:
     """Run ``cmd`` in its own process group; yield its JSON lines. Cancelling (or leaving the
     loop early) kills the whole group, DataLoader workers included."""
     proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE,
@@ -155,7 +155,7 @@ class _LoaderRun:
 
 
 async def _run_loader(cmd: list[str], env: dict[str, str], w: int, cfg: DryRunConfig,
-                      out: _LoaderRun) -> AsyncIterator[dict]:
+                      out: _LoaderRun) -> AsyncGenerator[dict, None]:
     """Run the harness child with ``num_workers=w``, filling ``out``; yields a ``batch`` progress
     event per batch. Raises :class:`DryRunError` on its error event."""
     async with contextlib.aclosing(_lines(cmd, env)) as lines:

@@ -26,6 +26,11 @@ def percentile(values: list[float], q: float) -> float | None:
     return s[k]
 
 
+def _round(v: float | None, digits: int) -> float | None:
+    """``round(v, digits)``, None for None (a percentile of no values)."""
+    return None if v is None else round(v, digits)
+
+
 def warmup_batches(batches: list[dict], workers: int) -> int:
     """How many leading batches are warm-up (see :mod:`aistui.export.dryrun`)."""
     n = len(batches)
@@ -80,8 +85,8 @@ def summarize_run(workers: int, batches: list[dict], done: dict) -> dict:
         },
         "wait_ms": {
             "n": len(waits),
-            "p50": None if not waits else round(percentile(waits, 50), 4),
-            "p99": None if not waits else round(percentile(waits, 99), 4),
+            "p50": _round(percentile(waits, 50), 4),
+            "p99": _round(percentile(waits, 99), 4),
             "p99_is_max": len(waits) < 100,
         },
         "cpu": {
