@@ -2,7 +2,8 @@
 and the benchmarks.
 
 * :mod:`aistui.playground.cluster`: the local-cluster harness (``LocalCluster``, ``start_pair``),
-  started from the ``aisnode`` binary;
+  started from the ``aisnode`` binary; its node processes are :mod:`aistui.playground.nodes` and
+  their config files :mod:`aistui.playground.nodeconf`;
 * :mod:`aistui.playground.demo`: demo data derived from scikit-learn's bundled images, uploaded
   through :mod:`aistui.core`.
 
