@@ -9,7 +9,9 @@ what the session reports. The session owns:
 - switching clusters (a config profile, or a new endpoint typed on the connection screen);
 - the jobs started from the console, watched until they end (:meth:`Session.watch_started`
   yields their outcomes; the shell shows them);
-- composite operations a screen asks for (start jobs and track them, delete and wait).
+- composite operations a screen asks for (start jobs and track them, delete and wait);
+- the command log (:attr:`Session.cmdlog`, :mod:`aistui.cmdlog`): every action taken against the
+  cluster, timed, with its ``ais`` CLI (or SDK) equivalent.
 
 Events go to one listener (the app shell) as dataclasses: :class:`HealthChanged`,
 :class:`Notice`, :class:`ConnectionLost` and :class:`ReconnectNeeded`.
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from . import format as fmt
+from .cmdlog import Cmd, CommandLog
 from .core import ConnectionSettings
 from .core.errors import AISError, ConnectionFailed, Forbidden, Unauthorized
 from .core.jsontypes import is_list
@@ -179,6 +182,8 @@ class Session:
         self.version = ""  # the cluster's AIS version, once connected
         self.connected = asyncio.Event()  # set once the cluster has answered; screens' loads wait on it
         self.started = StartedJobs()
+        self.cmdlog = CommandLog()  # kept across cluster switches: it is what the user did
+        self.cmdlog.add_secret(settings.token)
         self._client = client
         self._listener: Callable[[SessionEvent], None] = lambda _e: None
 
@@ -295,6 +300,7 @@ class Session:
         self.connected.clear()
         self.settings = settings
         add_secret(settings.token)  # the new cluster's token is redacted from the log too
+        self.cmdlog.add_secret(settings.token)
         self._client = _new_client(settings)
         self.version = ""
         self.started = StartedJobs()  # the old cluster's jobs mean nothing on the new one
@@ -321,28 +327,45 @@ class Session:
 
     # ------------------------------------------------------------------ jobs and composite operations
 
-    async def start(self, what: str, call: Awaitable[object]) -> list[str]:
+    async def start(self, what: str, call: Awaitable[object], cmd: Cmd | None = None) -> list[str]:
         """Await one core call that changes the cluster and track the jobs it started (their ids,
-        ``[]`` when it finished synchronously). Raises :class:`AISError` as the call does."""
-        result = await call
-        ids = [i for i in (result if is_list(result) else [result]) if isinstance(i, str) and i]
+        ``[]`` when it finished synchronously). The call is logged in :attr:`cmdlog` as ``cmd``
+        (its CLI/SDK equivalent; ``what`` alone without one), with its result and duration.
+        Raises :class:`AISError` as the call does."""
+        async with self.record(cmd or Cmd(what, "")) as rec:
+            result = await call
+            ids = [i for i in (result if is_list(result) else [result]) if isinstance(i, str) and i]
+            rec.jobs(ids)
         if ids:
             self.started.add(ids, what)
         return ids
 
-    async def delete_and_wait(self, bck: Bck, names: list[str], timeout: float = 300.0) -> list[str]:
+    def record(self, cmd: Cmd) -> Recording:
+        """Time and log one action against the cluster that does not go through :meth:`start`
+        (uploads, downloads): ``async with session.record(cmd) as rec: ...``. The entry says
+        ``ok`` (or ``job <ids>`` given to :meth:`Recording.jobs`, or :meth:`Recording.result`);
+        an exception is logged with its one-line text and propagates."""
+        return Recording(self.cmdlog, cmd)
+
+    async def delete_and_wait(self, bck: Bck, names: list[str], timeout: float = 300.0,
+                              cmd: Cmd | None = None) -> list[str]:
         """Delete ``names`` from ``bck`` and wait until they are gone: one ``DELETE`` for a single
         object, else one multi-object delete job (``DELETE /v1/buckets/<b>`` with
         ``action=delete-listrange``) waited on for at most ``timeout`` s. Returns the job ids
-        (``[]`` for one object). Raises :class:`AISError` (the job's own error when it failed)."""
-        if len(names) == 1:
-            await self.client.objects.delete(bck, names[0])
-            return []
-        ids = await self.client.objects.delete_many(bck, names=names)
-        job = await self.client.jobs.wait(ids, timeout=timeout)
-        if job.error:
-            raise AISError(job.error)
-        return ids
+        (``[]`` for one object). Logged in :attr:`cmdlog` as ``cmd`` (default: the ``ais object
+        rm`` equivalent). Raises :class:`AISError` (the job's own error when it failed)."""
+        from .cmdlog import delete_objects
+
+        async with self.record(cmd or delete_objects(bck, names)) as rec:
+            if len(names) == 1:
+                await self.client.objects.delete(bck, names[0])
+                return []
+            ids = await self.client.objects.delete_many(bck, names=names)
+            rec.jobs(ids)
+            job = await self.client.jobs.wait(ids, timeout=timeout)
+            if job.error:
+                raise AISError(job.error)
+            return ids
 
     async def watch_started(self) -> AsyncIterator[JobOutcome]:
         """Poll the started jobs every ``refresh_s`` (at least 1 s) until none is left, yielding
@@ -379,3 +402,39 @@ class Session:
                 started.ended[xid] = job
                 jobs.append(job)
         return jobs
+
+
+class Recording:
+    """One action being timed for the command log (:meth:`Session.record`). On exit the entry is
+    added: ``ok``, ``job <ids>`` (:meth:`jobs`), a result set with :meth:`result`, or the
+    exception's one-line text (``failed: ...``; cancellation logs ``cancelled``)."""
+
+    def __init__(self, log: CommandLog, cmd: Cmd):
+        self._log, self._cmd = log, cmd
+        self._result = "ok"
+        self._ok = True
+        self._started = log.clock()
+        self._t0 = 0.0
+
+    def jobs(self, ids: list[str]) -> None:
+        """The action started jobs ``ids``: the result says ``job <ids>``."""
+        if ids:
+            self._result = f"job {', '.join(ids)}"
+
+    def result(self, text: str, ok: bool = True) -> None:
+        """The action's result (e.g. ``3 files, 1 failed``); ``ok`` False marks it failed."""
+        self._result, self._ok = text, ok
+
+    async def __aenter__(self) -> Recording:
+        self._started = self._log.clock()
+        self._t0 = self._log.timer()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: object) -> None:
+        if isinstance(exc, asyncio.CancelledError):
+            self._result, self._ok = "cancelled", False
+        elif exc is not None:
+            self._result, self._ok = f"failed: {exc}", False
+        self._log.add(self._cmd, self._result, started=self._started,
+                      duration_s=self._log.timer() - self._t0, ok=self._ok)

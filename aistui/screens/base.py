@@ -16,6 +16,7 @@ from ..shell import Console, console
 from ..widgets.status import StatusBar
 
 if TYPE_CHECKING:  # the models load after the first frame (the cluster screen is a console screen too)
+    from ..cmdlog import Cmd
     from ..core.models import Bck
     from ..session import Session
 
@@ -51,13 +52,15 @@ class AISScreen(Screen):
             return None
 
     @work(group="mutate", exit_on_error=False)
-    async def run_call(self, what: str, call: Awaitable[object], then: Callable[[], None] | None = None) -> None:
+    async def run_call(self, what: str, call: Awaitable[object], then: Callable[[], None] | None = None,
+                       cmd: Cmd | None = None) -> None:
         """Await one core call that changes the cluster and say what happened: the job ids it
         started, "done", or the error. ``then`` runs afterwards (e.g. a reload). Started jobs are
         tracked by the session: a toast says when they end, and the jobs screen (3) opens
-        filtered to them."""
+        filtered to them. ``cmd`` is what the command log (``:log``) says of it: its ``ais``
+        CLI or SDK equivalent (:mod:`aistui.cmdlog`)."""
         try:
-            ids = await self.session.start(what, call)
+            ids = await self.session.start(what, call, cmd)
         except AISError as e:
             self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
             return

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck, BucketSummary, Namespace
@@ -187,7 +188,7 @@ class BucketsScreen(AISScreen):
         def got(text: str | None) -> None:
             b = self.parse_bucket(text) if text else None
             if b is not None:
-                self.run_call(f"create {b}", self.session.client.buckets.create(b), self.load)
+                self.run_call(f"create {b}", self.session.client.buckets.create(b), self.load, cmdlog.create_bucket(b))
 
         self.app.push_screen(PromptDialog(
             "Create bucket", "A name (ais://NAME, or ais://@remais/NAME in a remote cluster): letters, digits, "
@@ -203,7 +204,8 @@ class BucketsScreen(AISScreen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_call(f"destroy {name}", self.session.client.buckets.destroy(b), self.load)
+                self.run_call(f"destroy {name}", self.session.client.buckets.destroy(b), self.load,
+                              cmdlog.destroy_bucket(b))
 
         self.app.push_screen(ConfirmDialog("Destroy bucket", lines, confirm_label="Destroy",
                                            type_to_confirm=b.name), done)
@@ -227,7 +229,10 @@ class BucketsScreen(AISScreen):
                 dst = opts.pop("dst")
                 presence = 0 if src.is_remote else None  # copy uncached remote objects too
                 what = f"{'dry-run ' if opts['dry_run'] else ''}copy {name} → {dst}"
-                self.run_call(what, self.session.client.buckets.copy(src, dst, presence=presence, **opts), self.load)
+                cmd = cmdlog.copy_bucket(src, dst, prefix=opts["prefix"], dry_run=opts["dry_run"], sync=opts["sync"],
+                                         all_objects=presence == 0)
+                call = self.session.client.buckets.copy(src, dst, presence=presence, **opts)
+                self.run_call(what, call, self.load, cmd)
 
         self.app.push_screen(FormDialog(f"Copy {name}", [
             Field("dst", "Destination bucket (created if missing)", value=f"ais://{src.name}-copy"),
@@ -249,7 +254,8 @@ class BucketsScreen(AISScreen):
 
         def got(keep: bool | None) -> None:
             if keep is not None:
-                self.run_call(f"evict {name}", self.session.client.buckets.evict(b, keep_md=keep), self.load)
+                self.run_call(f"evict {name}", self.session.client.buckets.evict(b, keep_md=keep), self.load,
+                              cmdlog.evict_bucket(b, keep_md=keep))
 
         self.app.push_screen(FormDialog(f"Evict remote bucket {name}", [
             Field("keep", "Keep the bucket's metadata (it stays listed as present, with its props)",
@@ -265,7 +271,8 @@ class BucketsScreen(AISScreen):
             self.notify(f"{self.display_name(b)} is not a remote bucket: nothing to prefetch", severity="warning",
                         markup=False)
             return
-        self.run_call(f"prefetch {self.display_name(b)}", self.session.client.buckets.prefetch(b), self.load)
+        self.run_call(f"prefetch {self.display_name(b)}", self.session.client.buckets.prefetch(b), self.load,
+                      cmdlog.prefetch_bucket(b))
 
     def action_props(self) -> None:
         b = self.current()
@@ -297,7 +304,8 @@ class BucketsScreen(AISScreen):
 
         def got(patch: dict | None) -> None:
             if patch:
-                self.run_call(f"set props of {name}", self.session.client.buckets.set_props(b, patch))
+                self.run_call(f"set props of {name}", self.session.client.buckets.set_props(b, patch),
+                              cmd=cmdlog.set_bucket_props(b, patch))
             elif patch == {}:
                 self.notify("props unchanged", timeout=3)
 

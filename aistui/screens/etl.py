@@ -27,6 +27,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError, ETLNotAvailable, InvalidInput
 from ..core.etl import COMMUNICATORS, ETLView, parse_env, spec_message, validate_etl_name
@@ -307,7 +308,7 @@ class ETLScreen(Polling):
 
         def done(msg: dict[str, Any] | None) -> None:
             if msg is not None:
-                self.run_call(f"init ETL {msg['name']}", init(msg), self.load)
+                self.run_call(f"init ETL {msg['name']}", init(msg), self.load, cmdlog.etl_init(msg))
 
         self.app.push_screen(FormDialog("Init an ETL", [
             Field("name", "Name (lower-case letters, digits and '-')", placeholder="md5"),
@@ -320,28 +321,30 @@ class ETLScreen(Polling):
             Field("env", "Environment (NAME=VALUE, comma separated)", placeholder="FORMAT=jpeg, QUALITY=90"),
         ], validate, submit_label="Init"), done)
 
-    def _confirm(self, verb: str, lines: list[str], call_of) -> None:
+    def _confirm(self, verb: str, lines: list[str], call_of, cmd_of) -> None:
         e = self.current()
         if e is None or self.console.refuse_if_read_only(f"{verb.lower()} ETL"):
             return
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_call(f"{verb.lower()} ETL {e.name}", call_of(e.name), self.load)
+                self.run_call(f"{verb.lower()} ETL {e.name}", call_of(e.name), self.load, cmd_of(e.name))
 
         self.app.push_screen(ConfirmDialog(f"{verb} ETL", [f"{verb} ETL {e.name} (stage {e.stage})."] + lines,
                                            confirm_label=verb), done)
 
     def action_stop(self) -> None:
         self._confirm("Stop", ["Its pods stop on every target; inline and offline transforms through it fail "
-                               "until it is started again."], self.session.client.etl.stop)
+                               "until it is started again."], self.session.client.etl.stop, cmdlog.etl_stop)
 
     def action_start(self) -> None:
-        self._confirm("Start", ["AIS starts an ETL only from the Aborted stage."], self.session.client.etl.start)
+        self._confirm("Start", ["AIS starts an ETL only from the Aborted stage."], self.session.client.etl.start,
+                      cmdlog.etl_start)
 
     def action_delete(self) -> None:
         self._confirm("Delete", ["It is stopped and removed from the cluster; its spec is gone.",
-                                 "This cannot be undone."], self.session.client.etl.delete)
+                                 "This cannot be undone."], self.session.client.etl.delete,
+                      cmdlog.etl_delete)
 
     def _etl_name_field(self) -> Field:
         e = self.current()
@@ -366,10 +369,12 @@ class ETLScreen(Polling):
             if names:
                 call = client.objects.transform_many(src, dst, name, names=names)
                 what = f"transform {len(names)} objects of {src} → {dst} through {name}"
+                cmd = cmdlog.transform_objects(name, src, dst, names)
             else:
                 call = client.buckets.transform(src, dst, name, prefix=prefix)
                 what = f"transform {src}{'/' + prefix if prefix else ''} → {dst} through {name}"
-            self.run_call(what, call, self.load)
+                cmd = cmdlog.transform_bucket(name, src, dst, prefix=prefix)
+            self.run_call(what, call, self.load, cmd)
 
         self.app.push_screen(FormDialog("Offline transform", [
             self._etl_name_field(),

@@ -27,6 +27,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError
 from ..core.jobs import JobPoll
@@ -379,6 +380,6 @@ class JobsScreen(Polling):
         def done(ok: bool | None) -> None:
             if ok:
                 self.run_call(f"abort {job.display_kind} {job.id}", self.session.client.jobs.abort(job.id),
-                              self.load)
+                              self.load, cmdlog.abort_job(job.id, job.display_kind))
 
         self.app.push_screen(ConfirmDialog("Abort job", lines, confirm_label="Abort"), done)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.worker import Worker
 
+from ... import cmdlog
 from ... import format as fmt
 from ...core.aio import run_in_own_loop
 from ...core.errors import AISError, InvalidInput
@@ -145,8 +146,11 @@ class ObjectActions(AISScreen):
 
     @work(group="transfer", exit_on_error=False)
     async def run_upload(self, plan, dialog: TransferDialog) -> None:
-        res = await self._in_io_thread(
-            lambda client, on_progress: upload(client, self.bck, plan, on_progress=on_progress), dialog)
+        cmd = cmdlog.upload(self.bck, [(str(path), name) for path, name in plan])
+        async with self.session.record(cmd) as rec:  # the command log's entry
+            res = await self._in_io_thread(
+                lambda client, on_progress: upload(client, self.bck, plan, on_progress=on_progress), dialog)
+            rec.result(_summary("uploaded", res), ok=not res.failed)
         dialog.update_progress(res.progress)
         dialog.finish(_summary("uploaded", res))
         if res.failed:
@@ -173,10 +177,13 @@ class ObjectActions(AISScreen):
 
     @work(group="transfer", exit_on_error=False)
     async def run_download(self, names: list[str] | None, dest: Path, dialog: TransferDialog) -> None:
-        res = await self._in_io_thread(
-            lambda client, on_progress: download(client, self.bck, names, dest,
-                                                 prefix=self.prefix if names is None else None,
-                                                 strip_prefix=self.prefix, on_progress=on_progress), dialog)
+        cmd = cmdlog.download(self.bck, names, str(dest), prefix=self.prefix)
+        async with self.session.record(cmd) as rec:  # the command log's entry
+            res = await self._in_io_thread(
+                lambda client, on_progress: download(client, self.bck, names, dest,
+                                                     prefix=self.prefix if names is None else None,
+                                                     strip_prefix=self.prefix, on_progress=on_progress), dialog)
+            rec.result(_summary("downloaded", res), ok=not res.failed)
         dialog.update_progress(res.progress)
         dialog.finish(_summary("downloaded", res))
         if res.failed:
@@ -219,14 +226,16 @@ class ObjectActions(AISScreen):
 
         def done(ok: bool | None) -> None:
             if ok:
-                self.run_call("evict", self.session.client.objects.evict_many(self.bck, names=names))
+                self.run_call("evict", self.session.client.objects.evict_many(self.bck, names=names),
+                              cmd=cmdlog.evict_objects(self.bck, names))
 
         self.app.push_screen(ConfirmDialog("Evict objects", lines, confirm_label="Evict"), done)
 
     def action_prefetch(self) -> None:
         names = self._remote_chosen("prefetch")
         if names:
-            self.run_call("prefetch", self.session.client.objects.prefetch(self.bck, names=names))
+            self.run_call("prefetch", self.session.client.objects.prefetch(self.bck, names=names),
+                          cmd=cmdlog.prefetch_objects(self.bck, names))
 
     def action_copy_objects(self) -> None:
         if self.console.refuse_if_read_only("copy"):
@@ -238,7 +247,8 @@ class ObjectActions(AISScreen):
         def got(text: str | None) -> None:
             dst = self.parse_bucket(text) if text else None
             if dst is not None:
-                self.run_call(f"copy to {dst}", self.session.client.objects.copy_many(self.bck, dst, names=names))
+                self.run_call(f"copy to {dst}", self.session.client.objects.copy_many(self.bck, dst, names=names),
+                              cmd=cmdlog.copy_objects(self.bck, dst, names))
 
         self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
                                           "Destination bucket (created if missing); names are kept.",

@@ -1,0 +1,356 @@
+"""The command log: every action the console took against the cluster, with the ``ais`` command
+that does the same (or, where no single command does, the ``aistore`` Python SDK call). This is
+how the console teaches the CLI, as lazygit teaches git. Textual-free; the session owns one
+(:attr:`aistui.session.Session.cmdlog`), the ``:log`` screen shows it.
+
+The builders (:func:`create_bucket`, :func:`delete_objects`, ...) spell commands as the v1.5.0
+``ais`` CLI does (``cmd/cli/cli/*.go`` and the default aliases of ``cmd/cli/config/config.go``:
+``ais put``, ``ais get``, ``ais prefetch``), every name quoted with :func:`shlex.quote`; SDK calls
+quote names as Python literals. Object lists go to ``--list``, which the CLI splits on commas
+and strips of surrounding spaces (``splitCsv``): a name that would not survive that has no
+single-command equivalent, and the entry gives the SDK call only. Tokens never enter an entry:
+the builders take names, and every text added is passed through :meth:`CommandLog.redact`.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core.models import Bck
+
+__all__ = ["Cmd", "Entry", "CommandLog", "bucket_cli", "sdk_bucket", "create_bucket", "destroy_bucket",
+           "copy_bucket", "evict_bucket", "prefetch_bucket", "set_bucket_props", "delete_objects",
+           "evict_objects", "prefetch_objects", "copy_objects", "upload", "download", "abort_job",
+           "etl_init", "etl_stop", "etl_start", "etl_delete", "transform_bucket", "transform_objects"]
+
+MAX_ENTRIES = 500  # the log keeps the newest this many entries
+
+
+@dataclass(frozen=True)
+class Cmd:
+    """What one action is, for the log: ``action`` (a short verb phrase: ``create bucket``),
+    ``on`` (what it touches: a bucket, objects, a job, an ETL), ``cli`` (one ``ais`` command line,
+    ``""`` when no single command does it) and ``sdk`` (the ``aistore`` SDK call, ``""`` when the
+    SDK has none)."""
+
+    action: str
+    on: str
+    cli: str = ""
+    sdk: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One logged action: when it started (``time``, local, aware), ``action``, ``on``,
+    ``result`` (``ok``, ``job <ids>`` or the error's one line), ``duration_s`` (seconds, until it
+    answered), its ``cli``/``sdk`` equivalents, ``ok`` (False when it failed) and ``seq`` (its
+    number in the log, from 1)."""
+
+    time: datetime
+    action: str
+    on: str
+    result: str
+    duration_s: float
+    cli: str = ""
+    sdk: str = ""
+    ok: bool = True
+    seq: int = 0  # 1, 2, ... in the order added: the entry's key
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class CommandLog:
+    """The newest ``maxlen`` entries, oldest first (:meth:`newest_first` for the screen).
+
+    ``clock`` gives an entry's time (tests pin it), ``timer`` measures durations (s, monotonic).
+    Texts containing a secret given to :meth:`add_secret` are written with ``***`` instead."""
+
+    def __init__(self, maxlen: int = MAX_ENTRIES, *, clock: Callable[[], datetime] = _local_now,
+                 timer: Callable[[], float] = time.monotonic):
+        self.entries: deque[Entry] = deque(maxlen=maxlen)
+        self.clock = clock
+        self.timer = timer
+        self._secrets: set[str] = set()
+        self._listeners: list[Callable[[Entry], None]] = []
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def newest_first(self) -> list[Entry]:
+        """The entries, newest first."""
+        return list(reversed(self.entries))
+
+    def add_secret(self, secret: str | None) -> None:
+        """Never write ``secret`` (a token) in an entry."""
+        if secret:
+            self._secrets.add(secret)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret replaced by ``***``."""
+        for s in self._secrets:
+            text = text.replace(s, "***")
+        return text
+
+    def listen(self, listener: Callable[[Entry], None]) -> None:
+        """Call ``listener(entry)`` for every entry added (the log screen, while shown)."""
+        self._listeners.append(listener)
+
+    def unlisten(self, listener: Callable[[Entry], None]) -> None:
+        """Stop calling ``listener``."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def add(self, cmd: Cmd, result: str, *, started: datetime, duration_s: float, ok: bool = True) -> Entry:
+        """Log ``cmd`` started at ``started``, which took ``duration_s`` s and ended as ``result``
+        (its first line is kept); returns the entry."""
+        r = self.redact
+        line = (result.strip().splitlines() or [""])[0]
+        self._seq += 1
+        entry = Entry(started, r(cmd.action), r(cmd.on), r(line), duration_s, r(cmd.cli), r(cmd.sdk), ok, self._seq)
+        self.entries.append(entry)
+        for listener in list(self._listeners):
+            listener(entry)
+        return entry
+
+
+# ---------------------------------------------------------------------- spelling names
+
+
+def bucket_cli(bck: Bck, obj: str = "") -> str:
+    """``bck`` (and object ``obj``) as one quoted CLI argument: ``ais://b``, ``'ais://b/a b'``."""
+    return shlex.quote(f"{bck}/{obj}" if obj else str(bck))
+
+
+def sdk_bucket(bck: Bck) -> str:
+    """``client.bucket("b")`` with ``provider=`` and ``namespace=`` when not the defaults (the
+    SDK's ``Client.bucket(bck_name, provider, namespace)``)."""
+    args = [repr(bck.name)]
+    if bck.provider != "ais":
+        args.append(f"provider={bck.provider!r}")
+    if not bck.ns.is_global:
+        args.append(f"namespace=Namespace(uuid={bck.ns.uuid!r}, name={bck.ns.name!r})")
+    return f"client.bucket({', '.join(args)})"
+
+
+def _csv_safe(names: Iterable[str]) -> bool:
+    """True when ``--list`` can carry every name: the CLI splits on ``,`` and strips spaces."""
+    return all(n and "," not in n and n == n.strip() for n in names)
+
+
+def _is_pattern(name: str) -> bool:
+    """What the CLI takes for a template rather than a name (``isPattern`` in cmd/cli)."""
+    return any(c in name for c in "*?\\") or ("{" in name and "}" in name)
+
+
+def _objects_on(bck: Bck, names: list[str]) -> str:
+    return f"{bck}/{names[0]}" if len(names) == 1 else f"{bck}: {len(names):,} objects"
+
+
+def _list_flag(names: list[str]) -> list[str]:
+    return ["--list", ",".join(names)]
+
+
+def _join(words: list[str]) -> str:
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def _sdk_group(bck: Bck, names: list[str]) -> str:
+    return f"{sdk_bucket(bck)}.objects(obj_names={names!r})"
+
+
+# ---------------------------------------------------------------------- buckets
+
+
+def create_bucket(bck: Bck) -> Cmd:
+    """``ais bucket create BUCKET`` (``POST /v1/buckets/<b>``, ``action=create-bck``)."""
+    return Cmd("create bucket", str(bck), _join(["ais", "bucket", "create", str(bck)]), f"{sdk_bucket(bck)}.create()")
+
+
+def destroy_bucket(bck: Bck) -> Cmd:
+    """``ais bucket rm BUCKET --yes`` (``DELETE /v1/buckets/<b>``, ``action=destroy-bck``)."""
+    return Cmd("destroy bucket", str(bck), _join(["ais", "bucket", "rm", str(bck), "--yes"]),
+               f"{sdk_bucket(bck)}.delete()")
+
+
+def copy_bucket(src: Bck, dst: Bck, *, prefix: str = "", dry_run: bool = False, sync: bool = False,
+                all_objects: bool = False) -> Cmd:
+    """``ais bucket cp SRC DST [--prefix P] [--dry-run] [--sync] [--all]`` (``copy-bck``);
+    ``all_objects``: a remote source's uncached objects too."""
+    words = ["ais", "bucket", "cp", str(src), str(dst)]
+    words += (["--prefix", prefix] if prefix else []) + (["--dry-run"] if dry_run else [])
+    words += (["--sync"] if sync else []) + (["--all"] if all_objects else [])
+    kw = [f"to_bck={sdk_bucket(dst)}"] + ([f"prefix_filter={prefix!r}"] if prefix else [])
+    kw += (["dry_run=True"] if dry_run else []) + (["sync=True"] if sync else [])
+    return Cmd("dry-run copy bucket" if dry_run else "copy bucket", f"{src} → {dst}", _join(words),
+               f"{sdk_bucket(src)}.copy({', '.join(kw)})")
+
+
+def evict_bucket(bck: Bck, *, keep_md: bool) -> Cmd:
+    """``ais bucket evict BUCKET [--keep-md]`` (``evict-remote-bck``)."""
+    return Cmd("evict bucket", str(bck),
+               _join(["ais", "bucket", "evict", str(bck)] + (["--keep-md"] if keep_md else [])),
+               f"{sdk_bucket(bck)}.evict(keep_md={keep_md})")
+
+
+def prefetch_bucket(bck: Bck) -> Cmd:
+    """``ais prefetch BUCKET`` (``prefetch-listrange`` over the whole bucket). The SDK's
+    ``ObjectGroup`` needs names, a range or a non-empty template, so there is no SDK call."""
+    return Cmd("prefetch bucket", str(bck), _join(["ais", "prefetch", str(bck)]))
+
+
+def _flatten(patch: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
+    for k, v in patch.items():
+        if isinstance(v, Mapping):
+            yield from _flatten(v, f"{prefix}{k}.")  # pyright: ignore[reportUnknownArgumentType]
+        else:
+            yield f"{prefix}{k}", v
+
+
+def set_bucket_props(bck: Bck, patch: Mapping[str, object]) -> Cmd:
+    """``ais bucket props set BUCKET name=value ...`` for a partial ``Bprops`` ``patch``
+    (``{"mirror": {"copies": 2}}`` → ``mirror.copies=2``; ``set-bprops``). The SDK has no call
+    that sets bucket props."""
+    pairs = [f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in _flatten(patch)]
+    return Cmd("set bucket props", str(bck), _join(["ais", "bucket", "props", "set", str(bck)] + pairs))
+
+
+# ---------------------------------------------------------------------- objects
+
+
+def delete_objects(bck: Bck, names: list[str]) -> Cmd:
+    """``ais object rm BUCKET/NAME`` for one object (``DELETE /v1/objects/<b>/<o>``), else
+    ``ais object rm BUCKET --list 'a,b'`` (``delete-listrange``)."""
+    if len(names) == 1 and names[0] and not _is_pattern(names[0]):
+        cli = _join(["ais", "object", "rm", f"{bck}/{names[0]}"])
+    elif _csv_safe(names):
+        cli = _join(["ais", "object", "rm", str(bck)] + _list_flag(names))
+    else:
+        cli = ""
+    sdk = (f"{sdk_bucket(bck)}.object({names[0]!r}).delete()" if len(names) == 1
+           else f"{_sdk_group(bck, names)}.delete()")
+    return Cmd("delete", _objects_on(bck, names), cli, sdk)
+
+
+def evict_objects(bck: Bck, names: list[str]) -> Cmd:
+    """``ais bucket evict BUCKET --list 'a,b'`` (``evict-listrange``)."""
+    cli = _join(["ais", "bucket", "evict", str(bck)] + _list_flag(names)) if _csv_safe(names) else ""
+    return Cmd("evict", _objects_on(bck, names), cli, f"{_sdk_group(bck, names)}.evict()")
+
+
+def prefetch_objects(bck: Bck, names: list[str]) -> Cmd:
+    """``ais prefetch BUCKET --list 'a,b'`` (``prefetch-listrange``)."""
+    cli = _join(["ais", "prefetch", str(bck)] + _list_flag(names)) if _csv_safe(names) else ""
+    return Cmd("prefetch", _objects_on(bck, names), cli, f"{_sdk_group(bck, names)}.prefetch()")
+
+
+def copy_objects(src: Bck, dst: Bck, names: list[str]) -> Cmd:
+    """``ais bucket cp SRC DST --list 'a,b'`` (``copy-listrange``)."""
+    cli = _join(["ais", "bucket", "cp", str(src), str(dst)] + _list_flag(names)) if _csv_safe(names) else ""
+    return Cmd("copy", f"{_objects_on(src, names)} → {dst}", cli,
+               f"{_sdk_group(src, names)}.copy(to_bck={sdk_bucket(dst)})")
+
+
+def upload(bck: Bck, pairs: list[tuple[str, str]]) -> Cmd:
+    """Files ``(local path, object name)`` put into ``bck``: ``ais put FILE BUCKET/NAME`` for one
+    file (``PUT /v1/objects/<b>/<o>``); several files (the console maps each path itself) have
+    no single command, and the SDK loop is given."""
+    if len(pairs) == 1:
+        path, name = pairs[0]
+        return Cmd("upload", f"{bck}/{name}", _join(["ais", "put", path, f"{bck}/{name}"]),
+                   f"{sdk_bucket(bck)}.object({name!r}).get_writer().put_file({path!r})")
+    sdk = (f"for path, name in {pairs!r}:\n"
+           f"    {sdk_bucket(bck)}.object(name).get_writer().put_file(path)")
+    return Cmd("upload", f"{bck}: {len(pairs):,} files", "", sdk)
+
+
+def download(bck: Bck, names: list[str] | None, dest: str, *, prefix: str = "") -> Cmd:
+    """Objects of ``bck`` got into directory ``dest``: ``ais get BUCKET/NAME DEST/BASENAME`` for
+    one object (``GET /v1/objects/<b>/<o>``); several (or everything under ``prefix``, with the
+    names below it) have no single command, and the SDK loop is given."""
+    if names is not None and len(names) == 1:
+        name = names[0]
+        base = name.rsplit("/", 1)[-1] or name
+        return Cmd("download", f"{bck}/{name}", _join(["ais", "get", f"{bck}/{name}", f"{dest.rstrip('/')}/{base}"]),
+                   f"{sdk_bucket(bck)}.object({name!r}).get_reader().read_all()")
+    if names is None:
+        src = f"{sdk_bucket(bck)}.list_objects_iter(prefix={prefix!r})"
+        on = f"{bck}/{prefix}" if prefix else str(bck)
+        return Cmd("download", on, "", f"for entry in {src}:\n    data = entry.object.get_reader().read_all()")
+    return Cmd("download", _objects_on(bck, names), "",
+               f"for name in {names!r}:\n    data = {sdk_bucket(bck)}.object(name).get_reader().read_all()")
+
+
+# ---------------------------------------------------------------------- jobs and ETL
+
+
+def abort_job(job_id: str, kind: str = "") -> Cmd:
+    """``ais job stop JOB_ID`` (``PUT /v1/cluster``, ``action=stop-xaction``)."""
+    return Cmd("abort job", f"{kind} {job_id}".strip(), _join(["ais", "job", "stop", job_id]),
+               f"client.job(job_id={job_id!r}).abort()")
+
+
+def etl_init(msg: Mapping[str, Any]) -> Cmd:
+    """An ETL initialized from the console's form (``PUT /v1/etl``): the CLI takes a spec file
+    (``ais etl init --spec``), so the SDK call ``client.etl(name).init(image=..., ...)`` is
+    given. ``msg`` is the init message (``name``, ``runtime.image``, ``runtime.command``,
+    ``runtime.env`` as ``[{"name": .., "value": ..}]``, ``communication``, ``init_timeout``,
+    ``obj_timeout``)."""
+    name = str(msg.get("name", ""))
+    rt: Mapping[str, Any] = msg.get("runtime") or {}
+    args = [f"image={str(rt.get('image', '')).strip()!r}"]
+    if rt.get("command"):
+        args.append(f"command={list(rt['command'])!r}")
+    for key, kw in (("communication", "comm_type"), ("init_timeout", "init_timeout"), ("obj_timeout", "obj_timeout")):
+        if msg.get(key):
+            args.append(f"{kw}={str(msg[key])!r}")
+    env: list[Mapping[str, Any]] = rt.get("env") or []
+    if env:
+        args.append(f"**{ {str(e['name']): str(e['value']) for e in env}!r}")
+    return Cmd("init ETL", name, "", f"client.etl({name!r}).init({', '.join(args)})")
+
+
+def _etl_verb(verb: str, cli_verb: str, sdk_verb: str, name: str) -> Cmd:
+    return Cmd(f"{verb} ETL", name, _join(["ais", "etl", cli_verb, name]), f"client.etl({name!r}).{sdk_verb}()")
+
+
+def etl_stop(name: str) -> Cmd:
+    """``ais etl stop NAME`` (``POST /v1/etl/<name>/stop``)."""
+    return _etl_verb("stop", "stop", "stop", name)
+
+
+def etl_start(name: str) -> Cmd:
+    """``ais etl start NAME`` (``POST /v1/etl/<name>/start``)."""
+    return _etl_verb("start", "start", "start", name)
+
+
+def etl_delete(name: str) -> Cmd:
+    """``ais etl rm NAME`` (``DELETE /v1/etl/<name>``)."""
+    return _etl_verb("delete", "rm", "delete", name)
+
+
+def transform_bucket(etl: str, src: Bck, dst: Bck, *, prefix: str = "") -> Cmd:
+    """``ais etl bucket ETL SRC DST [--prefix P]`` (``etl-bck``)."""
+    words = ["ais", "etl", "bucket", etl, str(src), str(dst)] + (["--prefix", prefix] if prefix else [])
+    kw = [f"etl_name={etl!r}", f"to_bck={sdk_bucket(dst)}"] + ([f"prefix_filter={prefix!r}"] if prefix else [])
+    on = f"{src}/{prefix}" if prefix else str(src)
+    return Cmd("transform bucket", f"{on} → {dst}", _join(words), f"{sdk_bucket(src)}.transform({', '.join(kw)})")
+
+
+def transform_objects(etl: str, src: Bck, dst: Bck, names: list[str]) -> Cmd:
+    """``ais etl bucket ETL SRC DST --list 'a,b'`` (``etl-listrange``)."""
+    cli = _join(["ais", "etl", "bucket", etl, str(src), str(dst)] + _list_flag(names)) if _csv_safe(names) else ""
+    return Cmd("transform", f"{_objects_on(src, names)} → {dst}", cli,
+               f"{_sdk_group(src, names)}.transform(to_bck={sdk_bucket(dst)}, etl_name={etl!r})")
