@@ -228,6 +228,8 @@ class AISTui(App):
             return
         if j.kind == "quit":
             self.exit()
+        elif j.kind == "log":
+            self.show_cmdlog()
         elif j.kind == "mode":
             self.switch_mode(j.target)
         elif j.kind == "ctx":
@@ -259,6 +261,13 @@ class AISTui(App):
         from .screens.export import ExportScreen
 
         self.push_screen(ExportScreen(bck, prefix, names))
+
+    def show_cmdlog(self) -> None:
+        """Push the command log (``:log``): the session's actions against the cluster, newest
+        first, each with its ``ais`` command (``y`` copies it)."""
+        from .screens.cmdlog import CmdLogScreen
+
+        self.push_screen(CmdLogScreen())
 
     def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
         """Show object ``name`` of ``bck`` as ETL ``etl`` returns it (inline transform)."""

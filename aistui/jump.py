@@ -1,8 +1,8 @@
 """The ``:`` command line: parse what the user typed into one navigation step.
 
 ``:b ais://imgs/train/`` opens a bucket at a virtual directory, ``:buckets``, ``:cluster``,
-``:jobs`` and ``:etl`` switch screens, ``:ctx prod`` switches to another cluster from the config,
-``:q`` quits. Parsing is pure (no Textual, no network) so it is tested on its own.
+``:jobs`` and ``:etl`` switch screens, ``:log`` shows the command log, ``:ctx prod`` switches to
+another cluster from the config, ``:q`` quits. Parsing is pure (no Textual, no network) so it is tested on its own.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
          "jobs": "jobs", "j": "jobs", "xactions": "jobs",
          "etl": "etl", "etls": "etl"}
 
-HELP = ("commands: b|bucket <ais://bucket[/prefix]>, buckets, cluster, jobs, etl, ctx <name>, q; "
+HELP = ("commands: b|bucket <ais://bucket[/prefix]>, buckets, cluster, jobs, etl, log, ctx <name>, q; "
         "a bare ais://… URI opens that bucket")
 
 
 @dataclass(frozen=True)
 class Jump:
     """One parsed command. ``kind`` is ``mode`` (``target`` names it), ``bucket`` (``bck`` and the
-    object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them) or
-    ``quit``."""
+    object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them),
+    ``log`` (the command log) or ``quit``."""
 
     kind: str
     target: str = ""
@@ -45,6 +45,8 @@ def parse_jump(text: str) -> Jump:
         return _bucket(text)
     if word in ("q", "quit", "q!"):
         return Jump("quit")
+    if word in ("log", "cmdlog", "history") and not rest:
+        return Jump("log")
     if word in ("b", "bucket", "o", "objects", "ls"):
         if not rest:
             return Jump("mode", "buckets")

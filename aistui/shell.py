@@ -59,6 +59,10 @@ class Console(Protocol):
         """Show object ``name`` of ``bck`` as ETL ``etl`` returns it."""
         ...
 
+    def show_cmdlog(self) -> None:
+        """Push the command log screen (``:log``): every action taken, with its ``ais`` command."""
+        ...
+
 
 def console(node: Any) -> Console:
     """The app shell of a mounted screen or widget ``node``, typed."""

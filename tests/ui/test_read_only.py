@@ -18,6 +18,7 @@ from aistui.core.client import AISClient as CoreClient
 from aistui.core.datapath import ObjectDataPath
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.cluster import ClusterScreen
+from aistui.screens.cmdlog import CmdLogScreen
 from aistui.screens.etl import ETLScreen
 from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
@@ -48,6 +49,7 @@ READING = {
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
     ExportScreen: {"back", "copy", "dry_run", "save"},
+    CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
 }
 WRITES = {"PUT", "POST", "DELETE", "PATCH"}
 
@@ -147,6 +149,7 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await sweep(ETLScreen, {"n": "init", "T": "transform"})
         writes = [r for r in requests_sent if r[0] in WRITES]
         assert writes == [], f"read-only console sent {writes}"
+        assert list(app.session.cmdlog) == [], "a refused action was logged as taken"
         async with AISClient(ais.endpoint) as c:
             assert await c.objects.get(b, "keep.txt") == b"precious"
     finally:
