@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import msgspec
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -190,3 +191,19 @@ def test_core_calls_on_hostile_answers_raise_only_typed_errors(answer):
                     pass
 
     asyncio.run(run())
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), "inf", "1e400", 10**400])
+def test_a_number_past_what_the_field_holds_is_a_protocol_error(value):
+    """Found by hypothesis: an infinite or huge number in a JSON answer raised a raw
+    OverflowError; it is a ProtocolError naming the field, like any other wrong value."""
+    from aistui.core.errors import ProtocolError
+    from aistui.core.models._wire import float_field, int_field
+
+    if isinstance(value, int):  # a huge int is still an int; as a float it is too large
+        assert int_field({"k": value}, "k") == value
+        with pytest.raises(ProtocolError, match="k"):
+            float_field({"k": value}, "k")
+    else:
+        with pytest.raises(ProtocolError, match="k"):
+            int_field({"k": value}, "k")

@@ -21,10 +21,10 @@ def int_field(d: Mapping[str, Any], key: str, default: int = 0) -> int:
         return default
     try:
         return int(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         try:
             return int(float(v))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: "inf", 1e400
             raise ProtocolError(key, f"expected an integer, got {v!r}") from None
 
 
@@ -34,7 +34,7 @@ def float_field(d: Mapping[str, Any], key: str, default: float = 0.0) -> float:
         return default
     try:
         return float(v)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int past 1e308
         raise ProtocolError(key, f"expected a number, got {v!r}") from None
 
 

@@ -206,7 +206,7 @@ class NodeStatus:
                 v = v.get("v", v.get("value", 0))
             try:
                 counters[k] = int(v)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: inf
                 continue
         cluster = _d(d.get("cluster"), "cluster")
         sflags = _i(cluster, "flags")
