@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from .core.models import Bck
@@ -214,7 +214,7 @@ def prefetch_bucket(bck: Bck) -> Cmd:
 def _flatten(patch: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
     for k, v in patch.items():
         if isinstance(v, Mapping):
-            yield from _flatten(v, f"{prefix}{k}.")  # pyright: ignore[reportUnknownArgumentType]
+            yield from _flatten(cast("Mapping[str, object]", v), f"{prefix}{k}.")  # a nested patch
         else:
             yield f"{prefix}{k}", v
 
