@@ -32,6 +32,7 @@ from .retry import on_transient
 
 if TYPE_CHECKING:
     from .batch import BatchAPI
+    from .logs import LogAPI
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
@@ -197,6 +198,14 @@ class AISClient:
         from .batch import BatchAPI
 
         return BatchAPI(self)
+
+    @functools.cached_property
+    def logs(self) -> LogAPI:
+        """Node logs (``GET /v1/reverse/daemon?what=log``): :class:`~aistui.core.logs.LogAPI`,
+        imported on first use."""
+        from .logs import LogAPI
+
+        return LogAPI(self)
 
     def __repr__(self) -> str:
         return f"AISClient({self.endpoint!r})"
