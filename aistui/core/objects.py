@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .hrw import Locator
+from .models import Bck, Snode
 from .multiobj import DEFAULT_PROPS, ObjectSets
 from .objdata import MPU_PART_SIZE, MPU_THRESHOLD, ObjectData, ProgressFn
 
@@ -30,3 +32,17 @@ class ObjectAPI(ObjectData, ObjectSets):
 
     def __init__(self, client: AISClient):
         self._c = client
+        self._locator: Locator | None = None
+
+    @property
+    def locator(self) -> Locator:
+        """The object → target :class:`~aistui.core.hrw.Locator` on a cached Smap (made on first use)."""
+        if self._locator is None:
+            self._locator = Locator(self._c)
+        return self._locator
+
+    async def locate(self, bck: Bck, name: str) -> Snode:
+        """The target that holds object ``name`` of ``bck``, computed on the client as the proxy's
+        HRW does (``core/hrw.py``) on a cached Smap; ``objects.locator.refresh()`` re-reads the
+        map. Raises :class:`~aistui.core.hrw.NoTargets` or the Smap call's errors."""
+        return await self.locator.locate(bck, name)

@@ -73,7 +73,8 @@ def decode_flags(value: int, table: Mapping[int, str]) -> list[str]:
 @dataclass(frozen=True, slots=True)
 class Snode:
     """A cluster node from the Smap: ``daemon_id``, ``role`` (``proxy``/``target``), ``public_url``,
-    ``intra_control_url``, ``flags`` (bitmask, :data:`NODE_FLAGS`) and ``is_primary``."""
+    ``intra_control_url``, ``flags`` (bitmask, :data:`NODE_FLAGS`), ``is_primary`` and
+    ``id_digest`` (the uint64 ``IDDigest`` the Smap carries, 0 when absent; ``core/hrw.py``)."""
 
     daemon_id: str
     role: str
@@ -81,6 +82,7 @@ class Snode:
     intra_control_url: str = ""
     flags: int = 0
     is_primary: bool = False
+    id_digest: int = 0
 
     @property
     def flag_names(self) -> list[str]:
@@ -103,6 +105,7 @@ class Snode:
             intra_control_url=_s(ctl, "direct_url"),
             flags=_i(d, "flags"),
             is_primary=bool(primary_id) and did == primary_id,
+            id_digest=_i(d, "id_digest"),
         )
 
 
