@@ -230,6 +230,8 @@ class AISTui(App):
             self.exit()
         elif j.kind == "log":
             self.show_cmdlog()
+        elif j.kind == "usage" and j.bck is not None:
+            self.show_usage(j.bck, j.prefix)
         elif j.kind == "mode":
             self.switch_mode(j.target)
         elif j.kind == "ctx":
@@ -268,6 +270,13 @@ class AISTui(App):
         from .screens.cmdlog import CmdLogScreen
 
         self.push_screen(CmdLogScreen())
+
+    def show_usage(self, bck: Bck, prefix: str = "") -> None:
+        """Push the usage map (``U``, ``:du``): objects and bytes under each child directory of
+        ``prefix`` in ``bck`` (and the cached share of a remote bucket), from one listing."""
+        from .screens.usage import UsageScreen
+
+        self.push_screen(UsageScreen(bck, prefix))
 
     def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
         """Show object ``name`` of ``bck`` as ETL ``etl`` returns it (inline transform)."""

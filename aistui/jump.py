@@ -1,7 +1,8 @@
 """The ``:`` command line: parse what the user typed into one navigation step.
 
 ``:b ais://imgs/train/`` opens a bucket at a virtual directory, ``:buckets``, ``:cluster``,
-``:jobs`` and ``:etl`` switch screens, ``:log`` shows the command log, ``:ctx prod`` switches to
+``:jobs`` and ``:etl`` switch screens, ``:log`` shows the command log, ``:du ais://imgs/train/``
+the usage map of a directory, ``:ctx prod`` switches to
 another cluster from the config, ``:q`` quits. Parsing is pure (no Textual, no network) so it is tested on its own.
 """
 
@@ -17,7 +18,8 @@ MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
          "jobs": "jobs", "j": "jobs", "xactions": "jobs",
          "etl": "etl", "etls": "etl"}
 
-HELP = ("commands: b|bucket <ais://bucket[/prefix]>, buckets, cluster, jobs, etl, log, ctx <name>, q; "
+HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, buckets, cluster, jobs, etl, "
+        "log, ctx <name>, q; "
         "a bare ais://… URI opens that bucket")
 
 
@@ -25,7 +27,8 @@ HELP = ("commands: b|bucket <ais://bucket[/prefix]>, buckets, cluster, jobs, etl
 class Jump:
     """One parsed command. ``kind`` is ``mode`` (``target`` names it), ``bucket`` (``bck`` and the
     object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them),
-    ``log`` (the command log) or ``quit``."""
+    ``log`` (the command log), ``usage`` (the usage map of ``bck`` under the directory
+    ``prefix``, "" or ending with ``/``) or ``quit``."""
 
     kind: str
     target: str = ""
@@ -51,6 +54,12 @@ def parse_jump(text: str) -> Jump:
         if not rest:
             return Jump("mode", "buckets")
         return _bucket(rest)
+    if word in ("du", "usage"):
+        if not rest:
+            raise InvalidInput(f"usage: du ais://bucket[/dir/]; {HELP}")
+        j = _bucket(rest)
+        prefix = j.prefix if not j.prefix or j.prefix.endswith("/") else j.prefix + "/"
+        return Jump("usage", bck=j.bck, prefix=prefix)
     if word in ("ctx", "context", "contexts"):
         return Jump("ctx", rest)
     if word in MODES and not rest:

@@ -63,6 +63,10 @@ class Console(Protocol):
         """Push the command log screen (``:log``): every action taken, with its ``ais`` command."""
         ...
 
+    def show_usage(self, bck: Bck, prefix: str = "") -> None:
+        """Push the usage map of ``bck`` under the virtual directory ``prefix`` (``U``, ``:du``)."""
+        ...
+
 
 def console(node: Any) -> Console:
     """The app shell of a mounted screen or widget ``node``, typed."""

@@ -23,6 +23,7 @@ from aistui.screens.etl import ETLScreen
 from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.screens.usage import UsageScreen
 from aistui.widgets.objlist import ObjectList
 from tests.util import shown, unique, until
 
@@ -44,12 +45,13 @@ READING = {
     ClusterScreen: {"pause", "refresh", "switch_cluster"},
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
-                    "refresh", "select_all", "sort", "toggle_select", "up", "view_etl"},
+                    "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl"},
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
     ExportScreen: {"back", "copy", "dry_run", "save"},
     CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
+    UsageScreen: {"back", "refresh", "sort", "up"},
 }
 WRITES = {"PUT", "POST", "DELETE", "PATCH"}
 
@@ -138,6 +140,11 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
                                         "f": "prefetch"})
             await pilot.press("space")  # with a selection too
             await sweep(ObjectsScreen, {"x": "delete", "c": "copy_objects"})
+            await pilot.press("U")  # the usage map only reads: its listing is a GET
+            await shown(pilot, app, UsageScreen)
+            await until(pilot, lambda: app.screen.snapshot is not None and app.screen.snapshot.done)
+            await pilot.press("s", "backspace", "escape")
+            await shown(pilot, app, ObjectsScreen)
             await pilot.press("3")
             await shown(pilot, app, JobsScreen)
             jobs = app.screen.query_one("#jobs")

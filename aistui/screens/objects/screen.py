@@ -53,6 +53,7 @@ class ObjectsScreen(ObjectActions):
         Binding("P", "prefix_filter", "Prefix", id="objects.prefix"),
         Binding("s", "sort", "Sort", id="objects.sort"),
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
+        Binding("U", "usage", "Usage", id="objects.usage"),
     ]
 
     DEFAULT_CSS = """
@@ -211,6 +212,10 @@ class ObjectsScreen(ObjectActions):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_usage(self) -> None:
+        """``U``: the usage map of the directory shown (objects and bytes per child directory)."""
+        self.console.show_usage(self.bck, self.prefix)
 
     def action_refresh(self) -> None:
         self.query_one(ObjectInspector).forget()
