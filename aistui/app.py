@@ -264,6 +264,19 @@ class AISTui(App):
 
         self.push_screen(ExportScreen(bck, prefix, names))
 
+    def show_node_log(self, node_id: str) -> None:
+        """Push the log of node ``node_id`` (``l`` on the cluster screen): its current log, then
+        what it logs next."""
+        from .screens.logs import NodeLogScreen
+
+        self.push_screen(NodeLogScreen(node_id))
+
+    def collect_logs(self) -> None:
+        """``L`` on the cluster screen and the palette: every node's logs in one local archive."""
+        from .screens.logs import collect_all_logs
+
+        collect_all_logs(self)
+
     def show_cmdlog(self) -> None:
         """Push the command log (``:log``): the session's actions against the cluster, newest
         first, each with its ``ais`` command (``y`` copies it)."""

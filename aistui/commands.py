@@ -35,6 +35,8 @@ class AISCommands(Provider):
         for name in getattr(app, "context_names", lambda: [])():
             yield (f"Switch cluster: {name}", "cluster from the config file",
                    partial(app.switch_context, name))
+        yield ("Collect all logs", "every node's logs in one local archive (L on the cluster screen)",
+               app.collect_logs)
         yield ("Command log (:log)", "every action taken against the cluster, with its ais command",
                app.show_cmdlog)
         yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)

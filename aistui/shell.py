@@ -59,6 +59,14 @@ class Console(Protocol):
         """Show object ``name`` of ``bck`` as ETL ``etl`` returns it."""
         ...
 
+    def show_node_log(self, node_id: str) -> None:
+        """Push the log screen of node ``node_id`` (``l`` on the cluster screen), following."""
+        ...
+
+    def collect_logs(self) -> None:
+        """Ask for a destination and download every node's logs into one archive (``L``)."""
+        ...
+
     def show_cmdlog(self) -> None:
         """Push the command log screen (``:log``): every action taken, with its ``ais`` command."""
         ...

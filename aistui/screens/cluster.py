@@ -47,6 +47,8 @@ class ClusterScreen(Polling):
         Binding("r", "refresh", "Refresh", id="cluster.refresh"),
         Binding("p", "pause", "Pause", id="cluster.pause"),
         Binding("C", "switch_cluster", "Clusters", id="cluster.switch"),
+        Binding("l", "node_log", "Node log", id="cluster.node_log"),
+        Binding("L", "collect_logs", "All logs", id="cluster.collect_logs"),
     ]
 
     HISTORY = 40  # refreshes kept for the sparklines
@@ -166,4 +168,14 @@ class ClusterScreen(Polling):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_node_log(self) -> None:
+        """``l``: the log of the node under the cursor."""
+        node_id = self.query_one("#nodes", LineTable).cursor_key
+        if node_id:
+            self.console.show_node_log(node_id)
+
+    def action_collect_logs(self) -> None:
+        """``L``: every node's logs in one local archive."""
+        self.console.collect_logs()
 

@@ -22,6 +22,7 @@ from aistui.screens.cmdlog import CmdLogScreen
 from aistui.screens.etl import ETLScreen
 from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
+from aistui.screens.logs import NodeLogScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.screens.usage import UsageScreen
 from aistui.widgets.objlist import ObjectList
@@ -42,7 +43,7 @@ READING = {
     AISTui: {"command_line", "cursor('bottom')", "cursor('down')", "cursor('top')", "cursor('up')", "quit",
              "switch_mode('buckets')", "switch_mode('cluster')", "switch_mode('etl')", "switch_mode('jobs')",
              "toggle_help"},
-    ClusterScreen: {"pause", "refresh", "switch_cluster"},
+    ClusterScreen: {"collect_logs", "node_log", "pause", "refresh", "switch_cluster"},
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
                     "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl"},
@@ -51,6 +52,7 @@ READING = {
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
     ExportScreen: {"back", "copy", "dry_run", "save"},
     CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
+    NodeLogScreen: {"back", "cycle_severity", "pause", "save", "search"},
     UsageScreen: {"back", "refresh", "sort", "up"},
 }
 WRITES = {"PUT", "POST", "DELETE", "PATCH"}
