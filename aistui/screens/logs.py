@@ -67,6 +67,7 @@ class NodeLogScreen(Polling):
     @dataclass
     class Tailed(Message):
         severity: str
+        from_offset: int
         text: str
         next_offset: int
         rotated: bool
@@ -114,12 +115,12 @@ class NodeLogScreen(Polling):
         except AISError as e:
             self.post_message(LoadFailed(e))
             return
-        self.post_message(self.Tailed(sev, text, nxt, rotated))
+        self.post_message(self.Tailed(sev, off, text, nxt, rotated))
 
     @on(Tailed)
     def _tailed(self, msg: Tailed) -> None:
-        if msg.severity != self.severity:  # the severity changed meanwhile: that poll follows
-            return
+        if msg.severity != self.severity or msg.from_offset != self.log_offset:
+            return  # stale (the severity changed, or the same lines were applied already): a poll follows
         log = self.query_one(FollowLog)
         if msg.rotated:
             log.reset()
