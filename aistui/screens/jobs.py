@@ -50,7 +50,7 @@ TARGET_WIDTHS = (12, 8, 9, 9, 9, 10, 9, 9, 30)
 class JobsScreen(Polling):
     """The running-job monitor. ``clock`` and ``tz`` render times (snapshot tests pin them)."""
 
-    clock: Callable[[], datetime] = staticmethod(utc_now)
+    clock: staticmethod[[], datetime] = staticmethod(utc_now)
     tz: tzinfo | None = None
 
     BINDINGS = [
