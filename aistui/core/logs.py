@@ -138,5 +138,5 @@ class LogAPI:
             buf.seek(0)
             info = tarfile.TarInfo(f"{node_id}.tar.gz")
             info.size, info.mtime, info.mode = size, int(time.time()), 0o644
-            body: IO[bytes] = buf  # type: ignore[assignment]
+            body: IO[bytes] = buf  # a SpooledTemporaryFile[bytes] is an IO[bytes]
             await asyncio.to_thread(tar.addfile, info, body)
