@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from aistui.core.batch import _ArchiveParser, _PullReader  # pyright: ignore[reportPrivateUsage]
+from aistui.core.batchparse import ArchiveParser, PullReader
 from aistui.core.errors import ProtocolError
 
 MEMBERS = {"b/with space": b"x" * 3, "b/Grüße/日本語": b"", "b/" + "n" * 200: bytes(range(256)) * 9,
@@ -42,7 +42,7 @@ async def parse(body: bytes, chunk: int, mode: str = "r|", boundary: bytes | Non
             yield b""  # an empty chunk is not the end of the answer
             yield body[i:i + chunk]
 
-    parser = _ArchiveParser(_PullReader(chunks(), asyncio.get_running_loop()), mode, boundary)  # type: ignore[arg-type]
+    parser = ArchiveParser(PullReader(chunks(), asyncio.get_running_loop()), mode, boundary)  # type: ignore[arg-type]
     meta = await asyncio.to_thread(parser.start)
     out: list[tuple[str, bytes]] = []
     while run := await asyncio.to_thread(parser.run):
