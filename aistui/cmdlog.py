@@ -14,6 +14,7 @@ the builders take names, and every text added is passed through :meth:`CommandLo
 
 from __future__ import annotations
 
+import asyncio
 import shlex
 import time
 from collections import deque
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Cmd", "Entry", "CommandLog", "bucket_cli", "sdk_bucket", "create_bucket", "destroy_bucket",
            "copy_bucket", "evict_bucket", "prefetch_bucket", "set_bucket_props", "delete_objects",
            "evict_objects", "prefetch_objects", "copy_objects", "upload", "download", "abort_job",
-           "etl_init", "etl_stop", "etl_start", "etl_delete", "transform_bucket", "transform_objects"]
+           "etl_init", "etl_stop", "etl_start", "etl_delete", "transform_bucket", "transform_objects", "Recording"]
 
 MAX_ENTRIES = 500  # the log keeps the newest this many entries
 
@@ -354,3 +355,39 @@ def transform_objects(etl: str, src: Bck, dst: Bck, names: list[str]) -> Cmd:
     cli = _join(["ais", "etl", "bucket", etl, str(src), str(dst)] + _list_flag(names)) if _csv_safe(names) else ""
     return Cmd("transform", f"{_objects_on(src, names)} → {dst}", cli,
                f"{_sdk_group(src, names)}.transform(to_bck={sdk_bucket(dst)}, etl_name={etl!r})")
+
+
+class Recording:
+    """One action being timed for the command log (:meth:`Session.record`). On exit the entry is
+    added: ``ok``, ``job <ids>`` (:meth:`jobs`), a result set with :meth:`result`, or the
+    exception's one-line text (``failed: ...``; cancellation logs ``cancelled``)."""
+
+    def __init__(self, log: CommandLog, cmd: Cmd):
+        self._log, self._cmd = log, cmd
+        self._result = "ok"
+        self._ok = True
+        self._started = log.clock()
+        self._t0 = 0.0
+
+    def jobs(self, ids: list[str]) -> None:
+        """The action started jobs ``ids``: the result says ``job <ids>``."""
+        if ids:
+            self._result = f"job {', '.join(ids)}"
+
+    def result(self, text: str, ok: bool = True) -> None:
+        """The action's result (e.g. ``3 files, 1 failed``); ``ok`` False marks it failed."""
+        self._result, self._ok = text, ok
+
+    async def __aenter__(self) -> Recording:
+        self._started = self._log.clock()
+        self._t0 = self._log.timer()
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: object) -> None:
+        if isinstance(exc, asyncio.CancelledError):
+            self._result, self._ok = "cancelled", False
+        elif exc is not None:
+            self._result, self._ok = f"failed: {exc}", False
+        self._log.add(self._cmd, self._result, started=self._started,
+                      duration_s=self._log.timer() - self._t0, ok=self._ok)

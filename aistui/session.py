@@ -23,20 +23,19 @@ import asyncio
 import enum
 import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from . import format as fmt
-from .cmdlog import Cmd, CommandLog
+from .cmdlog import Cmd, CommandLog, Recording
 from .core import ConnectionSettings
 from .core.errors import AISError, ConnectionFailed, Forbidden, Unauthorized
 from .core.jsontypes import is_list
+from .jobwatch import JobOutcome, Severity, StartedJobs, outcome_text, watch
 from .logsetup import add_secret
 
 if TYPE_CHECKING:
     from .core.client import AISClient
-    from .core.jobs import JobWatch
-    from .core.models import Bck, Job
+    from .core.models import Bck
 
 __all__ = ["Severity", "HealthState", "HealthChanged", "Notice", "ConnectionLost", "ReconnectNeeded", "SessionEvent",
            "JobOutcome", "StartedJobs", "Session", "outcome_text", "TOKEN_HINT"]
@@ -44,9 +43,7 @@ __all__ = ["Severity", "HealthState", "HealthChanged", "Notice", "ConnectionLost
 TOKEN_HINT = ("The token was refused: set AIS_AUTHN_TOKEN or AIS_AUTHN_TOKEN_FILE "
               "(or ~/.config/ais/cli/auth.token).")
 DOWN_HINT = "Is the cluster running? Check --endpoint or AIS_ENDPOINT."
-NOT_FOUND_GIVE_UP_S = 60.0  # stop watching a started job that no target has shown for this long (s)
 
-Severity = Literal["information", "warning", "error"]  # a notice's (Textual's SeverityLevel)
 
 
 class HealthState(enum.StrEnum):
@@ -93,58 +90,6 @@ class ReconnectNeeded:
 
 
 SessionEvent = HealthChanged | Notice | ConnectionLost | ReconnectNeeded
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    """How a group of jobs started together as ``what`` ended: the toast ``text`` and its
-    ``severity`` (``information``, ``warning`` for aborted, ``error`` for failed)."""
-
-    what: str
-    ids: tuple[str, ...]
-    text: str
-    severity: Severity
-
-
-def outcome_text(what: str, jobs: list[Job]) -> tuple[str, Severity]:
-    """The toast for jobs started as ``what`` that are over: ``(message, severity)``."""
-    ids = ", ".join(j.id for j in jobs)
-    objs, size = sum(j.objects for j in jobs), sum(j.bytes for j in jobs)
-    bad = [j for j in jobs if j.state in ("aborted", "failed")]
-    if bad:
-        j = bad[0]
-        why = f": {j.error}" if j.error else ""
-        return f"{what}: job {ids} {j.state}{why}", ("error" if j.state == "failed" else "warning")
-    return f"{what}: job {ids} finished · {objs:,} objects, {fmt.size(size)}", "information"
-
-
-@dataclass
-class StartedJobs:
-    """Jobs started from the console, watched until they are over (``GET /v1/cluster?what=
-    status``-style job snapshots through :meth:`aistui.core.jobs.JobAPI.get`).
-
-    ``groups`` maps the ids started together to ``(what, loop time started)``; ``follow`` holds
-    the ids of the last jobs started, taken once by the jobs screen (:meth:`take_follow`)."""
-
-    groups: dict[tuple[str, ...], tuple[str, float]] = field(default_factory=dict[tuple[str, ...], tuple[str, float]])
-    follow: list[str] = field(default_factory=list[str])
-    ended: dict[str, Job] = field(default_factory=dict[str, "Job"])  # job id -> its last snapshot, once over
-
-    def add(self, ids: list[str], what: str) -> None:
-        """Watch ``ids`` (started together as ``what``); they become the ones to follow."""
-        self.groups[tuple(ids)] = (what, asyncio.get_running_loop().time())
-        self.follow = list(ids)
-
-    def take_follow(self) -> list[str]:
-        """The ids to follow (once): the jobs screen opens filtered to them."""
-        ids, self.follow = self.follow, []
-        return ids
-
-    def forget(self, ids: tuple[str, ...]) -> None:
-        """Stop watching ``ids``."""
-        self.groups.pop(ids, None)
-        for xid in ids:
-            self.ended.pop(xid, None)
 
 
 def _import_client_stack() -> None:
@@ -367,74 +312,7 @@ class Session:
                 raise AISError(job.error)
             return ids
 
-    async def watch_started(self) -> AsyncIterator[JobOutcome]:
+    def watch_started(self) -> AsyncIterator[JobOutcome]:
         """Poll the started jobs every ``refresh_s`` (at least 1 s) until none is left, yielding
-        how each group ended. Errors are retried on the next poll; a group no target has shown
-        for :data:`NOT_FOUND_GIVE_UP_S` s (e.g. a synchronous evict) is dropped silently."""
-        from .core.jobs import JobWatch
-
-        watch, started = JobWatch(), self.started
-        loop = asyncio.get_running_loop()
-        while started.groups:
-            for ids, (what, since) in list(started.groups.items()):
-                jobs = await self._over(watch, started, ids)
-                if len(jobs) == len(ids):
-                    text, severity = outcome_text(what, jobs)
-                    started.forget(ids)
-                    yield JobOutcome(what, ids, text, severity)
-                elif not jobs and loop.time() - since > NOT_FOUND_GIVE_UP_S:
-                    started.forget(ids)
-            if started.groups:
-                await asyncio.sleep(max(1.0, float(self.refresh_s)))
-
-    async def _over(self, watch: JobWatch, started: StartedJobs, ids: tuple[str, ...]) -> list[Job]:
-        """The jobs of ``ids`` that are over (each asked again on every poll until it is)."""
-        jobs: list[Job] = []
-        for xid in ids:
-            if xid in started.ended:
-                jobs.append(started.ended[xid])
-                continue
-            try:
-                job = await self.client.jobs.get(xid)
-            except AISError:
-                job = None
-            if job is not None and watch.over(job):
-                started.ended[xid] = job
-                jobs.append(job)
-        return jobs
-
-
-class Recording:
-    """One action being timed for the command log (:meth:`Session.record`). On exit the entry is
-    added: ``ok``, ``job <ids>`` (:meth:`jobs`), a result set with :meth:`result`, or the
-    exception's one-line text (``failed: ...``; cancellation logs ``cancelled``)."""
-
-    def __init__(self, log: CommandLog, cmd: Cmd):
-        self._log, self._cmd = log, cmd
-        self._result = "ok"
-        self._ok = True
-        self._started = log.clock()
-        self._t0 = 0.0
-
-    def jobs(self, ids: list[str]) -> None:
-        """The action started jobs ``ids``: the result says ``job <ids>``."""
-        if ids:
-            self._result = f"job {', '.join(ids)}"
-
-    def result(self, text: str, ok: bool = True) -> None:
-        """The action's result (e.g. ``3 files, 1 failed``); ``ok`` False marks it failed."""
-        self._result, self._ok = text, ok
-
-    async def __aenter__(self) -> Recording:
-        self._started = self._log.clock()
-        self._t0 = self._log.timer()
-        return self
-
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: object) -> None:
-        if isinstance(exc, asyncio.CancelledError):
-            self._result, self._ok = "cancelled", False
-        elif exc is not None:
-            self._result, self._ok = f"failed: {exc}", False
-        self._log.add(self._cmd, self._result, started=self._started,
-                      duration_s=self._log.timer() - self._t0, ok=self._ok)
+        how each group ended (:func:`aistui.jobwatch.watch`)."""
+        return watch(self.client, self.started, self.refresh_s)
