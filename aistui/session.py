@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING
 from .cmdlog import Cmd, CommandLog, Recording
 from .core import ConnectionSettings
 from .core.errors import AISError, ConnectionFailed, Forbidden, Unauthorized
-from .core.jsontypes import is_list
 from .jobwatch import JobOutcome, Severity, StartedJobs, outcome_text, watch
 from .logsetup import add_secret
 
@@ -272,14 +271,14 @@ class Session:
 
     # ------------------------------------------------------------------ jobs and composite operations
 
-    async def start(self, what: str, call: Awaitable[object], cmd: Cmd | None = None) -> list[str]:
-        """Await one core call that changes the cluster and track the jobs it started (their ids,
-        ``[]`` when it finished synchronously). The call is logged in :attr:`cmdlog` as ``cmd``
-        (its CLI/SDK equivalent; ``what`` alone without one), with its result and duration.
+    async def start(self, what: str, call: Awaitable[list[str] | None], cmd: Cmd | None = None) -> list[str]:
+        """Await one core call that changes the cluster and track the jobs it started (every
+        job-starting core call returns their ids; a call that starts none returns None). The
+        call is logged in :attr:`cmdlog` as ``cmd`` (its CLI/SDK equivalent; ``what`` alone
+        without one), with its result and duration.
         Raises :class:`AISError` as the call does."""
         async with self.record(cmd or Cmd(what, "")) as rec:
-            result = await call
-            ids = [i for i in (result if is_list(result) else [result]) if isinstance(i, str) and i]
+            ids = [i for i in (await call or []) if i]
             rec.jobs(ids)
         if ids:
             self.started.add(ids, what)

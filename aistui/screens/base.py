@@ -52,7 +52,7 @@ class AISScreen(Screen):
             return None
 
     @work(group="mutate", exit_on_error=False)
-    async def run_call(self, what: str, call: Awaitable[object], then: Callable[[], None] | None = None,
+    async def run_call(self, what: str, call: Awaitable[list[str] | None], then: Callable[[], None] | None = None,
                        cmd: Cmd | None = None) -> None:
         """Await one core call that changes the cluster and say what happened: the job ids it
         started, "done", or the error. ``then`` runs afterwards (e.g. a reload). Started jobs are
