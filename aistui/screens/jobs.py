@@ -295,9 +295,7 @@ class JobsScreen(Polling):
             targets.clear()
             self._detail_id = job.id
         for s in job.snaps:
-            state = ("aborted" if s.aborted else "failed" if s.end and s.err else "finished" if s.end
-                     else "idle" if s.is_idle else "running")
-            row = (Text(s.node), Text(state, style=STATE_STYLE.get(state, "")), clock_text(s.start, now, tz),
+            row = (Text(s.node), Text(s.state, style=STATE_STYLE.get(s.state, "")), clock_text(s.start, now, tz),
                    clock_text(s.end, now, tz), f"{s.loc_objs:,}", fmt.size(s.loc_bytes), f"{s.in_objs:,}",
                    f"{s.out_objs:,}", Text((s.abort_err or s.err).splitlines()[0] if (s.abort_err or s.err) else ""))
             targets.set_row(s.node, row)

@@ -106,6 +106,16 @@ class JobSnap:
             out_objs=_i(st, "out-objs"), out_bytes=_i(st, "out-bytes"),
         )
 
+    @property
+    def state(self) -> str:
+        """This target's part of the job: ``aborted``, ``failed`` (ended with an error),
+        ``finished``, ``idle`` or ``running`` (the words :attr:`Job.state` uses)."""
+        if self.aborted:
+            return "aborted"
+        if self.end is not None:
+            return "failed" if self.err else "finished"
+        return "idle" if self.is_idle else "running"
+
 
 @dataclass(frozen=True)
 class Job:
