@@ -71,10 +71,15 @@ class ClusterScreen(Polling):
         yield status
         yield Static("Nodes", classes="section-title")
         widths = (8, 11, 24, 24, 7, 8, 5, 5, 10, 10, 10, 5)
-        yield LineTable([(c, c, w) for c, w in zip(NODE_COLUMNS, widths, strict=True)], zebra=True, id="nodes")
+        # dropped first at narrow widths: url, version, rss, load, used, uptime (80 columns keep
+        # role, id, state, cpu, free and disk%)
+        drop = (0, 0, 9, 0, 8, 4, 0, 6, 7, 5, 3, 0)
+        yield LineTable([(c, c, w, p) for c, w, p in zip(NODE_COLUMNS, widths, drop, strict=True)], zebra=True,
+                        id="nodes")
         yield Static("", id="rates")
         yield Static("Remote clusters", classes="section-title")
-        yield LineTable([(c, c, None) for c in ("alias", "url", "uuid", "online")], id="remotes")
+        yield LineTable([("alias", "alias", None), ("url", "url", None, 1), ("uuid", "uuid", None, 2),
+                         ("online", "online", None)], id="remotes")
         yield KeyBar()
 
     def on_mount(self) -> None:

@@ -22,8 +22,8 @@ from .base import AISScreen
 if TYPE_CHECKING:
     from ..cmdlog import Entry
 
-COLUMNS = [("time", "time", 8), ("action", "action", None), ("on", "on", None), ("took", "took", 6),
-           ("result", "result", None)]  # the result last: the longest, and cut first on a narrow terminal
+COLUMNS = [("time", "time", 8, 1), ("action", "action", None), ("on", "on", None), ("took", "took", 6, 2),
+           ("result", "result", None, 3)]  # narrow: the result (the longest, last) is cut or dropped first
 
 
 def took(seconds: float) -> str:

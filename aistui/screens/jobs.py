@@ -42,9 +42,13 @@ from .polling import Polling
 
 COLUMNS = ("kind", "state", "id", "buckets", "started", "elapsed/ended", "objects", "bytes", "rate", "error")
 WIDTHS = (15, 9, 11, 30, 9, 16, 9, 9, 11, 40)  # what tells jobs apart first: 80 columns show up to buckets
+# dropped first at narrow widths (LineTable): the error (cut to the room left while 12 cells fit;
+# the detail pane shows it whole), rate, started, bytes, objects, elapsed
+DROP = (0, 0, 0, 0, 5, 2, 3, 4, 6, 7)
 SORTS = ("start", "kind", "rate")
 TARGET_COLUMNS = ("target", "state", "started", "ended", "objects", "bytes", "in", "out", "error")
 TARGET_WIDTHS = (12, 8, 9, 9, 9, 10, 9, 9, 30)
+TARGET_DROP = (0, 0, 3, 4, 0, 0, 5, 6, 7)
 
 
 class JobsScreen(Polling):
@@ -99,10 +103,10 @@ class JobsScreen(Polling):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static("", id="jobs-hint", classes="hint")
-        yield LineTable(zip(COLUMNS, COLUMNS, WIDTHS, strict=True), zebra=True, id="jobs")
+        yield LineTable(zip(COLUMNS, COLUMNS, WIDTHS, DROP, strict=True), zebra=True, id="jobs")
         with Vertical(id="job-detail"):
             yield Static("", id="job-summary")
-            yield LineTable(zip(TARGET_COLUMNS, TARGET_COLUMNS, TARGET_WIDTHS, strict=True), cursor=False,
+            yield LineTable(zip(TARGET_COLUMNS, TARGET_COLUMNS, TARGET_WIDTHS, TARGET_DROP, strict=True), cursor=False,
                             id="job-targets")
             yield Static("", id="job-ctl")
         yield KeyBar()

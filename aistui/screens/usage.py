@@ -32,7 +32,7 @@ from .base import AISScreen
 
 BAR = 20  # cells of the bar column
 COLUMNS = [("dir", "directory", None), ("objects", f"{'objects':>11}", 11), ("size", f"{'size':>10}", 10),
-           ("bar", "", BAR), ("cached", "cached", 7)]
+           ("bar", "", BAR, 2), ("cached", "cached", 7, 1)]  # narrow: the bar goes first, then cached
 LOOSE_KEY = "*"  # the "(files here)" row (every directory key ends with "/")
 SORTS = ["size", "count", "name"]
 

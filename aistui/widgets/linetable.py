@@ -7,6 +7,10 @@ and mounting two cost ~40-70 ms of the first frame; ``docs/benchmarks.md``). :cl
 keeps rows of cells by key, each cell a plain string and an optional Rich style, fixed or
 content-sized columns, a header line that does not scroll, a row cursor, zebra stripes and
 sideways scrolling, and renders only the lines on screen.
+
+Columns declare a priority (k9s's narrow layout): when the line is wider than the view the table
+drops its least important columns first, re-evaluated on every resize, rather than hiding the
+important ones behind a sideways scroll.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from .objlist import printable
 from .rows import RowView, cursor_bindings, fit
 
 Cell = str | Text  # a Text keeps its base style (not its spans); anything else is str()-ed
+Column = tuple[str, str, int | None] | tuple[str, str, int | None, int]
+MIN_CUT = 12  # the last column shown may be cut to fit, down to this many cells, instead of dropped
 
 
 @lru_cache(maxsize=256)
@@ -41,10 +47,14 @@ def _cell(value: object) -> tuple[str, str]:
 
 
 class LineTable(RowView):
-    """Columns ``(key, label, width)`` (``width`` None: as wide as the widest cell, header
-    included) and rows of cells by row key. Cells are shown as text with control characters
-    escaped, never as markup. ``zebra`` shades every other row; ``cursor=False`` shows no
-    cursor and takes no focus (a read-only list).
+    """Columns ``(key, label, width)`` or ``(key, label, width, priority)`` (``width`` None: as
+    wide as the widest cell, header included) and rows of cells by row key. ``priority`` 0 (the
+    default) is never dropped; when the line is wider than the view, columns with a priority are
+    dropped, the highest number first (rightmost first among equals), until it fits, and shown
+    again when the view grows (:attr:`shown_columns`). A wide last column is cut to the room left
+    (at least ``MIN_CUT`` cells) rather than dropped. What still does not fit scrolls sideways.
+    Cells are shown as text with control characters escaped, never as markup. ``zebra`` shades
+    every other row; ``cursor=False`` shows no cursor and takes no focus (a read-only list).
 
     Messages: :class:`Highlighted` when the cursor lands on a row, :class:`Activated` on
     ``enter`` or a double click."""
@@ -75,11 +85,15 @@ class LineTable(RowView):
     class Activated(Highlighted):
         """``enter`` or a double click on row ``key``."""
 
-    def __init__(self, columns: Iterable[tuple[str, str, int | None]], *, zebra: bool = False,
+    def __init__(self, columns: Iterable[Column], *, zebra: bool = False,
                  cursor: bool = True, name: str | None = None, id: str | None = None,
                  classes: str | None = None):
         super().__init__(name=name, id=id, classes=classes)
-        self.columns = [(key, label, width) for key, label, width in columns]
+        self.columns: list[tuple[str, str, int | None]] = []
+        self.priorities: list[int] = []  # per column: 0 always shown, else dropped highest first
+        for c in columns:
+            self.columns.append((c[0], c[1], c[2]))
+            self.priorities.append(c[3] if len(c) == 4 else 0)
         self.zebra = zebra
         self.show_cursor = cursor
         self.can_focus = cursor
@@ -88,12 +102,18 @@ class LineTable(RowView):
         self._pos: dict[str, int] | None = {}  # key -> row, rebuilt when the order changed
         self._col = {key: i for i, (key, _, _) in enumerate(self.columns)}
         self._widths = [w if w is not None else cell_len(label) for _, label, w in self.columns]
+        self._shown: list[tuple[int, int]] = list(enumerate(self._widths))  # (column, cells) drawn
 
     # ------------------------------------------------------------------ data
 
     @property
     def row_count(self) -> int:
         return len(self._keys)
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The keys of the columns drawn at the current width, left to right."""
+        return [self.columns[i][0] for i, _ in self._shown]
 
     @property
     def keys(self) -> list[str]:
@@ -180,9 +200,30 @@ class LineTable(RowView):
 
     # ------------------------------------------------------------------ rendering
 
+    def _fit_columns(self, room: int) -> list[tuple[int, int]]:
+        """The columns to draw in ``room`` cells, with their widths: the least important dropped
+        first (see the class docstring)."""
+        shown = list(range(len(self.columns)))
+
+        def line(cols: list[int]) -> int:
+            return 1 + sum(self._widths[i] for i in cols) + self.GAP * (len(cols) - 1)
+
+        droppable = sorted((i for i, p in enumerate(self.priorities) if p > 0),
+                           key=lambda i: (self.priorities[i], i), reverse=True)
+        for i in droppable:
+            over = line(shown) - room
+            if over <= 0:
+                break
+            if i == shown[-1] and self._widths[i] - over >= max(MIN_CUT, cell_len(self.columns[i][1])):
+                return [(c, self._widths[c] - (over if c == i else 0)) for c in shown]
+            shown.remove(i)
+        return [(c, self._widths[c]) for c in shown]
+
     def _resize(self) -> None:
-        line = 1 + sum(self._widths) + self.GAP * (len(self._widths) - 1)  # wider than the view: scrolls sideways
-        self.virtual_size = Size(max(line, self.scrollable_content_region.width), self.row_count + self.header_lines)
+        room = self.scrollable_content_region.width
+        self._shown = self._fit_columns(room) if room > 0 else list(enumerate(self._widths))
+        line = 1 + sum(w for _, w in self._shown) + self.GAP * (len(self._shown) - 1)  # wider: scrolls sideways
+        self.virtual_size = Size(max(line, room), self.row_count + self.header_lines)
 
     def get_content_height(self, container, viewport, width: int) -> int:
         return self.row_count + self.header_lines
@@ -193,7 +234,7 @@ class LineTable(RowView):
         gap = " " * self.GAP
         if y < self.header_lines:
             style = st["header"]
-            labels = (fit(label, w) for (_, label, _), w in zip(self.columns, self._widths, strict=True))
+            labels = (fit(self.columns[i][1], w) for i, w in self._shown)
             segments = [Segment(" " + gap.join(labels), style)]
         else:
             row = int(self.scroll_y) + y - self.header_lines
@@ -205,9 +246,12 @@ class LineTable(RowView):
             if self.show_cursor and row == self.cursor_row:
                 style += st["cursor"]
             segments = [Segment(" ", style)]
-            # a row may have fewer cells than there are columns
-            for i, ((text, cell_style), w) in enumerate(zip(self._rows[self._keys[row]], self._widths, strict=False)):
-                if i:
+            cells = self._rows[self._keys[row]]
+            for n, (i, w) in enumerate(self._shown):
+                if i >= len(cells):  # a row may have fewer cells than there are columns
+                    break
+                text, cell_style = cells[i]
+                if n:
                     segments.append(Segment(gap, style))
                 segments.append(Segment(fit(text, w), style + _style(cell_style) if cell_style else style))
         strip = Strip(segments)

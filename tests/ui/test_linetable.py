@@ -70,3 +70,39 @@ async def test_a_table_wider_than_the_terminal_scrolls_sideways():
             await pilot.press("right")
         assert "free" in _screen_text(app).splitlines()[0]
         assert "1 GiB" in _screen_text(app)
+
+
+
+PRIO_COLUMNS = [("role", "role", 8), ("id", "id", 6), ("url", "url", 24, 3), ("state", "state", 10),
+                ("rss", "rss", 8, 2), ("free", "free", 20, 1)]  # one line: 1+76+5*2 = 87 cells
+
+
+class PrioApp(App):
+    def compose(self) -> ComposeResult:
+        yield LineTable(PRIO_COLUMNS, id="t")
+
+
+async def test_narrow_views_drop_the_least_important_columns_first_and_a_resize_brings_them_back():
+    app = PrioApp()
+    async with app.run_test(size=(100, 12)) as pilot:
+        t = app.query_one(LineTable)
+        t.set_rows([("a", ("target", "t1", "http://10.0.0.1:8081", "ok", "12 MiB", "1234567890123456789"))])
+        await until(pilot, lambda: "http://10.0.0.1:8081" in _screen_text(app))
+        assert t.shown_columns == ["role", "id", "url", "state", "rss", "free"]
+        await pilot.resize_terminal(70, 12)  # the url (priority 3) goes first: 61 cells
+        await until(pilot, lambda: t.shown_columns == ["role", "id", "state", "rss", "free"])
+        text = _screen_text(app)
+        assert "url" not in text.splitlines()[0] and "10.0.0.1" not in text and "1234567890123456789" in text
+        assert t.virtual_size.width == t.scrollable_content_region.width  # nothing to scroll sideways
+        await pilot.resize_terminal(55, 12)  # then rss (2): 51 cells
+        await until(pilot, lambda: t.shown_columns == ["role", "id", "state", "free"])
+        await pilot.resize_terminal(45, 12)  # free, the last, is cut to the 14 cells left rather than dropped
+        await until(pilot, lambda: "1234567890123…" in _screen_text(app))
+        assert t.shown_columns == ["role", "id", "state", "free"]
+        assert t.virtual_size.width == t.scrollable_content_region.width
+        await pilot.resize_terminal(40, 12)  # 9 cells left is less than MIN_CUT: dropped
+        await until(pilot, lambda: t.shown_columns == ["role", "id", "state"])
+        assert "free" not in _screen_text(app).splitlines()[0]
+        await pilot.resize_terminal(100, 12)
+        await until(pilot, lambda: t.shown_columns == ["role", "id", "url", "state", "rss", "free"])
+        assert "http://10.0.0.1:8081" in _screen_text(app)
