@@ -13,7 +13,7 @@ import aistui.core
 CORE_DIR = Path(aistui.core.__file__).parent
 SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config",
               "transfer", "names", "checksum", "aio", "datapath", "retry", "listing", "objdata", "multiobj",
-              "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse"]
+              "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf"]
 
 PROBE = """
 import sys
