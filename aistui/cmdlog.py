@@ -357,6 +357,19 @@ def transform_objects(etl: str, src: Bck, dst: Bck, names: list[str]) -> Cmd:
                f"{_sdk_group(src, names)}.transform(to_bck={sdk_bucket(dst)}, etl_name={etl!r})")
 
 
+# ---------------------------------------------------------------------- storage
+
+
+def mountpath_action(action: str, target: str, mountpath: str, *, label: str = "", no_resilver: bool = False) -> Cmd:
+    """``ais storage mountpath enable|disable|detach|attach TARGET=MOUNTPATH`` (``[--label L]`` for
+    attach, ``[--no-resilver]`` for disable and detach; ``cmd/cli/cli/storage_hdlr.go``
+    ``mpathAction``): ``/v1/reverse/daemon/mountpaths`` with ``Ais-Node-Id``. The Python SDK has
+    no mountpath calls."""
+    words = ["ais", "storage", "mountpath", action, f"{target}={mountpath}"]
+    words += (["--label", label] if label else []) + (["--no-resilver"] if no_resilver else [])
+    return Cmd(f"{action} mountpath", f"t[{target}] {mountpath}", _join(words))
+
+
 class Recording:
     """One action being timed for the command log (:meth:`Session.record`). On exit the entry is
     added: ``ok``, ``job <ids>`` (:meth:`jobs`), a result set with :meth:`result`, or the

@@ -33,6 +33,7 @@ from .retry import on_transient
 if TYPE_CHECKING:
     from .batch import BatchAPI
     from .logs import LogAPI
+    from .storage import StorageAPI
 
 __all__ = ["AISClient", "IDEMPOTENT_METHODS"]
 
@@ -206,6 +207,15 @@ class AISClient:
         from .logs import LogAPI
 
         return LogAPI(self)
+
+    @functools.cached_property
+    def storage(self) -> StorageAPI:
+        """Mountpaths, disks, capacity against the space watermarks, and the mountpath actions
+        (``/v1/reverse/daemon?what=disk|mountpaths``, ``/v1/reverse/daemon/mountpaths``):
+        :class:`~aistui.core.storage.StorageAPI`, imported on first use."""
+        from .storage import StorageAPI
+
+        return StorageAPI(self)
 
     def __repr__(self) -> str:
         return f"AISClient({self.endpoint!r})"
