@@ -228,6 +228,35 @@ def set_bucket_props(bck: Bck, patch: Mapping[str, object]) -> Cmd:
     return Cmd("set bucket props", str(bck), _join(["ais", "bucket", "props", "set", str(bck)] + pairs))
 
 
+def reset_bucket_props(bck: Bck) -> Cmd:
+    """``ais bucket props reset BUCKET`` (``PATCH /v1/buckets/<b>``, ``reset-bprops``): back to
+    the cluster's defaults. The SDK has no call that resets bucket props."""
+    return Cmd("reset bucket props", str(bck), _join(["ais", "bucket", "props", "reset", str(bck)]))
+
+
+# ---------------------------------------------------------------------- config
+
+
+def set_cluster_config(key: str, value: str, *, transient: bool = False) -> Cmd:
+    """``ais config cluster KEY=VALUE [--transient]`` (``PUT /v1/cluster/set-config?KEY=VALUE``;
+    ``cmd/cli/cli/config_hdlr.go`` ``setCluConfigHandler``)."""
+    words = ["ais", "config", "cluster", f"{key}={value}"] + (["--transient"] if transient else [])
+    return Cmd("set cluster config", key, _join(words))
+
+
+def set_node_config(node_id: str, key: str, value: str, *, transient: bool = False) -> Cmd:
+    """``ais config node NODE_ID KEY=VALUE [--transient]`` (``PUT
+    /v1/reverse/daemon/set-config?KEY=VALUE`` with ``Ais-Node-Id``; ``setNodeConfigHandler``)."""
+    words = ["ais", "config", "node", node_id, f"{key}={value}"] + (["--transient"] if transient else [])
+    return Cmd("set node config", f"{node_id}: {key}", _join(words))
+
+
+def reset_node_config(node_id: str) -> Cmd:
+    """``ais config reset NODE_ID`` (``PUT /v1/reverse/daemon``, ``reset-config``;
+    ``resetConfigHandler``): the node drops its overrides and takes the cluster config."""
+    return Cmd("reset node config", node_id, _join(["ais", "config", "reset", node_id]))
+
+
 # ---------------------------------------------------------------------- objects
 
 

@@ -71,6 +71,10 @@ class Console(Protocol):
         """Push the command log screen (``:log``): every action taken, with its ``ais`` command."""
         ...
 
+    def show_perf(self) -> None:
+        """Push the per-target performance screen (``P`` on the cluster screen, ``:perf``)."""
+        ...
+
     def show_usage(self, bck: Bck, prefix: str = "") -> None:
         """Push the usage map of ``bck`` under the virtual directory ``prefix`` (``U``, ``:du``)."""
         ...

@@ -113,9 +113,11 @@ class BucketAPI:
                                   json=self._c.action("set-bprops", props))
         return self._c.xids(r)
 
-    async def reset_props(self, bck: Bck) -> None:
-        """Reset props to the cluster defaults."""
-        await self._c.request("PATCH", _path(bck), params=bck.query(), json=self._c.action("reset-bprops"))
+    async def reset_props(self, bck: Bck) -> list[str]:
+        """Reset props to the cluster defaults (``PATCH /v1/buckets/<b>``, ``reset-bprops``; as
+        ``api.ResetBucketProps``). Returns the ids of the jobs it started (often none)."""
+        r = await self._c.request("PATCH", _path(bck), params=bck.query(), json=self._c.action("reset-bprops"))
+        return self._c.xids(r)
 
     # ----------------------------------------------------------------- summary
 

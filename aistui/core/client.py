@@ -32,6 +32,7 @@ from .retry import on_transient
 
 if TYPE_CHECKING:
     from .batch import BatchAPI
+    from .configapi import ConfigAPI
     from .logs import LogAPI
     from .storage import StorageAPI
 
@@ -216,6 +217,14 @@ class AISClient:
         from .storage import StorageAPI
 
         return StorageAPI(self)
+
+    @functools.cached_property
+    def config(self) -> ConfigAPI:
+        """Cluster and node config (``/v1/cluster?what=cluster_config``, ``/v1/reverse/daemon?what=config``,
+        set, reset, a node's overrides): :class:`~aistui.core.configapi.ConfigAPI`, imported on first use."""
+        from .configapi import ConfigAPI
+
+        return ConfigAPI(self)
 
     def __repr__(self) -> str:
         return f"AISClient({self.endpoint!r})"
