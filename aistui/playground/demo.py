@@ -10,6 +10,11 @@ Sources (scikit-learn's wheel, installed with the ``demo`` extra):
 (``train/3/00017.png``), WebDataset tar shards (``shard-000000.tar`` holding ``00017.png`` +
 ``00017.cls``) made with :mod:`tarfile`, and plain files. It uploads through the core, so it
 exercises the same code as the console.
+
+:func:`flawed` (recipe kind ``flawed``, bucket ``ais://flawed``) is a small class-folder dataset
+from the same digits with deliberate flaws for the dataset doctor to find, each listed in
+:attr:`Flawed.planted`: exact duplicates, a train/val leak, a truncated PNG, an empty object, a
+shard whose sample has no ``.cls`` and a class with far fewer images than the others.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ from ..core.models import Bck
 if TYPE_CHECKING:
     from ..core.client import AISClient
 
-__all__ = ["Sample", "digits", "sample_images", "load_recipe", "build", "make_shards"]
+__all__ = ["Sample", "Flawed", "digits", "sample_images", "load_recipe", "build", "make_shards", "flawed",
+           "build_flawed"]
 
 
 @dataclass(frozen=True)
@@ -76,19 +82,102 @@ def sample_images() -> Iterator[tuple[str, bytes]]:
         yield name, (folder / name).read_bytes()
 
 
-def make_shards(samples: list[Sample], shard_size: int) -> Iterator[tuple[str, bytes]]:
+def make_shards(samples: list[Sample], shard_size: int, *,
+                drop: frozenset[str] = frozenset()) -> Iterator[tuple[str, bytes]]:
     """WebDataset shards: ``(shard-NNNNNN.tar, tar bytes)``, each member ``<key>.<ext>`` plus
-    ``<key>.cls`` (the label as text)."""
+    ``<key>.cls`` (the label as text). Member names in ``drop`` are left out (a flawed shard)."""
     for s_i in range(0, len(samples), shard_size):
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as tar:
             for smp in samples[s_i:s_i + shard_size]:
                 for name, payload in ((f"{smp.key}.{smp.ext}", smp.data), (f"{smp.key}.cls", str(smp.label).encode())):
+                    if name in drop:
+                        continue
                     info = tarfile.TarInfo(name)
                     info.size = len(payload)
                     info.mtime = 0
                     tar.addfile(info, io.BytesIO(payload))
         yield f"shard-{s_i // shard_size:06d}.tar", buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Flawed:
+    """The flawed dataset: ``objects`` as ``(name, bytes)`` to upload under a prefix, and
+    ``planted``, each deliberate flaw as ``(kind, object name, related)`` with the doctor's kinds
+    (:mod:`aistui.core.doctor`): ``duplicate`` and ``leak`` (``related``: the first object with
+    the same content), ``undecodable``, ``empty``, ``shard-missing`` (``related``: the member
+    missing, e.g. ``00183.cls``) and ``imbalance`` (the class directory, ``related`` ""). Names
+    are relative to the prefix the objects are put under."""
+
+    objects: list[tuple[str, bytes]]
+    planted: list[tuple[str, str, str]]
+
+
+def flawed(limit: int = 200, scale: int = 4, shard_size: int = 10) -> Flawed:
+    """A class-folder dataset (``train/<label>/<key>.png`` 80%, ``val/<label>/<key>.png`` 20%) from
+    the first ``limit`` digits (digits whose PNG equals an earlier one are skipped, so the only
+    duplicates are the planted ones), plus ``shards/shard-NNNNNN.tar`` of ``shard_size`` samples
+    from the same digits, with these flaws:
+
+    * three exact duplicates in train: ``train/<l>/<key>_1.png``, a copy of ``<key>.png``;
+    * a train/val leak: ``val/<l>/<key>.png`` with the bytes of a train image;
+    * a truncated PNG (its first half), an empty (0-byte) ``.png``;
+    * in ``shards/shard-000001.tar`` one sample's ``.cls`` is missing;
+    * class 9 keeps only 2 of its train images (an imbalanced class).
+    """
+    seen: set[bytes] = set()
+    samples: list[Sample] = []
+    for s in digits(scale, limit):
+        if s.data not in seen:
+            seen.add(s.data)
+            samples.append(s)
+    n = len(samples)
+    split = {s.key: _split(i, n, {"train": 0.8, "val": 0.2}) for i, s in enumerate(samples)}
+    files: dict[str, bytes] = {}
+    nines = 0
+    for s in samples:
+        if split[s.key] == "train" and s.label == 9:
+            nines += 1
+            if nines > 2:
+                continue
+        files[f"{split[s.key]}/{s.label}/{s.key}.{s.ext}"] = s.data
+    planted: list[tuple[str, str, str]] = [("imbalance", "train/9/", "")]
+    train = [name for name in files if name.startswith("train/") and not name.startswith("train/9/")]
+    for name in train[:3]:
+        copy = name[:-len(".png")] + "_1.png"
+        files[copy] = files[name]
+        planted.append(("duplicate", copy, name))
+    leak_src = train[3]
+    _, label, base = leak_src.split("/")
+    files[f"val/{label}/{base}"] = files[leak_src]
+    planted.append(("leak", f"val/{label}/{base}", leak_src))
+    truncated, empty = train[4], train[5]
+    files[truncated] = files[truncated][:len(files[truncated]) // 2]
+    files[empty] = b""
+    planted += [("undecodable", truncated, ""), ("empty", empty, "")]
+    shard_samples = samples[:3 * shard_size]
+    missing = f"{shard_samples[shard_size + 3].key}.cls"
+    shards = dict(make_shards(shard_samples, shard_size, drop=frozenset({missing})))
+    for shard, data in shards.items():
+        files[f"shards/{shard}"] = data
+    planted.append(("shard-missing", "shards/shard-000001.tar", missing))
+    return Flawed(sorted(files.items()), planted)
+
+
+async def build_flawed(client: AISClient, bck: Bck, prefix: str = "", *, limit: int = 200,
+                       concurrency: int = 32) -> Flawed:
+    """Put :func:`flawed` into ``bck`` under ``prefix`` (the bucket must exist). Returns it."""
+    import asyncio
+
+    data = flawed(limit)
+    sem = asyncio.Semaphore(concurrency)
+
+    async def put(name: str, payload: bytes) -> None:
+        async with sem:
+            await client.objects.put(bck, prefix + name, payload)
+
+    await asyncio.gather(*(put(n, d) for n, d in data.objects))
+    return data
 
 
 def load_recipe(path: Path | None = None) -> dict[str, Any]:
@@ -133,6 +222,8 @@ async def build(client: AISClient, recipe: dict[str, Any] | None = None, *, conc
         elif spec["kind"] == "webdataset":
             samples = list(digits(spec.get("scale", 4), spec.get("limit")))
             items = [(n, d, None) for n, d in make_shards(samples, spec.get("shard_size", 200))]
+        elif spec["kind"] == "flawed":
+            items = [(n, d, None) for n, d in flawed(spec.get("limit", 200), spec.get("scale", 4)).objects]
         elif spec["kind"] == "files":
             items = [(n, d, None) for n, d in sample_images()]
             for name, text in (spec.get("extra") or {}).items():
