@@ -15,6 +15,7 @@ the builders take names, and every text added is passed through :meth:`CommandLo
 from __future__ import annotations
 
 import asyncio
+import json
 import shlex
 import time
 from collections import deque
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["Cmd", "Entry", "CommandLog", "bucket_cli", "sdk_bucket", "create_bucket", "destroy_bucket",
            "copy_bucket", "evict_bucket", "prefetch_bucket", "set_bucket_props", "delete_objects",
            "evict_objects", "prefetch_objects", "copy_objects", "upload", "download", "abort_job",
-           "etl_init", "etl_stop", "etl_start", "etl_delete", "transform_bucket", "transform_objects", "Recording"]
+           "node_lifecycle", "remote_attach", "remote_detach",
+           "etl_init", "etl_stop", "etl_start", "etl_delete", "transform_bucket", "transform_objects", "Recording",
+           "rename_bucket", "rename_object", "set_custom", "start_lru", "start_cleanup", "scrub"]
 
 MAX_ENTRIES = 500  # the log keeps the newest this many entries
 
@@ -332,6 +335,34 @@ def abort_job(job_id: str, kind: str = "") -> Cmd:
                f"client.job(job_id={job_id!r}).abort()")
 
 
+_NODE_VERBS = {"start-maintenance": "start maintenance", "stop-maintenance": "stop maintenance",
+               "decommission": "decommission node", "shutdown": "shut down node"}
+
+
+def node_lifecycle(verb: str, node_id: str, *, no_rebalance: bool = False, rm_user_data: bool = False,
+                   keep_initial_config: bool = False, no_shutdown: bool = False) -> Cmd:
+    """``ais cluster add-remove-nodes VERB NODE_ID [flags] --yes`` (``cmd/cli/cli/cluster_hdlr.go``
+    ``nodeMaintShutDecommHandler``): ``verb`` is ``start-maintenance``, ``stop-maintenance``,
+    ``decommission`` or ``shutdown``; the flags are the CLI's ``--no-rebalance``,
+    ``--rm-user-data``, ``--keep-initial-config``, ``--no-shutdown`` (the last three for
+    decommission only). The Python SDK has no call for these."""
+    flags = [f for f, on in (("--no-rebalance", no_rebalance), ("--rm-user-data", rm_user_data),
+                             ("--keep-initial-config", keep_initial_config), ("--no-shutdown", no_shutdown)) if on]
+    return Cmd(_NODE_VERBS[verb], node_id,
+               _join(["ais", "cluster", "add-remove-nodes", verb, node_id, *flags, "--yes"]))
+
+
+def remote_attach(alias: str, url: str) -> Cmd:
+    """``ais cluster remote-attach ALIAS=URL`` (``PUT /v1/cluster/attach?what=remote``)."""
+    return Cmd("attach remote cluster", f"{alias} → {url}",
+               _join(["ais", "cluster", "remote-attach", f"{alias}={url}"]))
+
+
+def remote_detach(alias: str) -> Cmd:
+    """``ais cluster remote-detach ALIAS`` (``PUT /v1/cluster/detach?what=remote``)."""
+    return Cmd("detach remote cluster", alias, _join(["ais", "cluster", "remote-detach", alias]))
+
+
 def etl_init(msg: Mapping[str, Any]) -> Cmd:
     """An ETL initialized from the console's form (``PUT /v1/etl``): the CLI takes a spec file
     (``ais etl init --spec``), so the SDK call ``client.etl(name).init(image=..., ...)`` is
@@ -384,6 +415,65 @@ def transform_objects(etl: str, src: Bck, dst: Bck, names: list[str]) -> Cmd:
     cli = _join(["ais", "etl", "bucket", etl, str(src), str(dst)] + _list_flag(names)) if _csv_safe(names) else ""
     return Cmd("transform", f"{_objects_on(src, names)} → {dst}", cli,
                f"{_sdk_group(src, names)}.transform(to_bck={sdk_bucket(dst)}, etl_name={etl!r})")
+
+
+# ---------------------------------------------------------------------- rename, custom metadata, housekeeping
+
+
+def rename_bucket(src: Bck, dst: Bck) -> Cmd:
+    """``ais bucket mv SRC DST`` (``POST /v1/buckets/<src>?bck_to=<dst>``, ``move-bck``)."""
+    return Cmd("rename bucket", f"{src} → {dst}", _join(["ais", "bucket", "mv", str(src), str(dst)]),
+               f"{sdk_bucket(src)}.rename({dst.name!r})")
+
+
+def rename_object(bck: Bck, name: str, new_name: str) -> Cmd:
+    """``ais object mv BUCKET/NAME NEW_NAME`` (``POST /v1/objects/<b>/<o>``, ``rename-obj``). The
+    SDK has no object rename."""
+    return Cmd("rename object", f"{bck}/{name} → {new_name}",
+               _join(["ais", "object", "mv", f"{bck}/{name}", new_name]))
+
+
+def set_custom(bck: Bck, name: str, custom: Mapping[str, str], *, replace: bool = False) -> Cmd:
+    """``ais object set-custom BUCKET/NAME k=v ... [--set-new-custom]`` (``PATCH
+    /v1/objects/<b>/<o>``). The CLI splits each pair on ``=`` and strips spaces, so a value with
+    ``=`` or outer spaces is passed as one JSON argument instead. With ``replace`` and nothing
+    left (every key deleted) the CLI, which wants at least one pair, is given ``'{}'``."""
+    safe = all("=" not in v and v == v.strip() for v in custom.values())
+    args = [f"{k}={v}" for k, v in custom.items()] if safe and custom else [json.dumps(dict(custom))]
+    words = ["ais", "object", "set-custom", f"{bck}/{name}", *args] + (["--set-new-custom"] if replace else [])
+    sdk = (f"{sdk_bucket(bck)}.object({name!r}).get_writer().set_custom_props({dict(custom)!r}"
+           + (", replace_existing=True)" if replace else ")"))
+    return Cmd("delete custom metadata" if replace else "set custom metadata", f"{bck}/{name}", _join(words), sdk)
+
+
+def start_lru(buckets: list[Bck], *, force: bool = False) -> Cmd:
+    """``ais start lru [--buckets B1,B2] [--force]`` (``PUT /v1/cluster``, ``start`` ``lru``)."""
+    words = ["ais", "start", "lru"] + (["--buckets", ",".join(map(str, buckets))] if buckets else [])
+    words += ["--force"] if force else []
+    kw = ([f"buckets=[{', '.join(sdk_bucket(b) for b in buckets)}]"] if buckets else []) + (
+        ["force=True"] if force else [])
+    return Cmd("start LRU", ", ".join(map(str, buckets)) or "all buckets", _join(words),
+               f"client.job(job_kind='lru').start({', '.join(kw)})")
+
+
+def start_cleanup(bck: Bck | None, *, force: bool = False, rm_zero_size: bool = False,
+                  keep_misplaced: bool = False) -> Cmd:
+    """``ais space-cleanup [BUCKET] [--force] [--rm-zero-size] [--keep-misplaced]`` (alias of
+    ``ais storage cleanup``; ``PUT /v1/cluster``, ``start`` ``cleanup-store``). The SDK's
+    ``Job.start`` cannot pass a single bucket or the flags, so its call is given only without them."""
+    words = ["ais", "space-cleanup"] + ([str(bck)] if bck else []) + (["--force"] if force else [])
+    words += (["--rm-zero-size"] if rm_zero_size else []) + (["--keep-misplaced"] if keep_misplaced else [])
+    plain = bck is None and not (rm_zero_size or keep_misplaced)
+    sdk = f"client.job(job_kind='cleanup-store').start({'force=True' if force else ''})" if plain else ""
+    return Cmd("start storage cleanup", str(bck) if bck else "all buckets", _join(words), sdk)
+
+
+def scrub(bck: Bck | None, prefix: str = "") -> Cmd:
+    """``ais scrub [BUCKET[/PREFIX]]`` (alias of ``ais storage validate``): a listing counted on
+    the client (no job at v1.5.0); only reads. No single SDK call does it."""
+    on = (f"{bck}/{prefix}" if prefix else str(bck)) if bck else "all buckets"
+    return Cmd("validate storage", on, _join(["ais", "scrub"] + ([on] if bck else [])))
+
 
 
 # ---------------------------------------------------------------------- storage

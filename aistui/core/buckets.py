@@ -1,4 +1,4 @@
-"""Bucket calls: list, create, destroy, props, summary, copy, evict, prefetch.
+"""Bucket calls: list, create, destroy, props, summary, copy, rename, evict, prefetch.
 
 Endpoints (AIS 5.0, ``api/bucket.go`` and ``ais/proxy.go``): ``GET /v1/buckets`` (list),
 ``POST /v1/buckets/<b>`` (``create-bck``, ``copy-bck``), ``DELETE /v1/buckets/<b>``
@@ -193,6 +193,22 @@ class BucketAPI:
                                "force": force, "latest-ver": latest, "synchronize": sync,
                                "num-workers": num_workers, "coer": cont_on_err}
         r = await self._c.request("POST", _path(src), params=params, json=self._c.action("copy-bck", msg))
+        return self._started(r)
+
+    async def rename(self, src: Bck, dst: Bck) -> list[str]:
+        """Rename ``src`` to ``dst`` (``POST /v1/buckets/<src>?bck_to=<dst>``, ``move-bck``;
+        ``api.RenameBucket`` in v1.5.0 ``api/bucket.go``): a job that moves every object, after
+        which ``src`` no longer exists. Only ``ais://`` buckets of this cluster can be renamed; the
+        destination must not exist (the cluster answers 409). ``dst``'s name is checked first
+        (:class:`InvalidInput`, nothing sent). Returns the job ids (one); an answer without one
+        raises :class:`ProtocolError`."""
+        validate_bucket_name(dst.name)
+        if src == dst:
+            raise InvalidInput(f"{src}: the new name is the bucket's name")
+        if src.provider != "ais" or dst.provider != "ais" or src.ns.is_remote or dst.ns.is_remote:
+            raise InvalidInput(f"cannot rename {src} to {dst}: only ais:// buckets of this cluster can be renamed")
+        r = await self._c.request("POST", _path(src), params=src.query() | {"bck_to": dst.uname()},
+                                  json=self._c.action("move-bck"), idempotent=False)
         return self._started(r)
 
     async def transform(self, src: Bck, dst: Bck, etl_name: str, *, prefix: str = "", dry_run: bool = False,

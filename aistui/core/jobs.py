@@ -321,12 +321,21 @@ class JobAPI:
         await self._c.request("PUT", "/v1/cluster", json=self._c.action("stop", value))
 
     async def start(self, kind: str, *, bck: Bck | None = None, node: str = "",
-                    force: bool = False) -> list[str]:
+                    force: bool = False, buckets: Sequence[Bck] = (), flags: int = 0) -> list[str]:
         """Start a startable job (``rebalance``, ``lru``, ``cleanup-store``, ``resilver``, ...;
-        ``PUT /v1/cluster``, ``start``). Returns the job ids (may be empty)."""
+        ``PUT /v1/cluster``, ``start`` with an ``xact.ArgsMsg``: ``api.StartXaction`` in v1.5.0
+        ``api/xaction.go``). ``buckets`` fills ``ArgsMsg.Buckets`` (LRU's bucket list), ``flags``
+        ``ArgsMsg.Flags`` (``xact/api_wait.go``: 1 zero-size, 8 keep misplaced). Returns the job
+        ids (may be empty)."""
         value: dict[str, Any] = {"Kind": kind, "ID": "", "DaemonID": node}
         if bck is not None:
             value["Bck"] = bck.to_json()
+        if buckets:
+            value["Buckets"] = [b.to_json() for b in buckets]
+        if flags:
+            value["flags"] = flags
+        if force:
+            value["Force"] = True
         params = {"frc": "true"} if force else None
         r = await self._c.request("PUT", "/v1/cluster", params=params, json=self._c.action("start", value))
         return self._c.xids(r)

@@ -44,12 +44,14 @@ class DirCursor:
     ``directory`` is ``""`` (the bucket's top) or ends with ``/``; ``name_prefix`` keeps only the
     names starting with ``directory + name_prefix``; ``first_page`` and ``page_size`` are the
     entries asked for in the first and in each later request (the server may answer fewer, or
-    pick the size when 0). ``done`` is True once nothing is left. Use one cursor per listing (a
-    new one to start over) and one :meth:`next_page` call at a time.
+    pick the size when 0); ``props`` the ``LsoMsg`` props (comma-separated ``GetProps*`` names:
+    ``name,size,atime,version,checksum,custom,location``; entries carry only what was asked
+    for, and ``cached`` presence is always in the entry's flags). ``done`` is True once nothing
+    is left. Use one cursor per listing (a new one to start over) and one :meth:`next_page` call at a time.
     """
 
     def __init__(self, client: AISClient, bck: Bck, directory: str = "", name_prefix: str = "",
-                 first_page: int = FIRST_PAGE, page_size: int = PAGE_SIZE):
+                 first_page: int = FIRST_PAGE, page_size: int = PAGE_SIZE, props: str = "name,size"):
         validate_prefix(directory + name_prefix)
         self._c = client
         self.bck = bck
@@ -57,6 +59,7 @@ class DirCursor:
         self.name_prefix = name_prefix
         self.first_page = first_page
         self.page_size = page_size
+        self.props = props  # the LsoMsg props asked for (``name,size``; the listing columns add more)
         #: True once the last page was handed out (or the listing went past the name prefix)
         self.done = False
         self._uuid: str = ""
@@ -81,7 +84,7 @@ class DirCursor:
         want = self.prefix
         start_after = just_before(want) if self.name_prefix and self._first else ""
         page = await self._c.objects.list_page(
-            self.bck, prefix=self.directory, non_recursive=True,
+            self.bck, prefix=self.directory, non_recursive=True, props=self.props,
             page_size=self.first_page if self._first else self.page_size,
             uuid=self._uuid, continuation_token=self._token, start_after=start_after)
         self._first = False

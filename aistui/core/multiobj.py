@@ -102,11 +102,12 @@ class ObjectSets:
                 yield e
 
     def dir_cursor(self, bck: Bck, directory: str = "", name_prefix: str = "", first_page: int = FIRST_PAGE,
-                   page_size: int = PAGE_SIZE) -> DirCursor:
+                   page_size: int = PAGE_SIZE, props: str = DEFAULT_PROPS) -> DirCursor:
         """A :class:`~aistui.core.listing.DirCursor` over one virtual directory of ``bck`` (pages
         of entries, non-recursive, optionally only names starting with ``directory +
-        name_prefix``). Raises :class:`InvalidInput` for a prefix the cluster would refuse."""
-        return DirCursor(self._c, bck, directory, name_prefix, first_page, page_size)
+        name_prefix``; ``props`` the listing's props, see there). Raises :class:`InvalidInput` for a
+        prefix the cluster would refuse."""
+        return DirCursor(self._c, bck, directory, name_prefix, first_page, page_size, props)
 
     async def list_archive(self, bck: Bck, obj: str, *, limit: int = 1000) -> tuple[list[tuple[str, int]], bool]:
         """Members of a shard (``.tar``, ``.tgz``, ``.zip``, ``.tar.lz4``) listed by the cluster

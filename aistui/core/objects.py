@@ -1,6 +1,7 @@
-"""Object calls (``client.objects``): one :class:`ObjectAPI` made of two parts,
+"""Object calls (``client.objects``): one :class:`ObjectAPI` made of three parts,
 :class:`~aistui.core.objdata.ObjectData` (HEAD, GET, PUT bytes/file/multipart, custom metadata,
-delete one; ``core/objdata.py``) and :class:`~aistui.core.multiobj.ObjectSets` (listing, archive
+delete one; ``core/objdata.py``), :class:`~aistui.core.objmeta.ObjectMeta` (rename, custom
+metadata edits; ``core/objmeta.py``) and :class:`~aistui.core.multiobj.ObjectSets` (listing, archive
 members, evict/copy one, and the ``*-listrange`` multi-object jobs; ``core/multiobj.py``).
 
 Endpoints (AIS 5.0): list is ``GET /v1/buckets/<b>`` with ``{"action":"list","value":LsoMsg}``
@@ -18,6 +19,7 @@ from .hrw import Locator
 from .models import Bck, Snode
 from .multiobj import DEFAULT_PROPS, ObjectSets
 from .objdata import MPU_PART_SIZE, MPU_THRESHOLD, ObjectData, ProgressFn
+from .objmeta import ObjectMeta
 
 if TYPE_CHECKING:
     from .client import AISClient
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ObjectAPI", "ProgressFn", "DEFAULT_PROPS", "MPU_THRESHOLD", "MPU_PART_SIZE"]
 
 
-class ObjectAPI(ObjectData, ObjectSets):
+class ObjectAPI(ObjectData, ObjectSets, ObjectMeta):
     """Object-level calls (``client.objects``); every method raises
     :class:`~aistui.core.errors.AISError` subclasses. The methods live in
     :class:`~aistui.core.objdata.ObjectData` and :class:`~aistui.core.multiobj.ObjectSets`."""
