@@ -70,6 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--no-ui", action="store_true",
                     help="start the clusters, print the endpoints and wait (ctrl+c stops)")
     _export_parser(sub)
+    from .doctorcli import add_parser as doctor_parser
+
+    doctor_parser(sub)
     return p
 
 
@@ -343,6 +346,10 @@ def main(argv: list[str] | None = None) -> int:
         return _playground(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "doctor":
+        from .doctorcli import run as doctor
+
+        return doctor(args, _settings)
     from .core.errors import InvalidInput
 
     try:
