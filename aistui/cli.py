@@ -30,7 +30,10 @@ C switch cluster, enter open, backspace up, esc back, / filter, P server prefix,
 space select, v range, a all, u upload, d download, x delete, c copy, e export (PyTorch),
 E evict, f prefetch, y copy name/URI/ais get, n new bucket, D destroy bucket, p props (buckets)
 or pause (cluster), r refresh, q quit, ? help, ctrl+p palette.
---read-only refuses every key that changes the cluster.
+--read-only refuses every key that changes the cluster. Object GET and HEAD go straight to the
+target that holds the object (computed from the cluster map, as the proxy does); --via-proxy
+sends everything through the proxy, for clusters that expose only the proxy (a load balancer, a
+Kubernetes ingress). With a token, requests always go through the proxy.
 
 Log (for support): --log FILE, else AISTUI_LOG, else $XDG_STATE_HOME/aistui/aistui.log
 (~/.local/state/aistui/aistui.log): one line per HTTP request (method, path, status, ms), warnings
@@ -45,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--endpoint", "-e", help="AIS proxy URL, e.g. http://10.0.0.5:8080")
     p.add_argument("--context", "-c", help="a cluster profile from ~/.config/aistui/config.json")
     p.add_argument("--read-only", action="store_true", help="disable every action that changes the cluster")
+    p.add_argument("--via-proxy", action="store_true",
+                   help="send every object request through the proxy (for clusters that expose only the proxy); "
+                        "by default object GET and HEAD go straight to the target that holds the object")
     p.add_argument("--refresh", type=float, default=None, metavar="S",
                    help="cluster refresh interval in seconds (default 2)")
     p.add_argument("--jobs-keep", type=float, default=None, metavar="S",
@@ -128,6 +134,10 @@ def _settings(args: argparse.Namespace):
     from .logsetup import add_secret
 
     settings = discover(args.endpoint, profile=args.context)
+    if getattr(args, "via_proxy", False):
+        from dataclasses import replace
+
+        settings = replace(settings, via_proxy=True)
     add_secret(settings.token)
     return settings
 
@@ -237,7 +247,8 @@ def _playground(args: argparse.Namespace) -> int:
             print(f"AIS_ENDPOINT={main.endpoint}  (ctrl+c stops the clusters)", flush=True)
             while True:
                 time.sleep(3600)
-        settings = ConnectionSettings(endpoint=main.endpoint, source="playground", name="playground")
+        settings = ConnectionSettings(endpoint=main.endpoint, source="playground", name="playground",
+                                      via_proxy=getattr(args, "via_proxy", False))
         return _run_console(args, settings)
     except KeyboardInterrupt:
         return 0

@@ -86,6 +86,10 @@ class ConnectionSettings:
     ``ca_bundle`` a PEM path; ``skip_verify`` turns TLS verification off (the UI warns);
     ``client_cert``/``client_key`` for mutual TLS; ``source`` says where the endpoint came from.
     ``timeout`` is the default per-call timeout in seconds, ``connect_timeout`` for connecting.
+    ``via_proxy`` sends every object request through the proxy (``--via-proxy``; a profile's
+    ``via_proxy``): set it when only the proxy is reachable (behind a load balancer or a k8s
+    ingress). Otherwise object GET and HEAD go straight to the target that holds the object
+    (``core/datapath.py``), unless a token is set (such a cluster requires proxy mediation).
     """
 
     endpoint: str = DEFAULT_ENDPOINT
@@ -100,6 +104,7 @@ class ConnectionSettings:
     read_only: bool = False
     timeout: float = 30.0
     connect_timeout: float = 5.0
+    via_proxy: bool = False
 
     def __repr__(self) -> str:  # the dataclass repr already hides token; keep it explicit
         return (f"ConnectionSettings(endpoint={self.endpoint!r}, token={redact(self.token)}, "
@@ -115,8 +120,8 @@ class ConnectionSettings:
 
 @dataclass
 class ClusterProfile:
-    """A named cluster in aistui's config: ``endpoint``, optional ``token_file``, TLS settings and
-    ``read_only``."""
+    """A named cluster in aistui's config: ``endpoint``, optional ``token_file``, TLS settings,
+    ``read_only`` and ``via_proxy`` (every object request through the proxy)."""
 
     name: str
     endpoint: str
@@ -124,6 +129,7 @@ class ClusterProfile:
     ca_bundle: str | None = None
     skip_verify: bool = False
     read_only: bool = False
+    via_proxy: bool = False
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {"endpoint": self.endpoint}
@@ -134,6 +140,8 @@ class ClusterProfile:
             d["skip_verify"] = True
         if self.read_only:
             d["read_only"] = True
+        if self.via_proxy:
+            d["via_proxy"] = True
         return d
 
 
@@ -158,13 +166,14 @@ class ClusterProfiles:
 class ClusterEntry(msgspec.Struct, forbid_unknown_fields=False):
     """One entry of ``clusters`` in the config file, as written there (typed; unknown keys are
     ignored): ``endpoint`` URL, ``token_file`` path, ``ca_bundle`` PEM path, ``skip_verify`` and
-    ``read_only`` flags."""
+    ``read_only`` and ``via_proxy`` flags."""
 
     endpoint: str = ""
     token_file: str | None = None
     ca_bundle: str | None = None
     skip_verify: bool = False
     read_only: bool = False
+    via_proxy: bool = False
 
 
 _MSGSPEC_ERR = re.compile(r"^(?P<msg>.*?)(?: - at `\$(?P<at>[^`]*)`)?$", re.S)
@@ -235,7 +244,8 @@ def profiles_from_json(raw: Mapping[str, Any], path: Path) -> tuple[dict[str, Cl
         except InvalidInput as err:
             raise InvalidInput(f"{path}: clusters.{name}.endpoint: {err}") from None
         clusters[name] = ClusterProfile(name=name, endpoint=endpoint, token_file=e.token_file,
-                                        ca_bundle=e.ca_bundle, skip_verify=e.skip_verify, read_only=e.read_only)
+                                        ca_bundle=e.ca_bundle, skip_verify=e.skip_verify, read_only=e.read_only,
+                                        via_proxy=e.via_proxy)
     return clusters, current
 
 
@@ -375,4 +385,5 @@ def discover(
         endpoint=normalize_endpoint(url), token=token or None, token_source=token_source,
         ca_bundle=ca, skip_verify=bool(skip), client_cert=crt, client_key=key, source=source,
         name=prof.name if prof else "", read_only=prof.read_only if prof else False,
+        via_proxy=prof.via_proxy if prof else False,
     )

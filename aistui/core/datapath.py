@@ -1,54 +1,122 @@
-"""The object data path: object bodies (PUT and GET) sent straight over aiohttp.
+"""The object data path: object bodies (PUT and GET) and HEAD sent straight over aiohttp, GET and
+HEAD straight to the target that holds the object.
 
 Everything else goes through ``httpx.AsyncClient``; object bodies are the hot path of uploads,
 downloads and loaders, and httpx's per-request model building cost ~1.5 ms of client CPU per
 object on the 2-core bench machine, more than the cluster's own work (docs/benchmarks.md). The
 data path uses the *same* aiohttp session as the httpx transport, so there is one connection pool
-and one limit. It follows AIS's redirects by hand (proxy 301/307 -> target), sends the bearer token
-to the proxy only, maps transport errors with the client's own mapper
-(:func:`~aistui.core.errors.transport_error`), and retries only the body-less proxy step. URLs are
-passed pre-encoded (``yarl.URL(..., encoded=True)``) so object names reach the server byte for byte.
+and one limit. URLs are passed pre-encoded (``yarl.URL(..., encoded=True)``) so object names reach
+the server byte for byte. Transport errors are mapped with the client's own mapper
+(:func:`~aistui.core.errors.transport_error`). Every request is one INFO line on ``aistui.http``,
+as for the control calls (path without the query, status, milliseconds).
+
+Routes (followed from the AIS v1.5.0 source, ``ais/target.go`` ``checkObjVerb`` and
+``_verifyUnsigned``):
+
+* **GET and HEAD go to the target directly** (no proxy hop): the target is computed on the client
+  with the cluster's HRW over a cached Smap (:class:`~aistui.core.hrw.Locator`), and the request
+  is sent to that target's public URL from the Smap served by the configured endpoint (so never
+  to a host that is not a node of that cluster). A v1.5.0 target serves such "legacy direct read
+  access" on its public network unless AuthN or request signing is on.
+* When the direct answer is an error, the same request goes through the proxy (which knows the
+  current map; its answer is the one that counts) and the cached map is marked stale
+  (:meth:`Locator.stale`): a 404 (the object may live elsewhere now), a 5xx or a target that
+  cannot be reached (it left, or is leaving); a 401/403, or a 400 refusing direct access, switches
+  direct access off for this client (``direct_off`` says why). The map is also re-read every
+  ``Locator.max_age`` seconds, and when a PUT's redirect names another target than the cached
+  map does.
+* **PUT and DELETE go through the proxy**: a v1.5.0 target refuses both on its public network
+  unless the proxy redirected them (``400 PUT(obj) is expected to be redirected``). A PUT asks the
+  proxy first with no body (retried on transient errors), then sends the body once to the
+  ``Location`` the proxy answered (the 307 followed by hand).
+* **Everything goes through the proxy** with ``ConnectionSettings.via_proxy`` (``--via-proxy``:
+  deployments that expose only the proxy, behind a load balancer or an ingress), and when a token
+  is set (a cluster with AuthN refuses direct target access; the bearer token goes to the proxy
+  only, never to a target).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+import logging
+import random
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from .errors import AISError, ProtocolError, error_from_response, transport_error
+from .errors import AISError, ProtocolError, TransientError, error_from_response, transport_error
+from .retry import on_transient
 
 if TYPE_CHECKING:
     import aiohttp
 
     from .client import AISClient
+    from .hrw import Locator
+    from .models import Bck
 
 __all__ = ["ObjectDataPath"]
 
 _REDIRECTS = (301, 302, 303, 307, 308)
+_log = logging.getLogger("aistui.http")
+T = TypeVar("T")
+
+#: the transport failures of aiohttp (filled on first use: aiohttp is imported lazily)
+_net_errors_seen: list[tuple[type[BaseException], ...]] = []
+
+
+def _net_errors() -> tuple[type[BaseException], ...]:
+    if not _net_errors_seen:
+        import aiohttp
+
+        _net_errors_seen.append((TimeoutError, aiohttp.ClientError, OSError))
+    return _net_errors_seen[0]
+
+
+def _shown(url: str) -> str:
+    """The path of ``url`` as sent, without scheme, host and query (for the request log)."""
+    i = url.find("/", url.find("//") + 2) if "//" in url else 0
+    return url[i:].split("?", 1)[0]
 
 
 class ObjectDataPath:
-    """The object data path: object PUT/GET bodies straight over the aiohttp session beneath
-    ``client.http`` (``client.datapath``; None when the client was given its own transport).
-    ``session_factory()`` returns that ``aiohttp.ClientSession``."""
+    """The object data path (``client.datapath``; None when the client was given its own
+    transport): object GET/PUT bodies and HEAD straight over the aiohttp session beneath
+    ``client.http`` (``session_factory()`` returns that ``aiohttp.ClientSession``); GET and HEAD
+    straight to the object's target when :attr:`direct` (see the module's notes on routes)."""
 
     def __init__(self, client: AISClient, session_factory: Callable[[], aiohttp.ClientSession]):
         self._c = client
         self._session_factory = session_factory
+        s = client.settings
+        #: whether GET and HEAD go straight to the target (else every request goes through the proxy)
+        self.direct = not s.via_proxy and not s.token
+        #: why :attr:`direct` is off ("" when on)
+        self.direct_off = ("via_proxy is set" if s.via_proxy else "a token is set (the cluster mediates access)"
+                           if s.token else "")
+        self._scheme = client.endpoint.split("://", 1)[0] + "://"
+        self._timeouts: dict[float | None, Any] = {}
+        #: requests answered by the target directly / sent through the proxy after a direct try
+        self.direct_hits = 0
+        self.fallbacks = 0
 
-    def _url(self, path: str, params: Mapping[str, str]) -> str:
-        return self._c.endpoint + path + ("?" + urlencode(params, quote_via=quote) if params else "")
+    @property
+    def _locator(self) -> Locator:
+        return self._c.objects.locator
+
+    def _query(self, params: Mapping[str, str]) -> str:
+        return "?" + urlencode(params, quote_via=quote) if params else ""
 
     def _timeout(self, timeout: float | None) -> aiohttp.ClientTimeout:
-        import aiohttp
+        t = self._timeouts.get(timeout)
+        if t is None:
+            import aiohttp
 
-        return aiohttp.ClientTimeout(total=None, sock_connect=self._c.settings.connect_timeout,
-                                     sock_read=timeout or self._c.settings.timeout)
-
-    def _net_error(self, e: BaseException, url: str, timeout: float | None) -> AISError:
-        return transport_error(e, url, timeout or self._c.settings.timeout)
+            t = self._timeouts[timeout] = aiohttp.ClientTimeout(
+                total=None, sock_connect=self._c.settings.connect_timeout,
+                sock_read=timeout or self._c.settings.timeout)
+        return t
 
     @staticmethod
     async def _raise_for(resp: aiohttp.ClientResponse, method: str) -> None:
@@ -57,58 +125,170 @@ class ObjectDataPath:
             raise error_from_response(resp.status, body, method=method, url=str(resp.url).split("?", 1)[0],
                                       hdr_error=resp.headers.get("Hdr-Error"))
 
-    @contextlib.asynccontextmanager
-    async def _open(self, method: str, url: str, *, headers: Mapping[str, str], data: Any = None,
-                    timeout: float | None) -> AsyncGenerator[aiohttp.ClientResponse, None]:
-        import aiohttp
+    async def _send(self, method: str, url: str, headers: Mapping[str, str], data: Any,
+                    timeout: float | None) -> aiohttp.ClientResponse:
+        """One request, the answer's headers read (the caller releases it); transport failures
+        raise the typed :class:`AISError`."""
         from yarl import URL
 
-        session = self._session_factory()
+        t0 = time.perf_counter()
         try:
-            cm = session.request(method, URL(url, encoded=True), headers=headers, data=data,
-                                 allow_redirects=False, timeout=self._timeout(timeout),
-                                 auto_decompress=False)
-            resp = await cm.__aenter__()
-        except (TimeoutError, aiohttp.ClientError, OSError) as e:
-            raise self._net_error(e, url, timeout) from None
+            resp = await self._session_factory().request(
+                method, URL(url, encoded=True), headers=headers, data=data, allow_redirects=False,
+                timeout=self._timeout(timeout), auto_decompress=False)
+        except _net_errors() as e:
+            err = transport_error(e, url, timeout or self._c.settings.timeout)
+            if _log.isEnabledFor(logging.INFO):
+                _log.info("%s %s %s %.1fms", method, _shown(url), type(err).__name__, (time.perf_counter() - t0) * 1e3)
+            raise err from None
+        if _log.isEnabledFor(logging.INFO):
+            _log.info("%s %s %s %.1fms", method, _shown(url), resp.status, (time.perf_counter() - t0) * 1e3)
+        return resp
+
+    async def _retried(self, call: Callable[[], Awaitable[T]]) -> T:
+        """``call()``, retried like the client's idempotent calls (``client.retries`` extra
+        attempts on :class:`TransientError`, jittered backoff). The first attempt runs without
+        building a tenacity policy: that cost ~10 us of CPU per object."""
         try:
-            yield resp
-        except (TimeoutError, aiohttp.ClientError, OSError) as e:
-            raise self._net_error(e, url, timeout) from None
+            return await call()
+        except TransientError:
+            if self._c.retries <= 0:
+                raise
+        await asyncio.sleep(0.2 + random.random() * 0.2)
+        async for attempt in on_transient(self._c.retries - 1):
+            with attempt:
+                return await call()
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # ----------------------------------------------------------------- routes
+
+    async def _ask_proxy(self, method: str, path: str, query: str, timeout: float | None) -> str:
+        """Ask the proxy (with the token, no body) where the object lives: its ``Location``."""
+        resp = await self._send(method, self._c.endpoint + path + query,
+                                {**self._c.auth_headers(), "Content-Length": "0"}, None, timeout)
+        try:
+            await self._raise_for(resp, method)
+            loc = resp.headers.get("Location")
+            if resp.status not in _REDIRECTS or not loc:
+                raise ProtocolError(f"{method} {path}", f"expected a redirect to a target, got {resp.status}")
+            return loc
         finally:
             resp.release()
 
-    async def _target(self, method: str, path: str, params: Mapping[str, str], headers: Mapping[str, str],
-                      timeout: float | None) -> str:
-        """Ask the proxy (with the token, no body) where the object lives; retried."""
-        url = self._url(path, params)
-        auth = self._c.auth_headers()
-        async for attempt in self._c.retrying():
-            with attempt:
-                async with self._open(method, url, headers={**auth, **headers, "Content-Length": "0"},
-                                      timeout=timeout) as resp:
-                    await self._raise_for(resp, method)
-                    loc = resp.headers.get("Location")
-                    if resp.status not in _REDIRECTS or not loc:
-                        raise ProtocolError(f"{method} {path}", f"expected a redirect to a target, got {resp.status}")
-                    return loc
-        raise AssertionError("unreachable")  # pragma: no cover
+    async def _via_proxy(self, method: str, path: str, query: str, headers: Mapping[str, str], data: Any,
+                         timeout: float | None) -> aiohttp.ClientResponse:
+        """The request through the proxy's redirect: the target's answer, status checked."""
+        loc = await self._retried(lambda: self._ask_proxy(method, path, query, timeout))
+        resp = await self._send(method, loc, headers, data, timeout)
+        if resp.status >= 400:
+            try:
+                await self._raise_for(resp, method)
+            finally:
+                resp.release()
+        return resp
+
+    async def _direct(self, method: str, bck: Bck, obj: str, path: str, query: str,
+                      headers: Mapping[str, str], timeout: float | None) -> aiohttp.ClientResponse | None:
+        """The body-less request sent to the object's target computed on the client: its answer
+        (status < 400), or None when the request must go through the proxy instead: the target
+        answered an error or could not be reached (see the module notes)."""
+        try:
+            target = await self._locator.locate(bck, obj)
+        except AISError:
+            return None  # no map, or no eligible target: the proxy decides
+        base = target.public_url
+        if not base.startswith(self._scheme):
+            return None  # never downgrade https to http on a node's say-so
+        try:
+            resp = await self._send(method, base + path + query, headers, None, timeout)
+        except TransientError:  # the target left, restarts or is overloaded
+            self._locator.stale()
+            self.fallbacks += 1
+            return None
+        st = resp.status
+        if st < 400:
+            self.direct_hits += 1
+            return resp
+        try:
+            body = await resp.read()
+        except _net_errors():
+            body = b""
+        finally:
+            resp.release()
+        if st in (401, 403) or (st == 400 and (b"redirect" in body or b"direct target access" in body)):
+            self.direct = False
+            self.direct_off = f"the cluster refused direct target access ({st})"
+            _log.warning("object GET/HEAD go through the proxy from now on: %s", self.direct_off)
+        else:  # 404: the object may live elsewhere now; 5xx: the target may be leaving
+            self._locator.stale()
+        self.fallbacks += 1
+        return None
+
+    async def _read_open(self, method: str, path: str, params: Mapping[str, str], headers: Mapping[str, str],
+                         timeout: float | None, bck: Bck | None, obj: str) -> aiohttp.ClientResponse:
+        query = self._query(params)
+        if self.direct and bck is not None:
+            resp = await self._direct(method, bck, obj, path, query, headers, timeout)
+            if resp is not None:
+                return resp
+        return await self._via_proxy(method, path, query, headers, None, timeout)
+
+    def _check_redirect(self, bck: Bck, obj: str, loc: str) -> None:
+        """A PUT's redirect names the target the cluster's current map picks: when it is not
+        the one the cached map picks, that map is out of date."""
+        table = self._locator.table
+        if table is None or bck.ns.is_remote:
+            return
+        try:
+            want = table.target(bck, obj).public_url
+        except AISError:
+            return
+        if not (loc.startswith(want) and loc[len(want):len(want) + 1] in ("/", "")):
+            self._locator.stale()
+
+    # ----------------------------------------------------------------- calls
 
     async def put(self, path: str, params: Mapping[str, str], headers: Mapping[str, str], body: Any,
-                  timeout: float | None) -> Mapping[str, str]:
+                  timeout: float | None, *, bck: Bck | None = None, obj: str = "") -> Mapping[str, str]:
         """PUT ``body`` (bytes or an async iterator of bytes with ``Content-Length`` in
-        ``headers``) to the target; returns the answer's headers. The body is sent once."""
-        loc = await self._target("PUT", path, params, {}, timeout)
-        async with self._open("PUT", loc, headers=headers, data=body, timeout=timeout) as resp:
+        ``headers``) to the target the proxy redirects to; returns the answer's headers. The body
+        is sent once. ``bck``/``obj`` (when given) let a redirect to another target than the
+        cached map's mark that map stale."""
+        query = self._query(params)
+        loc = await self._retried(lambda: self._ask_proxy("PUT", path, query, timeout))
+        if self.direct and bck is not None:
+            self._check_redirect(bck, obj, loc)
+        resp = await self._send("PUT", loc, headers, body, timeout)
+        try:
             await self._raise_for(resp, "PUT")
             await resp.read()
             return resp.headers
+        except _net_errors() as e:
+            raise transport_error(e, loc, timeout or self._c.settings.timeout) from None
+        finally:
+            resp.release()
+
+    async def head(self, path: str, params: Mapping[str, str], timeout: float | None = None, *,
+                   bck: Bck | None = None, obj: str = "") -> Mapping[str, str]:
+        """HEAD the object: on its target directly when :attr:`direct` and ``bck`` is given, else
+        through the proxy; the answer's headers. Retried on transient errors."""
+        async def once() -> Mapping[str, str]:
+            resp = await self._read_open("HEAD", path, params, {}, timeout, bck, obj)
+            resp.release()
+            return resp.headers
+
+        return await self._retried(once)
 
     @contextlib.asynccontextmanager
     async def get(self, path: str, params: Mapping[str, str], headers: Mapping[str, str],
-                  timeout: float | None) -> AsyncGenerator[aiohttp.ClientResponse, None]:
-        """Open the object's GET on its target (status checked); read ``resp.content``."""
-        loc = await self._target("GET", path, params, {}, timeout)
-        async with self._open("GET", loc, headers=headers, timeout=timeout) as resp:
-            await self._raise_for(resp, "GET")
+                  timeout: float | None, *, bck: Bck | None = None,
+                  obj: str = "") -> AsyncGenerator[aiohttp.ClientResponse, None]:
+        """Open the object's GET (status checked; read ``resp.content``): on its target directly
+        when :attr:`direct` and ``bck`` is given, else through the proxy's redirect."""
+        resp = await self._read_open("GET", path, params, headers, timeout, bck, obj)
+        try:
             yield resp
+        except _net_errors() as e:
+            raise transport_error(e, str(resp.url), timeout or self._c.settings.timeout) from None
+        finally:
+            resp.release()

@@ -28,6 +28,8 @@ Here targets are visited sorted by id with the same ``>=``.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -152,29 +154,92 @@ def target_of(smap: Smap, bck: Bck, name: str) -> Snode:
 class Locator:
     """``client.objects.locate``: object → target on a cached Smap (``client.cluster.smap()``).
 
-    The Smap and its :class:`HrwTable` are fetched on the first :meth:`locate` and kept until
-    :meth:`refresh`, which fetches the map again and rebuilds the table only when the version
-    changed. Remote AIS aliases (``ais://@remais/b``) are replaced by the cluster's UUID from
-    ``client.cluster.remotes()``, fetched once per refresh and only for such buckets. Errors are
-    those of the calls (:class:`AISError` subclasses) and :class:`NoTargets`."""
+    The Smap and its :class:`HrwTable` are fetched on the first :meth:`locate` and kept for
+    ``max_age`` seconds (default 5), then fetched again; the table is rebuilt only when the map's
+    version changed. :meth:`stale` says the map may be out of date (a target answered 404 or could
+    not be reached, or the proxy redirected elsewhere): it is fetched again on the next
+    :meth:`locate`, at most once per ``min_interval`` seconds (default 1). Concurrent fetches
+    are merged into one. :meth:`refresh` fetches at once. Remote AIS aliases (``ais://@remais/b``)
+    are replaced by the cluster's UUID from ``client.cluster.remotes()``, fetched once per refresh
+    and only for such buckets. Errors are those of the calls (:class:`AISError` subclasses) and
+    :class:`NoTargets`."""
 
-    def __init__(self, client: AISClient):
+    def __init__(self, client: AISClient, *, max_age: float = 5.0, min_interval: float = 1.0):
         self._c = client
         self._table: HrwTable | None = None
         self._aliases: dict[str, str] | None = None
+        self.max_age = max_age
+        self.min_interval = min_interval
+        self._fetched = 0.0          # time.monotonic() of the last fetch
+        self._stale = False
+        self._inflight: asyncio.Future[HrwTable] | None = None
+        self.refreshes = 0           # Smap fetches so far (tests, benchmarks)
 
     @property
     def version(self) -> int:
         """The version of the cached Smap (0 before the first fetch)."""
         return self._table.version if self._table else 0
 
-    async def refresh(self) -> HrwTable:
-        """Fetch the Smap; rebuild the table when its uuid or version changed."""
-        smap = await self._c.cluster.smap()
+    @property
+    def table(self) -> HrwTable | None:
+        """The cached table as it is (None before the first fetch); never fetches."""
+        return self._table
+
+    @property
+    def marked_stale(self) -> bool:
+        """Whether :meth:`stale` was called since the last fetch."""
+        return self._stale
+
+    def use(self, smap: Smap) -> HrwTable:
+        """Take ``smap`` as the cached map, fetched now (a caller that already holds the cluster's
+        map; tests pinning an older one)."""
         t = self._table
         if t is None or t.version != smap.version or t.uuid != smap.uuid:
             self._table = t = HrwTable.of(smap)
         self._aliases = None
+        self._fetched = time.monotonic()
+        self._stale = False
+        return t
+
+    def stale(self) -> None:
+        """Mark the cached map as possibly out of date: the next :meth:`locate` fetches it again
+        (at most once per ``min_interval`` seconds)."""
+        self._stale = True
+
+    def _due(self, now: float) -> bool:
+        age = now - self._fetched
+        return self._table is None or age >= self.max_age or (self._stale and age >= self.min_interval)
+
+    async def refresh(self) -> HrwTable:
+        """Fetch the Smap; rebuild the table when its uuid or version changed. Callers arriving
+        while a fetch is under way wait for that one."""
+        while (inflight := self._inflight) is not None:
+            await asyncio.wait([inflight])  # raises only when this caller is cancelled
+            if not inflight.cancelled():    # else the fetching caller was cancelled: fetch here
+                return inflight.result()
+        fut: asyncio.Future[HrwTable] = asyncio.get_running_loop().create_future()
+        self._inflight = fut
+        try:
+            t = self.use(await self._c.cluster.smap())
+            self.refreshes += 1
+            fut.set_result(t)
+            return t
+        except asyncio.CancelledError:
+            fut.cancel()
+            raise
+        except BaseException as e:
+            fut.set_exception(e)
+            fut.exception()  # retrieved: a failed fetch with no one else waiting is not "never retrieved"
+            raise
+        finally:
+            self._inflight = None
+
+    async def current(self) -> HrwTable:
+        """The table, fetched first when there is none, it is older than ``max_age`` or it was
+        marked :meth:`stale` at least ``min_interval`` seconds after the last fetch."""
+        t = self._table
+        if t is None or self._due(time.monotonic()):
+            return await self.refresh()
         return t
 
     async def _resolve(self, bck: Bck) -> Bck:
@@ -186,6 +251,8 @@ class Locator:
         return bck if uuid == bck.ns.uuid else Bck(bck.name, bck.provider, Namespace(uuid, bck.ns.name))
 
     async def locate(self, bck: Bck, name: str) -> Snode:
-        """The target of object ``name`` in ``bck`` on the cached Smap (fetched on first use)."""
-        table = self._table or await self.refresh()
-        return table.target(await self._resolve(bck), name)
+        """The target of object ``name`` in ``bck`` on the cached Smap (see :meth:`current`)."""
+        table = await self.current()
+        if bck.ns.is_remote:
+            bck = await self._resolve(bck)
+        return table.target(bck, name)

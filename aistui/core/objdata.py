@@ -133,10 +133,13 @@ class ObjectData:
         if cached_only:
             params["presence"] = "2"
         try:
-            r = await self._c.request("HEAD", object_path(bck, obj), params=params)
+            if self._c.datapath is not None:  # straight to the target (core/datapath.py)
+                headers = await self._c.datapath.head(object_path(bck, obj), params, bck=bck, obj=obj)
+            else:
+                headers = (await self._c.request("HEAD", object_path(bck, obj), params=params)).headers
         except NotFound as e:
             raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
-        return ObjectProps.from_headers(obj, r.headers)
+        return ObjectProps.from_headers(obj, headers)
 
     async def exists(self, bck: Bck, obj: str) -> bool:
         """Whether ``bck/obj`` exists (a HEAD, :meth:`head`); other errors are raised."""
@@ -196,7 +199,7 @@ class ObjectData:
                                   validate_checksum=validate_checksum)
         try:
             async with self._open_get(object_path(bck, obj), params, headers, timeout, bool(etl_name),
-                                      chunk_size) as (resp_headers, chunks):
+                                      chunk_size, bck, obj) as (resp_headers, chunks):
                 props = ObjectProps.from_headers(obj, resp_headers)
                 if on_props:
                     on_props(props)
@@ -218,13 +221,13 @@ class ObjectData:
 
     @contextlib.asynccontextmanager
     async def _open_get(self, path: str, params: dict[str, str], headers: dict[str, str],
-                        timeout: float | None, etl: bool,
-                        chunk_size: int) -> AsyncGenerator[tuple[Any, AsyncIterator[bytes]], None]:
+                        timeout: float | None, etl: bool, chunk_size: int, bck: Bck,
+                        obj: str) -> AsyncGenerator[tuple[Any, AsyncIterator[bytes]], None]:
         """``(headers, async chunk iterator)`` of a GET: over the object data path when there is one
-        (inline ETL keeps the httpx path for its ETL-specific errors). Both give chunks of exactly
-        ``chunk_size`` bytes but the last."""
+        (straight to the object's target; inline ETL keeps the httpx path for its ETL-specific
+        errors). Both give chunks of exactly ``chunk_size`` bytes but the last."""
         if self._c.datapath is not None and not etl:
-            async with self._c.datapath.get(path, params, headers, timeout) as resp:
+            async with self._c.datapath.get(path, params, headers, timeout, bck=bck, obj=obj) as resp:
                 yield resp.headers, _exact_chunks(resp.content, chunk_size)
             return
         async with self._c.stream("GET", path, params=params, headers=headers, timeout=timeout, etl=etl) as resp:
@@ -303,7 +306,7 @@ class ObjectData:
                 body = _file_chunks(fpath, 0, size, progress)
             headers["Content-Length"] = str(size)
         if self._c.datapath is not None:
-            resp_headers = await self._c.datapath.put(path, params, headers, body, timeout)
+            resp_headers = await self._c.datapath.put(path, params, headers, body, timeout, bck=bck, obj=obj)
         else:
             loc = await self._redirect_target("PUT", path, params)
             r = await self._c.request("PUT", loc, content=body, headers=headers, idempotent=False,
