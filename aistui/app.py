@@ -230,6 +230,8 @@ class AISTui(App):
             self.exit()
         elif j.kind == "log":
             self.show_cmdlog()
+        elif j.kind == "storage":
+            self.show_storage()
         elif j.kind == "usage" and j.bck is not None:
             self.show_usage(j.bck, j.prefix)
         elif j.kind == "mode":
@@ -290,6 +292,13 @@ class AISTui(App):
         from .screens.usage import UsageScreen
 
         self.push_screen(UsageScreen(bck, prefix))
+
+    def show_storage(self, target: str = "") -> None:
+        """Push the storage screen (``s`` on the cluster screen, ``:storage``): every target's
+        mountpaths, disks, capacity against the watermarks, alerts; the cursor on ``target``."""
+        from .screens.storage import StorageScreen
+
+        self.push_screen(StorageScreen(target))
 
     def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
         """Show object ``name`` of ``bck`` as ETL ``etl`` returns it (inline transform)."""

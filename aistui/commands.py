@@ -37,6 +37,8 @@ class AISCommands(Provider):
                    partial(app.switch_context, name))
         yield ("Collect all logs", "every node's logs in one local archive (L on the cluster screen)",
                app.collect_logs)
+        yield ("Storage (:storage)", "mountpaths, disks, capacity and alerts per target (s on the cluster screen)",
+               app.show_storage)
         yield ("Command log (:log)", "every action taken against the cluster, with its ais command",
                app.show_cmdlog)
         yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)

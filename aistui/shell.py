@@ -75,6 +75,10 @@ class Console(Protocol):
         """Push the per-target performance screen (``P`` on the cluster screen, ``:perf``)."""
         ...
 
+    def show_storage(self, target: str = "") -> None:
+        """Push the storage screen (``s``, ``:storage``), the cursor on ``target`` if given."""
+        ...
+
     def show_usage(self, bck: Bck, prefix: str = "") -> None:
         """Push the usage map of ``bck`` under the virtual directory ``prefix`` (``U``, ``:du``)."""
         ...

@@ -49,6 +49,7 @@ class ClusterScreen(Polling):
         Binding("C", "switch_cluster", "Clusters", id="cluster.switch"),
         Binding("l", "node_log", "Node log", id="cluster.node_log"),
         Binding("L", "collect_logs", "All logs", id="cluster.collect_logs"),
+        Binding("s", "storage", "Storage", id="cluster.storage"),
     ]
 
     HISTORY = 40  # refreshes kept for the sparklines
@@ -183,4 +184,9 @@ class ClusterScreen(Polling):
     def action_collect_logs(self) -> None:
         """``L``: every node's logs in one local archive."""
         self.console.collect_logs()
+
+    def action_storage(self) -> None:
+        """``s``: the storage screen (every target's mountpaths), its cursor on the node under
+        this screen's cursor when that is a target."""
+        self.console.show_storage(self.query_one("#nodes", LineTable).cursor_key or "")
 

@@ -24,6 +24,7 @@ from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.screens.logs import NodeLogScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.screens.storage import StorageScreen
 from aistui.screens.usage import UsageScreen
 from aistui.widgets.objlist import ObjectList
 from tests.util import shown, unique, until
@@ -38,12 +39,14 @@ MUTATING = {
     JobsScreen: {"abort": "abort job"},
     ETLScreen: {"init": "init ETL", "transform": "transform", "stop": "stop ETL", "start": "start ETL",
                 "delete": "delete ETL"},
+    StorageScreen: {"enable": "enable mountpath", "disable": "disable mountpath", "detach": "detach mountpath",
+                    "attach": "attach mountpath"},
 }
 READING = {
     AISTui: {"command_line", "cursor('bottom')", "cursor('down')", "cursor('top')", "cursor('up')", "quit",
              "switch_mode('buckets')", "switch_mode('cluster')", "switch_mode('etl')", "switch_mode('jobs')",
              "toggle_help"},
-    ClusterScreen: {"collect_logs", "node_log", "pause", "refresh", "switch_cluster"},
+    ClusterScreen: {"collect_logs", "node_log", "pause", "refresh", "storage", "switch_cluster"},
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
                     "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl"},
@@ -54,6 +57,7 @@ READING = {
     CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
     NodeLogScreen: {"back", "cycle_severity", "pause", "save", "search"},
     UsageScreen: {"back", "refresh", "sort", "up"},
+    StorageScreen: {"back", "pause", "refresh"},
 }
 WRITES = {"PUT", "POST", "DELETE", "PATCH"}
 
@@ -156,6 +160,15 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await pilot.press("4")
             await shown(pilot, app, ETLScreen)
             await sweep(ETLScreen, {"n": "init", "T": "transform"})
+            await pilot.press("1")  # the storage screen: its reads are GETs, its actions refused
+            await shown(pilot, app, ClusterScreen)
+            await until(pilot, lambda: app.screen.query_one("#nodes").row_count >= 2)
+            await pilot.press("s")
+            await shown(pilot, app, StorageScreen)
+            mps = app.screen.query_one("#storage")
+            await until(pilot, lambda: mps.row_count >= 2)
+            mps.move_cursor(row=1)  # the first target's first mountpath
+            await sweep(StorageScreen, {"e": "enable", "d": "disable", "x": "detach", "a": "attach"})
         writes = [r for r in requests_sent if r[0] in WRITES]
         assert writes == [], f"read-only console sent {writes}"
         assert list(app.session.cmdlog) == [], "a refused action was logged as taken"
