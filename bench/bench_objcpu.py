@@ -4,10 +4,12 @@
 32) at once, against an existing cluster (``--endpoint``).
 
 CPU is this process's user+system time (``time.process_time()``) over the timed loop, divided by
-the objects: microseconds of client CPU per object (the cluster's own CPU is not counted). The
-PUT loop is ``client.objects.put(bck, name, bytes)`` (what ``transfer.upload`` calls per file,
-without reading files); the GET loop is ``client.objects.get(bck, name)`` into memory. Each is run
-``--repeat`` times (default 3) and the median reported. ``--via-proxy`` sends every request
+the objects: microseconds of client CPU per object (the cluster's own CPU is not counted). Three
+loops: ``put`` is ``client.objects.put(bck, name, bytes)``; ``upload`` is ``transfer.upload`` of
+as many local files (what ``bench_core.py`` and the console's upload run: file reads, progress,
+the retry policy); ``get`` is ``client.objects.get(bck, name)`` into memory. Each is run
+``--repeat`` times (default 3) and the median reported. To compare two versions of the core,
+run the script with ``PYTHONPATH`` set to each checkout in turn. ``--via-proxy`` sends every request
 through the proxy (the switch of the same name); ``--profile DIR`` records each phase with
 py-spy (``py-spy record --format speedscope``, the dev extra) into DIR.
 
@@ -31,13 +33,21 @@ from pathlib import Path
 
 
 async def run(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
-    from aistui.core import AISClient, Bck
+    import tempfile
+
+    from aistui.core import AISClient, Bck, transfer
     from aistui.core.config import ConnectionSettings
 
-    settings = ConnectionSettings(endpoint=args.endpoint, via_proxy=args.via_proxy)
-    out: dict[str, list[tuple[float, float]]] = {"put": [], "get": []}
+    settings = ConnectionSettings(endpoint=args.endpoint)
+    if args.via_proxy:
+        settings = ConnectionSettings(endpoint=args.endpoint, via_proxy=True)  # type: ignore[call-arg]
+    out: dict[str, list[tuple[float, float]]] = {"put": [], "upload": [], "get": []}
     body = os.urandom(args.size)
     names = [f"d{i % 100}/obj-{i:06d}" for i in range(args.objects)]
+    src = Path(tempfile.mkdtemp(prefix="objcpu-"))
+    for i in range(args.objects):
+        (src / f"f{i:06d}").write_bytes(body)
+    files = transfer.plan_upload([src])
     async with AISClient(settings) as client:
         bck = Bck(f"objcpu-{uuid.uuid4().hex[:8]}")
         await client.buckets.create(bck)
@@ -48,6 +58,13 @@ async def run(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
                 async with sem:
                     await client.objects.put(bck, n, body)
 
+            async def upload_all(rep: int) -> None:
+                b = Bck(f"{bck.name}-up{rep}")
+                await client.buckets.create(b)
+                res = await transfer.upload(client, b, files, concurrency=args.concurrency)
+                if res.failed:
+                    raise RuntimeError(f"upload: {len(res.failed)} failed")
+
             async def get(n: str) -> None:
                 async with sem:
                     if len(await client.objects.get(bck, n)) != args.size:
@@ -57,17 +74,23 @@ async def run(args: argparse.Namespace) -> dict[str, list[tuple[float, float]]]:
                 await put(n)
                 await get(n)
             for rep in range(args.repeat):
-                for phase, fn in (("put", put), ("get", get)):
+                for phase, fn in (("put", put), ("upload", None), ("get", get)):
                     spy = _spy(args.profile, f"{phase}-{'proxy' if args.via_proxy else 'direct'}-{rep}")
                     c0, t0 = time.process_time(), time.perf_counter()
-                    await asyncio.gather(*(fn(n) for n in names))
+                    if fn is None:
+                        await upload_all(rep)
+                    else:
+                        await asyncio.gather(*(fn(n) for n in names))
                     cpu, wall = time.process_time() - c0, time.perf_counter() - t0
                     _stop(spy)
                     out[phase].append((cpu, wall))
                     print(f"{phase} rep {rep + 1}: {cpu / args.objects * 1e6:.0f} us CPU/object, "
                           f"{args.objects / wall:.0f} obj/s", file=sys.stderr, flush=True)
         finally:
+            for rep in range(args.repeat):
+                await client.buckets.destroy(Bck(f"{bck.name}-up{rep}"), missing_ok=True)
             await client.buckets.destroy(bck, missing_ok=True)
+            shutil.rmtree(src, ignore_errors=True)
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import stat
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
@@ -42,27 +43,31 @@ def object_path(bck: Bck, obj: str) -> str:
     return f"/v1/objects/{bck.name}/{quote_object(obj)}"
 
 
-def _local_file(src: Path | str) -> tuple[Path, int]:
-    """``(path, size in bytes)`` of a local file to upload, checked before anything is sent.
+def _local_file(src: Path | str, *, small: int = -1) -> tuple[Path, int, bytes | None]:
+    """``(path, size in bytes, contents)`` of a local file to upload, checked before anything is
+    sent; ``contents`` is the whole file when it is at most ``small`` bytes (read with the same
+    open that checks it can be read), else None.
 
     Raises :class:`InvalidInput` (also a ``ValueError``) naming the path and the reason: it does
     not exist, it is a directory, it is not a regular file (a FIFO or a device has no size to
-    send and may never end), or it cannot be opened for reading."""
+    send and may never end), it cannot be opened for reading, or it changed size while read."""
     fpath = Path(src)
     try:
-        st = fpath.stat()
+        st = os.stat(fpath)
         if stat.S_ISDIR(st.st_mode):
             raise InvalidInput(f"cannot upload {fpath}: it is a directory, not a file "
                                "(directories go through transfer.plan_upload and transfer.upload)")
         if not stat.S_ISREG(st.st_mode):
             raise InvalidInput(f"cannot upload {fpath}: not a regular file (a FIFO, socket or device)")
-        with open(fpath, "rb"):
-            pass
+        with open(fpath, "rb") as f:
+            data = f.read() if st.st_size <= small else None
     except FileNotFoundError:
         raise InvalidInput(f"cannot upload {fpath}: no such file") from None
     except OSError as e:
         raise InvalidInput(f"cannot upload {fpath}: {(e.strerror or str(e)).lower()}") from None
-    return fpath, st.st_size
+    if data is not None and len(data) != st.st_size:
+        raise InvalidInput(f"{fpath} changed while it was being uploaded")
+    return fpath, st.st_size, data
 
 
 async def _exact_chunks(content: Any, size: int) -> AsyncIterator[bytes]:
@@ -292,14 +297,9 @@ class ObjectData:
             if progress:
                 progress(size)
         else:
-            fpath, size = _local_file(data)
-            if size <= SMALL_FILE:  # one read beats a thread hop per chunk
-                try:
-                    body = fpath.read_bytes()
-                except OSError as e:
-                    raise InvalidInput(f"cannot upload {fpath}: {(e.strerror or str(e)).lower()}") from None
-                if len(body) != size:
-                    raise InvalidInput(f"{fpath} changed while it was being uploaded")
+            fpath, size, whole = _local_file(data, small=SMALL_FILE)
+            if whole is not None:  # one read beats a thread hop per chunk
+                body = whole
                 if progress:
                     progress(size)
             else:
@@ -334,7 +334,7 @@ class ObjectData:
         validate_object_name(obj)
         if part_size <= 0:
             raise InvalidInput("part size must be positive")
-        fpath, size = _local_file(file)
+        fpath, size, _ = _local_file(file)
         path = object_path(bck, obj)
         r = await self._c.request("POST", path, params=bck.query(), json=self._c.action("mpt-upload"))
         upload_id = r.text.strip().strip('"')

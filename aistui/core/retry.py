@@ -53,9 +53,9 @@ class _StopAfterWindow(stop_base):
     """Stop once ``window`` seconds have passed since the *first failure* (not since the first
     attempt, which may itself have lasted a timeout)."""
 
-    def __init__(self, window: float):
+    def __init__(self, window: float, first: float | None = None):
         self.window = window
-        self.first: float | None = None
+        self.first: float | None = first
 
     def __call__(self, retry_state: RetryCallState) -> bool:
         now = retry_state.outcome_timestamp or time.monotonic()
@@ -65,12 +65,19 @@ class _StopAfterWindow(stop_base):
 
 
 def within_window(window: float, backoff: tuple[float, float],
-                  before_sleep: Callable[[RetryCallState], Any] | None = None) -> AsyncRetrying:
+                  before_sleep: Callable[[RetryCallState], Any] | None = None, *,
+                  first_failure: float | None = None, failed_before: int = 0) -> AsyncRetrying:
     """Retry :class:`TransientError` for at most ``window`` s after the first failure, waiting
     ``backoff[0]`` s, doubling, to at most ``backoff[1]`` s between attempts; ``before_sleep`` is
-    called before each wait (e.g. to count retries). The last error is re-raised as is."""
-    return AsyncRetrying(stop=_StopAfterWindow(window),
-                         wait=wait_exponential(multiplier=backoff[0], exp_base=2, max=backoff[1]),
+    called before each wait (e.g. to count retries). The last error is re-raised as is.
+
+    ``first_failure`` (``time.monotonic()``) and ``failed_before`` continue a retry sequence
+    whose first ``failed_before`` attempts ran (and failed) outside the policy: the window counts
+    from that first failure and the waits go on doubling from where they were (a caller that
+    tries once without building a policy, the common case that needs none)."""
+    return AsyncRetrying(stop=_StopAfterWindow(window, first_failure),
+                         wait=wait_exponential(multiplier=backoff[0] * 2 ** failed_before, exp_base=2,
+                                               max=backoff[1]),
                          retry=retry_if_exception_type(TransientError), before_sleep=before_sleep,
                          reraise=True)
 
