@@ -13,7 +13,8 @@ import aistui.core
 CORE_DIR = Path(aistui.core.__file__).parent
 SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config",
               "transfer", "names", "checksum", "aio", "datapath", "retry", "listing", "objdata", "multiobj",
-              "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf"]
+              "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf",
+              "storage"]
 
 PROBE = """
 import sys
