@@ -230,6 +230,8 @@ class AISTui(App):
             self.exit()
         elif j.kind == "log":
             self.show_cmdlog()
+        elif j.kind == "perf":
+            self.show_perf()
         elif j.kind == "storage":
             self.show_storage()
         elif j.kind == "usage" and j.bck is not None:
@@ -285,6 +287,14 @@ class AISTui(App):
         from .screens.cmdlog import CmdLogScreen
 
         self.push_screen(CmdLogScreen())
+
+    def show_perf(self) -> None:
+        """Push the per-target performance screen (``P`` on the cluster screen, ``:perf``): GET, PUT,
+        append and delete rates, throughput, latency, cold GETs, errors by kind and intra-cluster
+        traffic per target, from counter deltas, live."""
+        from .screens.perf import PerfScreen
+
+        self.push_screen(PerfScreen())
 
     def show_usage(self, bck: Bck, prefix: str = "") -> None:
         """Push the usage map (``U``, ``:du``): objects and bytes under each child directory of

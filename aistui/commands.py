@@ -39,6 +39,8 @@ class AISCommands(Provider):
                app.collect_logs)
         yield ("Storage (:storage)", "mountpaths, disks, capacity and alerts per target (s on the cluster screen)",
                app.show_storage)
+        yield ("Performance (:perf)", "per-target GET/PUT rates, latency, errors, intra-cluster traffic "
+               "(P on the cluster screen)", app.show_perf)
         yield ("Command log (:log)", "every action taken against the cluster, with its ais command",
                app.show_cmdlog)
         yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)

@@ -1,7 +1,8 @@
 """The ``:`` command line: parse what the user typed into one navigation step.
 
 ``:b ais://imgs/train/`` opens a bucket at a virtual directory, ``:buckets``, ``:cluster``,
-``:jobs`` and ``:etl`` switch screens, ``:log`` shows the command log, ``:storage`` the
+``:jobs`` and ``:etl`` switch screens, ``:log`` shows the command log, ``:perf`` the per-target
+performance, ``:storage`` the
 mountpaths and disks, ``:du ais://imgs/train/``
 the usage map of a directory, ``:ctx prod`` switches to
 another cluster from the config, ``:q`` quits. Parsing is pure (no Textual, no network) so it is tested on its own.
@@ -20,7 +21,7 @@ MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
          "etl": "etl", "etls": "etl"}
 
 HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, buckets, cluster, jobs, etl, "
-        "log, storage, ctx <name>, q; "
+        "log, perf, storage, ctx <name>, q; "
         "a bare ais://… URI opens that bucket")
 
 
@@ -28,7 +29,7 @@ HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, b
 class Jump:
     """One parsed command. ``kind`` is ``mode`` (``target`` names it), ``bucket`` (``bck`` and the
     object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them),
-    ``log`` (the command log), ``storage`` (the storage screen), ``usage`` (the usage map of
+    ``log`` (the command log), ``perf`` (per-target performance), ``storage`` (the storage screen), ``usage`` (the usage map of
     ``bck`` under the directory ``prefix``, "" or ending with ``/``) or ``quit``."""
 
     kind: str
@@ -51,6 +52,8 @@ def parse_jump(text: str) -> Jump:
         return Jump("quit")
     if word in ("log", "cmdlog", "history") and not rest:
         return Jump("log")
+    if word in ("perf", "performance") and not rest:
+        return Jump("perf")
     if word in ("storage", "mountpaths", "mp", "disks") and not rest:
         return Jump("storage")
     if word in ("b", "bucket", "o", "objects", "ls"):

@@ -49,6 +49,7 @@ class ClusterScreen(Polling):
         Binding("C", "switch_cluster", "Clusters", id="cluster.switch"),
         Binding("l", "node_log", "Node log", id="cluster.node_log"),
         Binding("L", "collect_logs", "All logs", id="cluster.collect_logs"),
+        Binding("P", "perf", "Perf", id="cluster.perf"),
         Binding("s", "storage", "Storage", id="cluster.storage"),
     ]
 
@@ -185,8 +186,11 @@ class ClusterScreen(Polling):
         """``L``: every node's logs in one local archive."""
         self.console.collect_logs()
 
+    def action_perf(self) -> None:
+        """``P``: per-target performance (``:perf``)."""
+        self.console.show_perf()
+
     def action_storage(self) -> None:
         """``s``: the storage screen (every target's mountpaths), its cursor on the node under
         this screen's cursor when that is a target."""
         self.console.show_storage(self.query_one("#nodes", LineTable).cursor_key or "")
-

@@ -24,6 +24,7 @@ from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.screens.logs import NodeLogScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.screens.perf import PerfScreen
 from aistui.screens.storage import StorageScreen
 from aistui.screens.usage import UsageScreen
 from aistui.widgets.objlist import ObjectList
@@ -46,7 +47,7 @@ READING = {
     AISTui: {"command_line", "cursor('bottom')", "cursor('down')", "cursor('top')", "cursor('up')", "quit",
              "switch_mode('buckets')", "switch_mode('cluster')", "switch_mode('etl')", "switch_mode('jobs')",
              "toggle_help"},
-    ClusterScreen: {"collect_logs", "node_log", "pause", "refresh", "storage", "switch_cluster"},
+    ClusterScreen: {"collect_logs", "node_log", "pause", "perf", "refresh", "storage", "switch_cluster"},
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
                     "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl"},
@@ -57,6 +58,7 @@ READING = {
     CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
     NodeLogScreen: {"back", "cycle_severity", "pause", "save", "search"},
     UsageScreen: {"back", "refresh", "sort", "up"},
+    PerfScreen: {"back", "cycle_sort", "pause", "refresh", "toggle_plot"},
     StorageScreen: {"back", "pause", "refresh"},
 }
 WRITES = {"PUT", "POST", "DELETE", "PATCH"}
@@ -160,6 +162,13 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await pilot.press("4")
             await shown(pilot, app, ETLScreen)
             await sweep(ETLScreen, {"n": "init", "T": "transform"})
+            await pilot.press("1")  # the performance screen only reads (node_status GETs)
+            await shown(pilot, app, ClusterScreen)
+            await pilot.press("P")
+            await shown(pilot, app, PerfScreen)
+            await until(pilot, lambda: app.screen.polls >= 1)
+            await pilot.press("s", "escape")
+            await shown(pilot, app, ClusterScreen)
             await pilot.press("1")  # the storage screen: its reads are GETs, its actions refused
             await shown(pilot, app, ClusterScreen)
             await until(pilot, lambda: app.screen.query_one("#nodes").row_count >= 2)
