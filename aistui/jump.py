@@ -29,7 +29,8 @@ HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, b
 class Jump:
     """One parsed command. ``kind`` is ``mode`` (``target`` names it), ``bucket`` (``bck`` and the
     object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them),
-    ``log`` (the command log), ``perf`` (per-target performance), ``storage`` (the storage screen), ``usage`` (the usage map of
+    ``log`` (the command log), ``perf`` (per-target performance), ``storage`` (the storage screen),
+    ``usage`` (the usage map of
     ``bck`` under the directory ``prefix``, "" or ending with ``/``) or ``quit``."""
 
     kind: str
