@@ -9,8 +9,10 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.models import LS_CACHED
 from aistui.screens.buckets import BucketsScreen
-from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
+from aistui.screens.props import BucketPropsScreen
+from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
 from aistui.widgets.form import FormDialog
+from aistui.widgets.jsontree import JsonTree
 from tests.util import shown, unique, until
 
 
@@ -136,10 +138,12 @@ async def test_props_and_read_only_refusals(ais, bucket):
     async with app.run_test(size=(150, 40), notifications=True) as pilot:
         await _open(pilot, app)
         await _at(pilot, app, str(bucket))
-        await pilot.press("p")
-        await shown(pilot, app, TextDialog)
-        assert '"versioning"' in app.screen.text
+        await pilot.press("p")  # the property tree: reading, so not refused
+        await shown(pilot, app, BucketPropsScreen)
+        await until(pilot, lambda: app.screen.loaded)
+        assert "versioning" in app.screen.query_one(JsonTree).keys()
         await pilot.press("escape")
+        await shown(pilot, app, BucketsScreen)
         for key, what in (("n", "create bucket"), ("D", "destroy bucket"), ("c", "copy bucket"),
                           ("E", "evict"), ("f", "prefetch"), ("P", "edit bucket props")):
             await pilot.press(key)
