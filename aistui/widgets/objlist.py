@@ -27,6 +27,9 @@ DIR = -1  # size stored for a virtual directory
 
 SIZE_W = 11  # width of the size column, including one space of padding
 MARK_W = 2   # width of the selection mark column
+#: widths of the optional columns (``widgets/objops.py`` COLUMNS), one space of padding included
+EXTRA_W = {"cached": 7, "atime": 20, "version": 8, "checksum": 17, "custom": 24, "location": 24}
+NAME_MIN = 20  # optional columns are dropped from the right while the name would get fewer cells
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F]}
 
@@ -91,6 +94,8 @@ class ObjectList(RowView):
         self._view: array | None = None  # row -> index into _names, when filtered or sorted
         self._filter = ""
         self._sort: tuple[str, bool] | None = None
+        self.columns: tuple[str, ...] = ()  # optional columns shown after the size (EXTRA_W keys)
+        self._extra: list[tuple[str, ...]] = []  # per row, the optional columns' text (when columns)
 
     # ------------------------------------------------------------------ the store
 
@@ -117,6 +122,7 @@ class ObjectList(RowView):
         """Drop every row, the selection, the filter's result and the sort; keep the filter text."""
         self._names = []
         self._sizes = array("q")
+        self._extra = []
         self.selected.clear()
         self._sort = None
         self._view = array("q") if self._filter else None
@@ -124,13 +130,35 @@ class ObjectList(RowView):
         self._resize()
         self.scroll_to(y=0, animate=False)
 
-    def append(self, rows: Iterable[tuple[str, int]]) -> None:
-        """Add ``(name, size)`` rows (size :data:`DIR` for a virtual directory) in listing order.
-        With a filter, matching rows join the view; with a sort, the view is re-sorted."""
+    def set_columns(self, columns: tuple[str, ...]) -> None:
+        """Show these optional columns (:data:`EXTRA_W` keys, in order) after the size; rows
+        appended from now on carry their text (call before a new listing)."""
+        self.columns = tuple(c for c in columns if c in EXTRA_W)
+        self.refresh()
+
+    def shown_columns(self, width: int) -> tuple[str, ...]:
+        """The optional columns that fit ``width`` cells with at least :data:`NAME_MIN` for the
+        name, dropped from the right."""
+        cols = list(self.columns)
+        while cols and width - MARK_W - SIZE_W - sum(EXTRA_W[c] for c in cols) < NAME_MIN:
+            cols.pop()
+        return tuple(cols)
+
+    def extra_at(self, row: int) -> tuple[str, ...]:
+        """The optional columns' text of view row ``row`` (empty without columns)."""
+        i = self._index(row)
+        return self._extra[i] if i < len(self._extra) else ()
+
+    def append(self, rows: Iterable[tuple[str, int] | tuple[str, int, tuple[str, ...]]]) -> None:
+        """Add ``(name, size)`` rows (size :data:`DIR` for a virtual directory) in listing order;
+        with :attr:`columns`, ``(name, size, texts)`` with one text per column. With a filter,
+        matching rows join the view; with a sort, the view is re-sorted."""
         start = len(self._names)
-        for name, size in rows:
-            self._names.append(name)
-            self._sizes.append(size)
+        for row in rows:
+            self._names.append(row[0])
+            self._sizes.append(row[1])
+            if self.columns:
+                self._extra.append(row[2] if len(row) > 2 else ())  # type: ignore[misc]
         if self._view is not None:
             self._view.extend(self._matching(range(start, len(self._names))))
             if self._sort:
@@ -275,14 +303,22 @@ class ObjectList(RowView):
             style += st["selected"]
         if cursor:
             style += st["cursor"]
-        name_w = max(1, width - MARK_W - SIZE_W)
+        cols = self.shown_columns(width) if self.columns else ()
+        name_w = max(1, width - MARK_W - SIZE_W - sum(EXTRA_W[c] for c in cols))
         shown = fit(printable(name[self.strip:]), name_w)
-        strip = Strip([
+        segments = [
             Segment("● " if selected else "  ", style + st["mark"]),
             Segment(shown, style + st["dir"] if size == DIR else style),
             Segment(("" if size == DIR else fmt.size(size)).rjust(SIZE_W)[:SIZE_W],
                     style if cursor else style + st["size"]),
-        ])
+        ]
+        if cols:
+            texts = self._extra[i] if i < len(self._extra) else ()
+            for c in cols:
+                w = EXTRA_W[c]
+                text = printable(texts[self.columns.index(c)]) if len(texts) == len(self.columns) else ""
+                segments.append(Segment(" " + fit(text, w - 1), style if cursor else style + st["size"]))
+        strip = Strip(segments)
         return strip.adjust_cell_length(width, style) if strip.cell_length != width else strip
 
     def _resolve_styles(self) -> dict[str, Style]:
@@ -298,11 +334,13 @@ class ObjectList(RowView):
             self.post_message(self.Activated(self, self.cursor_row, self.cursor_key))
 
 
-def column_header(width: int, sort: tuple[str, bool] | None) -> Text:
-    """The header line over an :class:`ObjectList` of ``width`` cells, marking the sorted column."""
+def column_header(width: int, sort: tuple[str, bool] | None, columns: tuple[str, ...] = ()) -> Text:
+    """The header line over an :class:`ObjectList` of ``width`` cells, marking the sorted column;
+    ``columns`` are the optional columns shown (:meth:`ObjectList.shown_columns`)."""
     arrow = {False: " ▲", True: " ▼"}
     name = "name" + (arrow[sort[1]] if sort and sort[0] == "name" else "")
     size = "size" + (arrow[sort[1]] if sort and sort[0] == "size" else "")
-    name_w = max(1, width - MARK_W - SIZE_W)
+    name_w = max(1, width - MARK_W - SIZE_W - sum(EXTRA_W[c] for c in columns))
     line = " " * MARK_W + name.ljust(name_w)[:name_w] + size.rjust(SIZE_W)
+    line += "".join(" " + c.ljust(EXTRA_W[c] - 1)[:EXTRA_W[c] - 1] for c in columns)
     return Text(line[:width] if cell_len(line) > width else line, style="bold", no_wrap=True)
