@@ -232,6 +232,8 @@ class AISTui(App):
             self.show_cmdlog()
         elif j.kind == "perf":
             self.show_perf()
+        elif j.kind == "config":
+            self.show_config(j.target or None)
         elif j.kind == "storage":
             self.show_storage()
         elif j.kind == "usage" and j.bck is not None:
@@ -295,6 +297,19 @@ class AISTui(App):
         from .screens.perf import PerfScreen
 
         self.push_screen(PerfScreen())
+
+    def show_config(self, node_id: str | None = None) -> None:
+        """Push the config tree (``c`` on the cluster screen, ``:config [NODE_ID]``): the cluster
+        config, or node ``node_id``'s with what differs from the cluster marked."""
+        from .screens.config import ConfigScreen
+
+        self.push_screen(ConfigScreen(node_id))
+
+    def show_bucket_props(self, bck: Bck, label: str = "") -> None:
+        """Push the property tree of ``bck`` (``p`` on the buckets screen; ``label`` names it)."""
+        from .screens.props import BucketPropsScreen
+
+        self.push_screen(BucketPropsScreen(bck, label))
 
     def show_usage(self, bck: Bck, prefix: str = "") -> None:
         """Push the usage map (``U``, ``:du``): objects and bytes under each child directory of

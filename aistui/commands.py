@@ -41,6 +41,12 @@ class AISCommands(Provider):
                app.show_storage)
         yield ("Performance (:perf)", "per-target GET/PUT rates, latency, errors, intra-cluster traffic "
                "(P on the cluster screen)", app.show_perf)
+        yield ("Cluster config (:config)", "the cluster config as a tree; c on the cluster screen: a node's",
+               partial(app.show_config, None))
+        yield ("Performance (:perf)", "per-target GET/PUT rates, latency, errors, intra-cluster traffic "
+               "(P on the cluster screen)", app.show_perf)
+        yield ("Dataset doctor (:doctor)", "scan a bucket or prefix for duplicates, leaks, broken images "
+               "(H on the objects screen)", app.show_doctor)
         yield ("Command log (:log)", "every action taken against the cluster, with its ais command",
                app.show_cmdlog)
         yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)

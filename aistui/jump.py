@@ -21,7 +21,7 @@ MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
          "etl": "etl", "etls": "etl"}
 
 HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, buckets, cluster, jobs, etl, "
-        "log, perf, storage, ctx <name>, q; "
+        "log, perf, storage, config [NODE_ID], ctx <name>, q; "
         "a bare ais://… URI opens that bucket")
 
 
@@ -30,7 +30,7 @@ class Jump:
     """One parsed command. ``kind`` is ``mode`` (``target`` names it), ``bucket`` (``bck`` and the
     object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them),
     ``log`` (the command log), ``perf`` (per-target performance), ``storage`` (the storage screen),
-    ``usage`` (the usage map of
+    ``config`` (the cluster config, or node ``target``'s), ``usage`` (the usage map of
     ``bck`` under the directory ``prefix``, "" or ending with ``/``) or ``quit``."""
 
     kind: str
@@ -57,6 +57,10 @@ def parse_jump(text: str) -> Jump:
         return Jump("perf")
     if word in ("storage", "mountpaths", "mp", "disks") and not rest:
         return Jump("storage")
+    if word in ("config", "conf", "cfg"):
+        if len(rest.split()) > 1:
+            raise InvalidInput(f"usage: config [NODE_ID]; {HELP}")
+        return Jump("config", rest)
     if word in ("b", "bucket", "o", "objects", "ls"):
         if not rest:
             return Jump("mode", "buckets")

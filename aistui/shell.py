@@ -83,6 +83,14 @@ class Console(Protocol):
         """Push the usage map of ``bck`` under the virtual directory ``prefix`` (``U``, ``:du``)."""
         ...
 
+    def show_config(self, node_id: str | None = None) -> None:
+        """Push the config tree: the cluster's (``None``) or node ``node_id``'s (``c``, ``:config``)."""
+        ...
+
+    def show_bucket_props(self, bck: Bck, label: str = "") -> None:
+        """Push the property tree of ``bck`` (``p`` on the buckets screen)."""
+        ...
+
 
 def console(node: Any) -> Console:
     """The app shell of a mounted screen or widget ``node``, typed."""

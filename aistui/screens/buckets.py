@@ -1,13 +1,13 @@
 """Buckets screen: every provider's buckets, remote AIS ones included. Object counts and sizes
 fill in from the async summary without blocking the list. ``a`` toggles present/all buckets,
 ``enter`` opens a bucket; ``n`` creates (name rules checked before sending), ``D`` destroys (type the
-name to confirm), ``c`` copies, ``e``/``f`` evict/prefetch a remote bucket, ``p`` shows props.
+name to confirm), ``c`` copies, ``e``/``f`` evict/prefetch a remote bucket, ``p`` opens the property tree
+(an editable screen of its own).
 Mutations are refused in ``--read-only``."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, replace
 
 from rich.text import Text
@@ -22,7 +22,7 @@ from .. import format as fmt
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck, BucketSummary, Namespace
 from ..messages import LoadFailed
-from ..widgets.dialogs import ConfirmDialog, PromptDialog, TextDialog
+from ..widgets.dialogs import ConfirmDialog, PromptDialog
 from ..widgets.form import Field, FormDialog
 from ..widgets.keybar import KeyBar
 from ..widgets.status import StatusBar
@@ -275,9 +275,10 @@ class BucketsScreen(AISScreen):
                       cmdlog.prefetch_bucket(b))
 
     def action_props(self) -> None:
+        """``p``: the bucket's whole property tree, each value editable (a screen of its own)."""
         b = self.current()
         if b is not None:
-            self.show_props(b)
+            self.console.show_bucket_props(b, self.display_name(b))
 
     def action_edit_props(self) -> None:
         """``P``: edit the common props: versioning, mirroring (copies) and checksum type."""
@@ -314,15 +315,6 @@ class BucketsScreen(AISScreen):
             Field("copies", "Copies per object (mirroring across mountpaths; 1 = off)", value=copies),
             Field("checksum", "Checksum type", value=cksum, choices=CHECKSUMS),
         ], check, submit_label="Save"), got)
-
-    @work(group="props", exit_on_error=False)
-    async def show_props(self, b: Bck) -> None:
-        try:
-            props = await self.session.client.buckets.head(b)
-        except AISError as e:
-            self.notify(f"props: {e}", severity="error", markup=False)
-            return
-        self.app.push_screen(TextDialog(f"Properties of {self.display_name(b)}", json.dumps(props, indent=2), "json"))
 
     def action_export(self) -> None:
         """``e``: PyTorch loader code for the bucket under the cursor."""

@@ -50,6 +50,7 @@ class ClusterScreen(Polling):
         Binding("l", "node_log", "Node log", id="cluster.node_log"),
         Binding("L", "collect_logs", "All logs", id="cluster.collect_logs"),
         Binding("P", "perf", "Perf", id="cluster.perf"),
+        Binding("c", "config", "Config", id="cluster.config"),
         Binding("s", "storage", "Storage", id="cluster.storage"),
     ]
 
@@ -189,6 +190,11 @@ class ClusterScreen(Polling):
     def action_perf(self) -> None:
         """``P``: per-target performance (``:perf``)."""
         self.console.show_perf()
+
+    def action_config(self) -> None:
+        """``c``: the config of the node under the cursor (what differs from the cluster marked);
+        the cluster config when no node row is selected (also ``:config``)."""
+        self.console.show_config(self.query_one("#nodes", LineTable).cursor_key or None)
 
     def action_storage(self) -> None:
         """``s``: the storage screen (every target's mountpaths), its cursor on the node under

@@ -19,12 +19,14 @@ from aistui.core.datapath import ObjectDataPath
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.cluster import ClusterScreen
 from aistui.screens.cmdlog import CmdLogScreen
+from aistui.screens.config import ConfigScreen
 from aistui.screens.etl import ETLScreen
 from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.screens.logs import NodeLogScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.screens.perf import PerfScreen
+from aistui.screens.props import BucketPropsScreen
 from aistui.screens.storage import StorageScreen
 from aistui.screens.usage import UsageScreen
 from aistui.widgets.objlist import ObjectList
@@ -38,6 +40,8 @@ MUTATING = {
     ObjectsScreen: {"upload": "upload", "delete": "delete", "copy_objects": "copy", "evict": "evict",
                     "prefetch": "prefetch"},
     JobsScreen: {"abort": "abort job"},
+    ConfigScreen: {"edit": "edit config", "reset": "reset node config"},
+    BucketPropsScreen: {"edit": "edit bucket props", "reset": "reset bucket props"},
     ETLScreen: {"init": "init ETL", "transform": "transform", "stop": "stop ETL", "start": "start ETL",
                 "delete": "delete ETL"},
     StorageScreen: {"enable": "enable mountpath", "disable": "disable mountpath", "detach": "detach mountpath",
@@ -47,7 +51,7 @@ READING = {
     AISTui: {"command_line", "cursor('bottom')", "cursor('down')", "cursor('top')", "cursor('up')", "quit",
              "switch_mode('buckets')", "switch_mode('cluster')", "switch_mode('etl')", "switch_mode('jobs')",
              "toggle_help"},
-    ClusterScreen: {"collect_logs", "node_log", "pause", "perf", "refresh", "storage", "switch_cluster"},
+    ClusterScreen: {"collect_logs", "config", "node_log", "pause", "perf", "refresh", "storage", "switch_cluster"},
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
                     "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl"},
@@ -56,6 +60,8 @@ READING = {
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
     ExportScreen: {"back", "copy", "dry_run", "save"},
     CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
+    ConfigScreen: {"back", "next_match", "prev_match", "refresh", "search", "toggle_diff"},
+    BucketPropsScreen: {"back", "next_match", "prev_match", "refresh", "search"},
     NodeLogScreen: {"back", "cycle_severity", "pause", "save", "search"},
     UsageScreen: {"back", "refresh", "sort", "up"},
     PerfScreen: {"back", "cycle_sort", "pause", "refresh", "toggle_plot"},
@@ -133,6 +139,20 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
 
     try:
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
+            await shown(pilot, app, ClusterScreen)  # c: the config of the node under the cursor
+            await until(pilot, lambda: app.screen.query_one("#nodes").row_count >= 2)
+            await pilot.press("c")
+            await shown(pilot, app, ConfigScreen)
+            await until(pilot, lambda: app.screen.loaded)
+            await sweep(ConfigScreen, {"e": "edit", "R": "reset"})
+            await pilot.press("escape")
+            await shown(pilot, app, ClusterScreen)
+            app.jump("config")  # :config, the cluster's
+            await shown(pilot, app, ConfigScreen)
+            await until(pilot, lambda: app.screen.loaded and app.screen.node_id is None)
+            await sweep(ConfigScreen, {"e": "edit"})
+            await pilot.press("escape")
+            await shown(pilot, app, ClusterScreen)
             await pilot.press("2")
             await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
             t = app.screen.query_one("#buckets")
@@ -140,6 +160,12 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             t.move_cursor(row=t.get_row_index(str(b)))
             await sweep(BucketsScreen, {"n": "create", "D": "destroy", "c": "copy", "E": "evict",
                                         "f": "prefetch", "P": "edit_props"})
+            await pilot.press("p")  # the property tree only reads: a HEAD
+            await shown(pilot, app, BucketPropsScreen)
+            await until(pilot, lambda: app.screen.loaded)
+            await sweep(BucketPropsScreen, {"e": "edit", "R": "reset"})
+            await pilot.press("escape")
+            await shown(pilot, app, BucketsScreen)
             await pilot.press("enter")
             await shown(pilot, app, ObjectsScreen)
             olist = app.screen.query_one(ObjectList)
