@@ -93,3 +93,22 @@ def test_storage_screen_snapshot(snap_compare, size):
         await until(pilot, lambda: app.screen.query_one("#storage", LineTable).row_count == 7)
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+@pytest.mark.parametrize("key", ["d", "a"], ids=["disable-confirm", "attach-prompt"])
+def test_storage_dialog_snapshot_80x24(snap_compare, key):
+    """The disable confirm (naming the target and the mountpath) and the attach prompt at 80x24."""
+    app = AISTui(ConnectionSettings(endpoint=ENDPOINT), refresh_s=3600, image_protocol="halfcell",
+                 client=storage_client())
+
+    async def ready(pilot):
+        await until(pilot, lambda: app.screen.query_one("#nodes", LineTable).row_count == 3 and app.health == "ok")
+        app.show_storage()
+        await shown(pilot, app, StorageScreen)
+        table = app.screen.query_one("#storage", LineTable)
+        await until(pilot, lambda: table.row_count == 7)
+        table.move_cursor(row=table.get_row_index(mp_key("t1target", "/ais/mp1")))
+        await pilot.press(key)
+        await shown(pilot, app, ConfirmDialog if key == "d" else PromptDialog)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=ready)
