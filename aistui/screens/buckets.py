@@ -65,6 +65,7 @@ class BucketsScreen(AISScreen):
         Binding("p", "props", "Props", id="buckets.props"),
         Binding("P", "edit_props", "Edit props", id="buckets.edit_props"),
         Binding("e", "export", "Export", id="buckets.export"),
+        Binding("m", "rename", "Rename", id="buckets.rename"),
         Binding("enter", "open", "Open", id="buckets.open", show=False),
     ]
 
@@ -240,6 +241,34 @@ class BucketsScreen(AISScreen):
             Field("dry_run", "Dry run (count what would be copied, write nothing)", choices=("no", "yes")),
             Field("sync", "Sync (also delete destination objects the source no longer has)", choices=("no", "yes")),
         ], check, submit_label="Copy"), got)
+
+    def action_rename(self) -> None:
+        """``m``: rename an ``ais://`` bucket (``ais bucket mv``; a job that moves every object),
+        after a prompt for the new name and a confirm."""
+        b = self.current()
+        if b is None or self.console.refuse_if_read_only("rename bucket"):
+            return
+        if b.provider != "ais" or b.ns.is_remote:
+            self.notify(f"{self.display_name(b)}: only ais:// buckets of this cluster can be renamed",
+                        severity="warning", markup=False)
+            return
+
+        def confirmed(dst: Bck, ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"rename {b} → {dst}", self.session.client.buckets.rename(b, dst), self.load,
+                              cmdlog.rename_bucket(b, dst))
+
+        def got(text: str | None) -> None:
+            dst = self.parse_bucket(text) if text else None
+            if dst is None or dst == b:
+                return
+            lines = [f"Rename {b} to {dst}.", "A job moves every object; the old name stops existing.",
+                     "Readers of the old name fail from then on."]
+            self.app.push_screen(ConfirmDialog("Rename bucket", lines, confirm_label="Rename"),
+                                 lambda ok: confirmed(dst, ok))
+
+        self.app.push_screen(PromptDialog(f"Rename {b}", "The new bucket name (it must not exist).",
+                                          value=f"ais://{b.name}-new"), got)
 
     def action_evict(self) -> None:
         """``E``: evict a remote bucket's in-cluster copies; keeping its metadata keeps it listed."""

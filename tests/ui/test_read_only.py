@@ -36,10 +36,11 @@ from tests.util import shown, unique, until
 # and the ones that only read or navigate. A new binding must be added to one of the two.
 MUTATING = {
     BucketsScreen: {"create": "create bucket", "destroy": "destroy bucket", "copy": "copy bucket",
-                    "evict": "evict", "prefetch": "prefetch", "edit_props": "edit bucket props"},
+                    "evict": "evict", "prefetch": "prefetch", "edit_props": "edit bucket props",
+                    "rename": "rename bucket"},
     ObjectsScreen: {"upload": "upload", "delete": "delete", "copy_objects": "copy", "evict": "evict",
-                    "prefetch": "prefetch"},
-    JobsScreen: {"abort": "abort job"},
+                    "prefetch": "prefetch", "rename": "rename", "edit_custom": "edit custom metadata"},
+    JobsScreen: {"abort": "abort job", "housekeeping": "housekeeping"},
     ConfigScreen: {"edit": "edit config", "reset": "reset node config"},
     BucketPropsScreen: {"edit": "edit bucket props", "reset": "reset bucket props"},
     ETLScreen: {"init": "init ETL", "transform": "transform", "stop": "stop ETL", "start": "start ETL",
@@ -54,7 +55,8 @@ READING = {
     ClusterScreen: {"collect_logs", "config", "node_log", "pause", "perf", "refresh", "storage", "switch_cluster"},
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
-                    "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl"},
+                    "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl",
+                    "columns", "summary"},
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
@@ -159,7 +161,7 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await until(pilot, lambda: str(b) in {str(k.value) for k in t.rows})
             t.move_cursor(row=t.get_row_index(str(b)))
             await sweep(BucketsScreen, {"n": "create", "D": "destroy", "c": "copy", "E": "evict",
-                                        "f": "prefetch", "P": "edit_props"})
+                                        "f": "prefetch", "P": "edit_props", "m": "rename"})
             await pilot.press("p")  # the property tree only reads: a HEAD
             await shown(pilot, app, BucketPropsScreen)
             await until(pilot, lambda: app.screen.loaded)
@@ -171,7 +173,7 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             olist = app.screen.query_one(ObjectList)
             await until(pilot, lambda: olist.keys() == ["keep.txt"])
             await sweep(ObjectsScreen, {"u": "upload", "x": "delete", "c": "copy_objects", "E": "evict",
-                                        "f": "prefetch"})
+                                        "f": "prefetch", "m": "rename", "M": "edit_custom"})
             await pilot.press("space")  # with a selection too
             await sweep(ObjectsScreen, {"x": "delete", "c": "copy_objects"})
             await pilot.press("U")  # the usage map only reads: its listing is a GET
@@ -184,7 +186,7 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             jobs = app.screen.query_one("#jobs")
             await until(pilot, lambda: jobs.row_count >= 1)
             jobs.focus()
-            await sweep(JobsScreen, {"x": "abort"})
+            await sweep(JobsScreen, {"x": "abort", "H": "housekeeping"})
             await pilot.press("4")
             await shown(pilot, app, ETLScreen)
             await sweep(ETLScreen, {"n": "init", "T": "transform"})

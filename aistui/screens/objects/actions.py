@@ -1,7 +1,8 @@
 """The objects screen's actions on the chosen objects (the selection, else the object under the
 cursor): copy to the clipboard, delete, upload, download, copy to a bucket, evict, prefetch, view
-through an ETL and export. Each changing action is refused in read-only mode and asks first where
-it touches data; long transfers run on their own thread and loop."""
+through an ETL and export; on the object under the cursor: rename and edit its custom metadata;
+on the listing: its columns and a per-prefix summary. Each changing action is refused in read-only
+mode and asks first where it touches data; long transfers run on their own thread and loop."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from ...core.aio import run_in_own_loop
 from ...core.errors import AISError, InvalidInput
 from ...core.transfer import Progress, TransferResult, download, plan_upload, upload
 from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
+from ...widgets.inspector import ObjectInspector
 from ...widgets.objlist import ObjectList
+from ...widgets.objops import ColumnsDialog, CustomEdit, CustomMetaDialog, ReportDialog
 from ..base import AISScreen
 
 if TYPE_CHECKING:
@@ -253,6 +256,119 @@ class ObjectActions(AISScreen):
         self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
                                           "Destination bucket (created if missing); names are kept.",
                                           placeholder="ais://other"), got)
+
+    def _cursor_object(self) -> str | None:
+        name = self.query_one(ObjectList).cursor_key
+        return name if name and not name.endswith("/") else None
+
+    def action_rename(self) -> None:
+        """``m``: rename the object under the cursor within the bucket (``ais object mv``), after
+        a prompt for the new name and a confirm."""
+        if self.console.refuse_if_read_only("rename"):
+            return
+        name = self._cursor_object()
+        if name is None:
+            return
+        if self.bck.provider != "ais":
+            self.notify(f"{self.label}: only ais:// buckets can rename objects", severity="warning", markup=False)
+            return
+
+        def confirmed(new: str, ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"rename {name} → {new}", self._rename(name, new), self.reload,
+                              cmdlog.rename_object(self.bck, name, new))
+
+        def got(new: str | None) -> None:
+            if not new or new == name:
+                return
+            lines = [f"Rename {self.label}/{name}", f"    to {self.label}/{new}", "",
+                     "An object already named so is overwritten."]
+            self.app.push_screen(ConfirmDialog("Rename object", lines, confirm_label="Rename"),
+                                 lambda ok: confirmed(new, ok))
+
+        self.app.push_screen(PromptDialog(f"Rename {name}", "The new full name in this bucket (slashes make "
+                                          "directories).", value=name), got)
+
+    async def _rename(self, name: str, new: str) -> None:
+        await self.session.client.objects.rename(self.bck, name, new)
+
+    def action_edit_custom(self) -> None:
+        """``M``: edit the custom metadata of the object under the cursor (set, update, delete
+        keys; ``ais object set-custom``)."""
+        if self.console.refuse_if_read_only("edit custom metadata"):
+            return
+        name = self._cursor_object()
+        if name is not None:
+            self.open_custom(name)
+
+    @work(group="custom", exclusive=True, exit_on_error=False)
+    async def open_custom(self, name: str) -> None:
+        """Read the object's custom metadata (HEAD), then open the editor."""
+        try:
+            current = dict((await self.session.client.objects.head(self.bck, name)).custom)
+        except AISError as e:
+            self.notify(f"cannot read {name}: {e}", severity="error", markup=False)
+            return
+
+        def got(edit: CustomEdit | None) -> None:
+            if edit is None:
+                return
+            if edit.delete:
+                after = {k: v for k, v in current.items() if k not in edit.delete} | edit.set_keys
+                cmd = cmdlog.set_custom(self.bck, name, after, replace=True)
+            else:
+                cmd = cmdlog.set_custom(self.bck, name, edit.set_keys)
+            self.run_call(f"custom metadata of {name}", self._edit_custom(name, edit),
+                          lambda: self._reinspect(name), cmd)
+
+        self.app.push_screen(CustomMetaDialog(name, current), got)
+
+    async def _edit_custom(self, name: str, edit: CustomEdit) -> None:
+        await self.session.client.objects.update_custom(self.bck, name, edit.set_keys, edit.delete)
+
+    def _reinspect(self, name: str) -> None:
+        inspector = self.query_one(ObjectInspector)
+        inspector.forget()
+        inspector.show(name)
+
+    def action_columns(self) -> None:
+        """``C``: choose the listing's optional columns (kept for the session), then list again."""
+        def got(cols: tuple[str, ...] | None) -> None:
+            if cols is not None and cols != self.session.listing_columns:
+                self.session.listing_columns = cols
+                self.reload()
+
+        self.app.push_screen(ColumnsDialog(self.session.listing_columns), got)
+
+    def action_summary(self) -> None:
+        """``S``: objects, size and cached share under the directory shown, from the cluster's
+        bucket-summary job (``summary-bck`` with a prefix; ``ais storage summary BUCKET/PREFIX``)."""
+        self.notify(f"summarizing {self.label}/{self.prefix}{self.name_prefix} …", timeout=3, markup=False)
+        self.run_summary(self.prefix + self.name_prefix)
+
+    @work(group="summary", exclusive=True, exit_on_error=False)
+    async def run_summary(self, prefix: str) -> None:
+        remote = self.bck.is_remote
+        try:
+            res = await self.session.client.buckets.summary(self.bck, prefix=prefix, cached=not remote)
+        except AISError as e:
+            self.notify(f"summary failed: {e}", severity="error", markup=False)
+            return
+        s = res[0] if res else None
+        present, size = (s.obj_count_present, s.size_present) if s else (0, 0)
+        rows = [("objects in cluster", f"{present:,}"), ("size in cluster", f"{fmt.size(size)} ({size:,} B)")]
+        if s and remote:
+            total = s.obj_count_remote or present
+            rows += [("objects in remote", f"{s.obj_count_remote:,}"),
+                     ("size in remote", fmt.size(s.size_remote)),
+                     ("cached", f"{present:,} of {total:,} ({100 * present / total:.0f}%)" if total else "—")]
+        else:
+            rows.append(("cached", "all (an ais:// bucket's objects live in the cluster)"))
+        if s and present:
+            rows += [("smallest / mean / largest",
+                      f"{fmt.size(s.obj_min_size)} / {fmt.size(s.obj_avg_size)} / {fmt.size(s.obj_max_size)}")]
+        self.app.push_screen(ReportDialog(f"Summary of {self.label}/{prefix}", rows,
+                                          "computed by the cluster's bucket-summary job (summary-bck)"))
 
     def _cancel_transfer(self) -> None:
         if self._transfer is not None:
