@@ -238,6 +238,8 @@ class AISTui(App):
             self.show_storage()
         elif j.kind == "usage" and j.bck is not None:
             self.show_usage(j.bck, j.prefix)
+        elif j.kind == "doctor" and j.bck is not None:
+            self.show_doctor(j.bck, j.prefix)
         elif j.kind == "mode":
             self.switch_mode(j.target)
         elif j.kind == "ctx":
@@ -324,6 +326,24 @@ class AISTui(App):
         from .screens.storage import StorageScreen
 
         self.push_screen(StorageScreen(target))
+
+    def show_doctor(self, bck: Bck | None = None, prefix: str = "") -> None:
+        """Push the dataset doctor (``H``, ``:doctor``): a background scan of ``bck`` under
+        ``prefix`` for empty objects, duplicates and train/val leaks (stored checksums), shard
+        samples missing a member, imbalanced classes and images Pillow cannot decode. Without a
+        bucket (the palette), ask for ``ais://bucket/prefix`` first."""
+        if bck is None:
+            from .widgets.dialogs import PromptDialog
+
+            def got(text: str | None) -> None:
+                if text:
+                    self.jump(f"doctor {text}")
+
+            self.push_screen(PromptDialog("Dataset doctor", "Scan which bucket or prefix?", value="ais://"), got)
+            return
+        from .screens.doctor import DoctorScreen
+
+        self.push_screen(DoctorScreen(bck, prefix))
 
     def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
         """Show object ``name`` of ``bck`` as ETL ``etl`` returns it (inline transform)."""

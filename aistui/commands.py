@@ -37,6 +37,8 @@ class AISCommands(Provider):
                    partial(app.switch_context, name))
         yield ("Collect all logs", "every node's logs in one local archive (L on the cluster screen)",
                app.collect_logs)
+        yield ("Dataset doctor (:doctor)", "scan a bucket or prefix for duplicates, leaks, broken images "
+               "(H on the objects screen)", app.show_doctor)
         yield ("Storage (:storage)", "mountpaths, disks, capacity and alerts per target (s on the cluster screen)",
                app.show_storage)
         yield ("Performance (:perf)", "per-target GET/PUT rates, latency, errors, intra-cluster traffic "

@@ -20,7 +20,8 @@ MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
          "jobs": "jobs", "j": "jobs", "xactions": "jobs",
          "etl": "etl", "etls": "etl"}
 
-HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, buckets, cluster, jobs, etl, "
+HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, doctor <ais://bucket[/prefix]>, "
+        "buckets, cluster, jobs, etl, "
         "log, perf, storage, config [NODE_ID], ctx <name>, q; "
         "a bare ais://… URI opens that bucket")
 
@@ -31,7 +32,8 @@ class Jump:
     object-name ``prefix`` to show), ``ctx`` (``target`` is a profile name, "" lists them),
     ``log`` (the command log), ``perf`` (per-target performance), ``storage`` (the storage screen),
     ``config`` (the cluster config, or node ``target``'s), ``usage`` (the usage map of
-    ``bck`` under the directory ``prefix``, "" or ending with ``/``) or ``quit``."""
+    ``bck`` under the directory ``prefix``, "" or ending with ``/``), ``doctor`` (the dataset doctor of ``bck`` under
+    ``prefix``) or ``quit``."""
 
     kind: str
     target: str = ""
@@ -71,6 +73,11 @@ def parse_jump(text: str) -> Jump:
         j = _bucket(rest)
         prefix = j.prefix if not j.prefix or j.prefix.endswith("/") else j.prefix + "/"
         return Jump("usage", bck=j.bck, prefix=prefix)
+    if word in ("doctor", "health"):
+        if not rest:
+            raise InvalidInput(f"usage: doctor ais://bucket[/prefix]; {HELP}")
+        j = _bucket(rest)
+        return Jump("doctor", bck=j.bck, prefix=j.prefix)
     if word in ("ctx", "context", "contexts"):
         return Jump("ctx", rest)
     if word in MODES and not rest:

@@ -311,6 +311,20 @@ class Session:
                 raise AISError(job.error)
             return ids
 
+    async def quarantine(self, bck: Bck, names: list[str], dst: Bck, timeout: float = 300.0) -> list[str]:
+        """Move ``names`` out of ``bck`` into ``dst``: copy them (one ``copy-listrange`` job, an ais
+        destination is created by the copy), wait for the copy, then :meth:`delete_and_wait`. Both
+        steps are logged in :attr:`cmdlog` (``ais bucket cp``, then ``ais object rm``). Returns the
+        job ids. Raises :class:`AISError`: when the copy fails nothing is deleted."""
+        from .cmdlog import copy_objects
+
+        ids = await self.start(f"quarantine {len(names)} objects to {dst}",
+                               self.client.objects.copy_many(bck, dst, names=names), copy_objects(bck, dst, names))
+        job = await self.client.jobs.wait(ids, timeout=timeout)
+        if job.error:
+            raise AISError(f"quarantine copy to {dst}: {job.error}")
+        return ids + await self.delete_and_wait(bck, names, timeout)
+
     def watch_started(self) -> AsyncIterator[JobOutcome]:
         """Poll the started jobs every ``refresh_s`` (at least 1 s) until none is left, yielding
         how each group ended (:func:`aistui.jobwatch.watch`)."""

@@ -83,6 +83,11 @@ class Console(Protocol):
         """Push the usage map of ``bck`` under the virtual directory ``prefix`` (``U``, ``:du``)."""
         ...
 
+    def show_doctor(self, bck: Bck | None = None, prefix: str = "") -> None:
+        """Push the dataset doctor of ``bck`` under ``prefix`` (``H``, ``:doctor``); without a
+        bucket, ask for ``ais://bucket/prefix`` first (the palette)."""
+        ...
+
     def show_config(self, node_id: str | None = None) -> None:
         """Push the config tree: the cluster's (``None``) or node ``node_id``'s (``c``, ``:config``)."""
         ...

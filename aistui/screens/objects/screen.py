@@ -54,6 +54,7 @@ class ObjectsScreen(ObjectActions):
         Binding("s", "sort", "Sort", id="objects.sort"),
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
         Binding("U", "usage", "Usage", id="objects.usage"),
+        Binding("H", "doctor", "Doctor", id="objects.doctor"),
     ]
 
     DEFAULT_CSS = """
@@ -216,6 +217,10 @@ class ObjectsScreen(ObjectActions):
     def action_usage(self) -> None:
         """``U``: the usage map of the directory shown (objects and bytes per child directory)."""
         self.console.show_usage(self.bck, self.prefix)
+
+    def action_doctor(self) -> None:
+        """``H`` (health): the dataset doctor's scan of the directory shown (and the name prefix)."""
+        self.console.show_doctor(self.bck, self.prefix + self.name_prefix)
 
     def action_refresh(self) -> None:
         self.query_one(ObjectInspector).forget()
