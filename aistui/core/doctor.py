@@ -235,8 +235,9 @@ def _imbalance(st: _State) -> list[Finding]:
         top, most = max(per.items(), key=lambda kv: (kv[1], kv[0]))
         for cls, n in sorted(per.items()):
             if most >= n * st.opts.imbalance_ratio:
+                objects = f"{n:,} object{'' if n == 1 else 's'}"
                 out.append(Finding("imbalance", f"{split}{cls}/",
-                                   f"{n:,} objects against {most:,} in {split}{top}/ ({most / n:.1f}x, "
+                                   f"{objects} against {most:,} in {split}{top}/ ({most / n:.1f}x, "
                                    f"reported from {st.opts.imbalance_ratio:g}x)", count=n))
     return out
 
