@@ -1,8 +1,9 @@
 """The per-target performance screen: on the real local cluster, ``P`` on the cluster screen opens
 it and PUT/GET traffic shows up as non-zero rates of the targets that served it; ``:perf`` and
 the palette open it too; ``s`` reorders, ``enter`` opens the history pane (a plot), ``esc`` closes
-the pane and then goes back. Snapshots at 80x24 and 160x48 (the table, and the history pane) on
-recorded answers whose counters move per poll, with a pinned clock (``perf_recorded.py``)."""
+the pane and then goes back; under a dialog it stops polling and polls again when shown.
+Snapshots at 80x24 and 160x48 (the table, and the history pane) on recorded answers whose
+counters move per poll, with a pinned clock (``perf_recorded.py``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.jump import parse_jump
 from aistui.screens.cluster import ClusterScreen
 from aistui.screens.perf import PerfScreen, count, ms, ops
+from aistui.widgets.dialogs import PromptDialog
 from aistui.widgets.linetable import LineTable
 from tests.ui.perf_recorded import PerfCluster, PinnedClock
 from tests.ui.recorded_cluster import ENDPOINT
@@ -85,6 +87,19 @@ async def test_traffic_shows_as_rates(ais, bucket: Bck):
         await until(pilot, lambda: len(screen.query("#perf-plots > *")) == 2)
         await pilot.press("escape")
         await until(pilot, lambda: screen.plot_node is None)
+        # hidden under a dialog it does not poll: the sign is the app's own clock (a timer of the
+        # test's at the refresh interval) firing several times with no poll; shown again, it polls
+        await pilot.press("colon")
+        await shown(pilot, app, PromptDialog)
+        await until(pilot, lambda: not any(w.group == "perf" and w.is_running for w in app.workers))  # in flight
+        polls, ticks = screen.polls, []
+        clock = app.set_interval(0.5, lambda: ticks.append(1))  # refresh_s above
+        await until(pilot, lambda: len(ticks) >= 6, tries=1200)
+        clock.stop()
+        assert screen.polls == polls
+        await pilot.press("escape")
+        await shown(pilot, app, PerfScreen)
+        await until(pilot, lambda: screen.polls > polls)
         await pilot.press("escape")
         await shown(pilot, app, ClusterScreen)
         # :perf and the palette open it as well
