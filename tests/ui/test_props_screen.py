@@ -1,5 +1,5 @@
 """The bucket props tree on the shared cluster's own bucket fixture: ``p`` on the buckets screen
-opens the whole property tree; ``e`` on a leaf shows old → new and sends only that change (one
+opens the whole property tree; ``enter`` (or ``e``) on a leaf shows old → new and sends only that change (one
 PATCH whose body names only the edited key); ``R`` resets to the cluster's defaults after a
 confirm; both are in the command log with their ``ais bucket props`` spelling."""
 
@@ -50,7 +50,7 @@ async def test_edit_one_prop_then_reset(ais, bucket, monkeypatch):
             tree.keys())
         tree.expand_to("lru.dont_evict_time")
         await until(pilot, lambda: tree.cursor_key == "lru.dont_evict_time")
-        await pilot.press("e")
+        await pilot.press("enter")  # enter on a leaf edits it, as e does (tests/ui/test_config_screen.py)
         await shown(pilot, app, EditValueDialog)
         dialog = app.screen
         assert f"bucket {bucket}" in str(dialog.query_one("#edit-scope", Static).render())
