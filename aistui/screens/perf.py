@@ -44,7 +44,7 @@ from .polling import Polling
 if TYPE_CHECKING:
     from ..core.models import NodeStatus
 
-SPARK = 16  # cells of the GET/s sparkline
+SPARK = 12  # cells of the GET/s sparkline
 #: (key, label, width, priority): priority 0 is always shown, the highest number is dropped first.
 COLUMNS: list[Column] = [
     ("node", "target", None, 0),
@@ -53,16 +53,16 @@ COLUMNS: list[Column] = [
     ("put", f"{'PUT/s':>8}", 8, 0),
     ("put_lat", f"{'PUT ms':>7}", 7, 1),
     ("err", f"{'err/s':>6}", 6, 0),
-    ("spark", "GET/s recent", SPARK, 1),
+    ("spark", "GET/s trend", SPARK, 1),
     ("get_bps", f"{'GET B/s':>11}", 11, 2),
     ("put_bps", f"{'PUT B/s':>11}", 11, 3),
     ("append", f"{'APP/s':>6}", 6, 5),
     ("del", f"{'DEL/s':>6}", 6, 5),
     ("cold", f"{'cold/s':>6}", 6, 4),
     ("errors", "errors by kind", None, 4),
+    ("counts", "GET/PUT/APP/DEL", None, 5),
     ("rx", f"{'intra rx':>11}", 11, 6),
     ("tx", f"{'intra tx':>11}", 11, 6),
-    ("counts", "GET / PUT / APP / DEL", None, 7),
 ]
 SORT_LABELS = {"worst": "worst first (errors/s, then latency)", "get": "GET/s", "put": "PUT/s",
                "throughput": "throughput", "latency": "latency", "errors": "errors/s", "cold": "cold GETs/s",
@@ -95,17 +95,17 @@ def ms(v: float) -> str:
 def perf_cells(p: NodePerf, spark: str) -> list[str | Text]:
     """The row of one node, in :data:`COLUMNS` order (rates as ``…`` until measured)."""
     kinds = " ".join(f"{e.kind}:{count(e.total)}" for e in p.errors)
-    counts = f"{count(p.get_n)} / {count(p.put_n)} / {count(p.append_n)} / {count(p.del_n)}"
+    counts = f"{count(p.get_n)}/{count(p.put_n)}/{count(p.append_n)}/{count(p.del_n)}"
     if not p.measured:
         w = "…"
         return [p.daemon_id, f"{w:>8}", f"{w:>7}", f"{w:>8}", f"{w:>7}", f"{w:>6}", "", f"{w:>11}", f"{w:>11}",
-                f"{w:>6}", f"{w:>6}", f"{w:>6}", kinds, f"{w:>11}", f"{w:>11}", counts]
+                f"{w:>6}", f"{w:>6}", f"{w:>6}", kinds, counts, f"{w:>11}", f"{w:>11}"]
     err = Text(f"{ops(p.err_ops):>6}", style="bold red" if p.err_ops else "")
     return [p.daemon_id, f"{ops(p.get_ops):>8}", f"{ms(p.get_lat_ms):>7}", f"{ops(p.put_ops):>8}",
             f"{ms(p.put_lat_ms):>7}", err, Text(spark, style="green"),
             f"{fmt.rate(p.get_bps):>11}", f"{fmt.rate(p.put_bps):>11}", f"{ops(p.append_ops):>6}",
-            f"{ops(p.del_ops):>6}", f"{ops(p.cold_ops):>6}", kinds, f"{fmt.rate(p.rx_bps):>11}",
-            f"{fmt.rate(p.tx_bps):>11}", counts]
+            f"{ops(p.del_ops):>6}", f"{ops(p.cold_ops):>6}", kinds, counts, f"{fmt.rate(p.rx_bps):>11}",
+            f"{fmt.rate(p.tx_bps):>11}"]
 
 
 def detail_text(p: NodePerf) -> str:
