@@ -20,6 +20,7 @@ from aistui.screens.buckets import BucketsScreen
 from aistui.screens.cluster import ClusterScreen
 from aistui.screens.cmdlog import CmdLogScreen
 from aistui.screens.config import ConfigScreen
+from aistui.screens.doctor import DoctorScreen
 from aistui.screens.etl import ETLScreen
 from aistui.screens.export import ExportScreen
 from aistui.screens.jobs import JobsScreen
@@ -41,6 +42,8 @@ MUTATING = {
     ObjectsScreen: {"upload": "upload", "delete": "delete", "copy_objects": "copy", "evict": "evict",
                     "prefetch": "prefetch", "rename": "rename", "edit_custom": "edit custom metadata"},
     JobsScreen: {"abort": "abort job", "housekeeping": "housekeeping"},
+    DoctorScreen: {"delete": "delete", "delete_kind": "delete", "quarantine": "quarantine",
+                   "quarantine_kind": "quarantine"},
     ConfigScreen: {"edit": "edit config", "reset": "reset node config"},
     BucketPropsScreen: {"edit": "edit bucket props", "reset": "reset bucket props"},
     ETLScreen: {"init": "init ETL", "transform": "transform", "stop": "stop ETL", "start": "start ETL",
@@ -56,7 +59,7 @@ READING = {
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
                     "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl",
-                    "columns", "summary"},
+                    "columns", "summary", "doctor"},
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
@@ -66,6 +69,7 @@ READING = {
     BucketPropsScreen: {"back", "next_match", "prev_match", "refresh", "search"},
     NodeLogScreen: {"back", "cycle_severity", "pause", "save", "search"},
     UsageScreen: {"back", "refresh", "sort", "up"},
+    DoctorScreen: {"back", "images", "refresh"},
     PerfScreen: {"back", "cycle_sort", "pause", "refresh", "toggle_plot"},
     StorageScreen: {"back", "pause", "refresh"},
 }
@@ -180,6 +184,12 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await shown(pilot, app, UsageScreen)
             await until(pilot, lambda: app.screen.snapshot is not None and app.screen.snapshot.done)
             await pilot.press("s", "backspace", "escape")
+            await shown(pilot, app, ObjectsScreen)
+            await pilot.press("H")  # the doctor's scan only reads (a listing, get-batch); its fixes are refused
+            await shown(pilot, app, DoctorScreen)
+            await until(pilot, lambda: app.screen.progress is not None and app.screen.progress.done)
+            await sweep(DoctorScreen, {"x": "delete", "X": "delete_kind", "m": "quarantine", "M": "quarantine_kind"})
+            await pilot.press("escape")
             await shown(pilot, app, ObjectsScreen)
             await pilot.press("3")
             await shown(pilot, app, JobsScreen)
