@@ -130,6 +130,9 @@ class Session:
         self.cmdlog.add_secret(settings.token)
         self._client = client
         self._listener: Callable[[SessionEvent], None] = lambda _e: None
+        #: the objects screen's optional listing columns (``widgets/objops.py`` COLUMNS keys),
+        #: chosen with ``C`` and kept for the session
+        self.listing_columns: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ basics
 

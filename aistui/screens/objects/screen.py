@@ -55,6 +55,10 @@ class ObjectsScreen(ObjectActions):
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
         Binding("U", "usage", "Usage", id="objects.usage"),
         Binding("H", "doctor", "Doctor", id="objects.doctor"),
+        Binding("m", "rename", "Rename", id="objects.rename"),
+        Binding("M", "edit_custom", "Metadata", id="objects.custom"),
+        Binding("C", "columns", "Columns", id="objects.columns"),
+        Binding("S", "summary", "Summary", id="objects.summary"),
     ]
 
     DEFAULT_CSS = """
@@ -82,6 +86,7 @@ class ObjectsScreen(ObjectActions):
         self._cursor: DirCursor | None = None  # the listing shown: it owns the paging state
         self._loading = False
         self._anchor: str | None = None  # range selection start (v)
+        self._columns: tuple[str, ...] = ()  # the optional columns of the listing shown (C)
         self._transfer = None
 
     @property
@@ -139,7 +144,9 @@ class ObjectsScreen(ObjectActions):
         self._loading = True
         await self.session.connected.wait()  # the connection check speaks first
         if first or self._cursor is None:
-            self._cursor = self.session.client.objects.dir_cursor(self.bck, self.prefix, self.name_prefix)
+            self._columns = self.session.listing_columns  # what this listing's entries carry
+            self._cursor = self.session.client.objects.dir_cursor(self.bck, self.prefix, self.name_prefix,
+                                                                  props=listing_props(self._columns))
         cursor = self._cursor
         try:
             entries = await cursor.next_page()
@@ -154,7 +161,15 @@ class ObjectsScreen(ObjectActions):
         self._loading = False
         if msg.cursor is not self._cursor:
             return  # a stale page from before the user moved
-        self.query_one(ObjectList).append((e.name, DIR if e.is_dir else e.size) for e in msg.entries)
+        olist = self.query_one(ObjectList)
+        if olist.columns != self._columns:  # the first page of a listing with other columns
+            olist.set_columns(self._columns)
+        if olist.columns:
+            cols = olist.columns
+            olist.append((e.name, DIR if e.is_dir else e.size, column_texts(e, cols)) for e in msg.entries)
+        else:
+            olist.append((e.name, DIR if e.is_dir else e.size) for e in msg.entries)
+        self.query_one(ObjectHeader).refresh()
         self._update_hint()
 
     def on_object_list_near_end(self, _: ObjectList.NearEnd) -> None:
@@ -277,7 +292,9 @@ class ObjectsScreen(ObjectActions):
             self._update_hint()
 
         self.app.push_screen(PromptDialog("Filter", "Show loaded rows whose name contains this text "
-                                          "(case-insensitive); empty clears. Only loaded rows are filtered.",
+                                          "(case-insensitive); empty clears. Only loaded rows are filtered: "
+                                          "AIS v1.5.0 lists by prefix only (P), with no server-side glob or "
+                                          "template (apc.LsoMsg has no such field).",
                                           value=self.filter), got)
 
     def action_prefix_filter(self) -> None:
@@ -307,4 +324,25 @@ class ObjectHeader(Widget):
 
     def render(self) -> Text:
         olist = self.screen.query_one(ObjectList)
-        return column_header(olist.scrollable_content_region.width or self.size.width, olist.sorting)
+        width = olist.scrollable_content_region.width or self.size.width
+        return column_header(width, olist.sorting, olist.shown_columns(width))
+
+
+_PROPS = {"cached": "cached", "atime": "atime", "version": "version", "checksum": "checksum", "custom": "custom",
+          "location": "location"}
+
+
+def listing_props(columns: tuple[str, ...]) -> str:
+    """The ``LsoMsg`` props for the listing with ``columns`` (``name,size`` plus one per column)."""
+    return ",".join(["name", "size", *(_PROPS[c] for c in columns if c in _PROPS)])
+
+
+def column_texts(e: ObjEntry, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """One entry's text per optional column (empty for a virtual directory): cached ``yes``/``no``
+    (``EntryIsCached``), atime and version as listed, the checksum's first 16 hex digits, custom
+    metadata as listed, location ``t[ID]:mountpath``."""
+    if e.is_dir:
+        return ("",) * len(columns)
+    value = {"cached": "yes" if e.is_cached else "no", "atime": e.atime, "version": e.version,
+             "checksum": e.checksum[:16], "custom": e.custom, "location": e.location}
+    return tuple(value.get(c, "") for c in columns)
