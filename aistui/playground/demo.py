@@ -100,6 +100,9 @@ def make_shards(samples: list[Sample], shard_size: int, *,
         yield f"shard-{s_i // shard_size:06d}.tar", buf.getvalue()
 
 
+IMBALANCE = 4  # the doctor's default imbalance ratio (aistui.core.doctor.DoctorOptions)
+
+
 @dataclass(frozen=True)
 class Flawed:
     """The flawed dataset: ``objects`` as ``(name, bytes)`` to upload under a prefix, and
@@ -114,7 +117,8 @@ class Flawed:
 
 
 def flawed(limit: int = 200, scale: int = 4, shard_size: int = 10) -> Flawed:
-    """A class-folder dataset (``train/<label>/<key>.png`` 80%, ``val/<label>/<key>.png`` 20%) from
+    """A class-folder dataset (``train/<label>/<key>.png`` 80% of each class,
+    ``val/<label>/<key>.png`` 20%) from
     the first ``limit`` digits (digits whose PNG equals an earlier one are skipped, so the only
     duplicates are the planted ones), plus ``shards/shard-NNNNNN.tar`` of ``shard_size`` samples
     from the same digits, with these flaws:
@@ -123,7 +127,11 @@ def flawed(limit: int = 200, scale: int = 4, shard_size: int = 10) -> Flawed:
     * a train/val leak: ``val/<l>/<key>.png`` with the bytes of a train image;
     * a truncated PNG (its first half), an empty (0-byte) ``.png``;
     * in ``shards/shard-000001.tar`` one sample's ``.cls`` is missing;
-    * class 9 keeps only 2 of its train images (an imbalanced class).
+    * class 9 keeps only 2 of its train images (1 for a small ``limit``): at least
+      :data:`IMBALANCE` times fewer than the largest class (the doctor's default ratio).
+
+    Splits are stratified (each class 80/20), so no other class is that imbalanced; a ``limit``
+    too small for that raises :class:`InvalidInput`.
     """
     seen: set[bytes] = set()
     samples: list[Sample] = []
@@ -131,14 +139,25 @@ def flawed(limit: int = 200, scale: int = 4, shard_size: int = 10) -> Flawed:
         if s.data not in seen:
             seen.add(s.data)
             samples.append(s)
-    n = len(samples)
-    split = {s.key: _split(i, n, {"train": 0.8, "val": 0.2}) for i, s in enumerate(samples)}
+    per_label: dict[int, list[Sample]] = {}
+    for s in samples:
+        per_label.setdefault(s.label, []).append(s)
+    split: dict[str, str] = {}  # stratified: each class 80/20, so no split is imbalanced by chance
+    for group in per_label.values():
+        for i, s in enumerate(group):
+            split[s.key] = _split(i, len(group), {"train": 0.8, "val": 0.2})
+    counts: dict[str, int] = {}
+    for s in samples:
+        d = f"{split[s.key]}/{s.label}/"
+        counts[d] = counts.get(d, 0) + 1
+    largest = max(n for d, n in counts.items() if d.startswith("train/"))
+    keep_nines = 2 if largest >= 2 * IMBALANCE else 1
     files: dict[str, bytes] = {}
     nines = 0
     for s in samples:
         if split[s.key] == "train" and s.label == 9:
             nines += 1
-            if nines > 2:
+            if nines > keep_nines:
                 continue
         files[f"{split[s.key]}/{s.label}/{s.key}.{s.ext}"] = s.data
     planted: list[tuple[str, str, str]] = [("imbalance", "train/9/", "")]
@@ -155,6 +174,7 @@ def flawed(limit: int = 200, scale: int = 4, shard_size: int = 10) -> Flawed:
     files[truncated] = files[truncated][:len(files[truncated]) // 2]
     files[empty] = b""
     planted += [("undecodable", truncated, ""), ("empty", empty, "")]
+    _check_one_imbalance(files, limit)
     shard_samples = samples[:3 * shard_size]
     missing = f"{shard_samples[shard_size + 3].key}.cls"
     shards = dict(make_shards(shard_samples, shard_size, drop=frozenset({missing})))
@@ -162,6 +182,20 @@ def flawed(limit: int = 200, scale: int = 4, shard_size: int = 10) -> Flawed:
         files[f"shards/{shard}"] = data
     planted.append(("shard-missing", "shards/shard-000001.tar", missing))
     return Flawed(sorted(files.items()), planted)
+
+
+def _check_one_imbalance(files: dict[str, bytes], limit: int) -> None:
+    """Raise :class:`InvalidInput` unless ``train/9/`` is the only class with :data:`IMBALANCE`
+    times fewer objects than its split's largest."""
+    counts: dict[str, int] = {}
+    for name in files:
+        d = name[:name.rfind("/") + 1]
+        counts[d] = counts.get(d, 0) + 1
+    for sp in ("train/", "val/"):
+        mine = [n for d, n in counts.items() if d.startswith(sp) and d != "train/9/"]
+        biggest = max(mine, default=0)
+        if not mine or biggest >= IMBALANCE * min(mine) or sp == "train/" and biggest < IMBALANCE * counts["train/9/"]:
+            raise InvalidInput(f"flawed demo data: limit {limit} is too small for one imbalanced class only")
 
 
 async def build_flawed(client: AISClient, bck: Bck, prefix: str = "", *, limit: int = 200,

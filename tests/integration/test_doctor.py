@@ -92,3 +92,12 @@ def test_cloud_objects_not_cached_cannot_tell():
     assert _content(st, ObjEntry(name="p", size=4, checksum="abc", flags=ENTRY_IS_CACHED)) is None
     dup = _content(st, ObjEntry(name="q", size=4, checksum="abc", flags=ENTRY_IS_CACHED))
     assert dup is not None and (dup.kind, dup.related) == ("duplicate", "p")
+
+
+async def test_the_playground_recipe_builds_the_flawed_dataset(client: AISClient, bucket: Bck):
+    from aistui.playground.demo import build, flawed
+
+    recipe = {"buckets": [{"bucket": str(bucket), "kind": "flawed", "source": "digits", "limit": 60}]}
+    assert await build(client, recipe, log=lambda _line: None) == {str(bucket): len(flawed(60).objects)}
+    found, _ = await run(client, bucket, images="all")
+    assert sorted((f.kind, f.name) for f in found) == sorted((k, n) for k, n, _ in flawed(60).planted)
