@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .doctorcli import add_parser as doctor_parser
 
     doctor_parser(sub)
+    from .shardcli import add_parser as shard_parser
+
+    shard_parser(sub)
     return p
 
 
@@ -361,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         from .doctorcli import run as doctor
 
         return doctor(args, _settings)
+    if args.command == "shard":
+        from .shardcli import run as shard
+
+        return shard(args, _settings)
     from .core.errors import InvalidInput
 
     try:

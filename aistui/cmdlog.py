@@ -32,7 +32,8 @@ __all__ = ["Cmd", "Entry", "CommandLog", "bucket_cli", "sdk_bucket", "create_buc
            "evict_objects", "prefetch_objects", "copy_objects", "upload", "download", "abort_job",
            "node_lifecycle", "remote_attach", "remote_detach",
            "etl_init", "etl_stop", "etl_start", "etl_delete", "transform_bucket", "transform_objects", "Recording",
-           "rename_bucket", "rename_object", "set_custom", "start_lru", "start_cleanup", "scrub"]
+           "rename_bucket", "rename_object", "set_custom", "start_lru", "start_cleanup", "scrub",
+           "archive_shard", "put_labels"]
 
 MAX_ENTRIES = 500  # the log keeps the newest this many entries
 
@@ -487,6 +488,28 @@ def mountpath_action(action: str, target: str, mountpath: str, *, label: str = "
     words = ["ais", "storage", "mountpath", action, f"{target}={mountpath}"]
     words += (["--label", label] if label else []) + (["--no-resilver"] if no_resilver else [])
     return Cmd(f"{action} mountpath", f"t[{target}] {mountpath}", _join(words))
+
+
+def archive_shard(src: Bck, dst: Bck, shard: str, names: list[str]) -> Cmd:
+    """``ais archive bucket SRC DST/SHARD.tar --list 'a,b'`` (the multi-object archive job,
+    ``PUT /v1/buckets/<src>`` ``archive``; ``cmd/cli/cli/arch_hdlr.go``)."""
+    words = ["ais", "archive", "bucket", str(src), f"{dst}/{shard}"] + _list_flag(names)
+    cli = _join(words) if _csv_safe(names) else ""
+    return Cmd("archive", f"{_objects_on(src, names)} → {dst}/{shard}", cli,
+               f"{_sdk_group(src, names)}.archive(archive_name={shard!r}, to_bck={sdk_bucket(dst)})")
+
+
+def put_labels(bck: Bck, labels: list[tuple[str, str]]) -> Cmd:
+    """Tiny label objects ``(name, text)`` put into ``bck`` (one ``PUT`` each): no single ``ais``
+    command; ``echo -n TEXT | ais put - BUCKET/NAME`` for one, the SDK loop for several."""
+    if len(labels) == 1:
+        name, text = labels[0]
+        return Cmd("put labels", f"{bck}/{name}", f"echo -n {shlex.quote(text)} | ais put - {bucket_cli(bck, name)}",
+                   f"{sdk_bucket(bck)}.object({name!r}).get_writer().put_content({text.encode()!r})")
+    head = labels[:3]
+    sdk = (f"for name, text in {head!r}{' + ...' if len(labels) > 3 else ''}:\n"
+           f"    {sdk_bucket(bck)}.object(name).get_writer().put_content(text.encode())")
+    return Cmd("put labels", f"{bck}: {len(labels):,} .cls objects", "", sdk)
 
 
 class Recording:

@@ -35,6 +35,7 @@ from .logsetup import add_secret
 if TYPE_CHECKING:
     from .core.client import AISClient
     from .core.models import Bck
+    from .core.shards import ShardPlan, Verification
 
 __all__ = ["Severity", "HealthState", "HealthChanged", "Notice", "ConnectionLost", "ReconnectNeeded", "SessionEvent",
            "JobOutcome", "StartedJobs", "Session", "outcome_text", "TOKEN_HINT"]
@@ -327,6 +328,51 @@ class Session:
         if job.error:
             raise AISError(f"quarantine copy to {dst}: {job.error}")
         return ids + await self.delete_and_wait(bck, names, timeout)
+
+    async def make_shards(self, plan: ShardPlan) -> list[str]:
+        """Start the shards of ``plan`` (:mod:`aistui.core.shards`): put the ``.cls`` label objects
+        next to their samples (logged as one ``put labels`` entry), then one archive request per
+        shard (each logged as its ``ais archive bucket SRC DST/SHARD --list ...``). The archive
+        job ids are tracked as one group (the job monitor, the end toast). Returns them. Raises
+        :class:`AISError` (labels already written stay; :meth:`finish_shards` removes them)."""
+        from .cmdlog import archive_shard, put_labels
+        from .core import shards as sh
+
+        if not await self.client.buckets.exists(plan.dst):
+            from .cmdlog import create_bucket
+
+            async with self.record(create_bucket(plan.dst)):
+                await self.client.buckets.create(plan.dst, exist_ok=True)
+        labels = plan.labels
+        if labels:
+            async with self.record(put_labels(plan.src, [(s.label_name, s.label) for s in labels])) as rec:
+                rec.result(f"{await sh.write_labels(self.client, plan):,} written")
+        ids: list[str] = []
+        for shard in plan.shards:
+            names = shard.names()
+            async with self.record(archive_shard(plan.src, plan.dst, shard.name, names)) as rec:
+                got = await sh.archive(self.client, plan.src, plan.dst, shard.name, names)
+                rec.jobs(got)
+            ids += [i for i in got if i and i not in ids]
+        if ids:
+            self.started.add(ids, f"make {len(plan.shards)} shards in {plan.dst}")
+        return ids
+
+    async def finish_shards(self, plan: ShardPlan, ids: list[str], *, sample: int = 32,
+                            timeout: float = 600.0) -> Verification:
+        """After :meth:`make_shards`: wait until every shard is listed (:func:`wait_shards`),
+        verify them (:func:`aistui.core.shards.verify`, ``sample`` members' bytes), then delete
+        the label objects (:meth:`delete_and_wait`, logged), even when the wait or the
+        verification failed. Returns the :class:`Verification`. Raises :class:`AISError`."""
+        from .core import shards as sh
+
+        try:
+            await sh.wait_shards(self.client, plan, ids, timeout=timeout)
+            return await sh.verify(self.client, plan, sample=sample)
+        finally:
+            names = [s.label_name for s in plan.labels]
+            if names:
+                await self.delete_and_wait(plan.src, names)
 
     def watch_started(self) -> AsyncIterator[JobOutcome]:
         """Poll the started jobs every ``refresh_s`` (at least 1 s) until none is left, yielding
