@@ -19,7 +19,9 @@ from .. import format as fmt
 from ..core.errors import AISError
 
 if TYPE_CHECKING:  # the models load with the first refresh, after the first frame
-    from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap
+    from collections.abc import Awaitable
+
+    from ..core.models import NodeRates, NodeStatus, RemoteCluster, Smap, Snode
 from ..messages import LoadFailed
 from ..session import HealthState
 from ..widgets.keybar import KeyBar
@@ -52,6 +54,13 @@ class ClusterScreen(Polling):
         Binding("P", "perf", "Perf", id="cluster.perf"),
         Binding("c", "config", "Config", id="cluster.config"),
         Binding("s", "storage", "Storage", id="cluster.storage"),
+        # node lifecycle and remote clusters: in the help (?) and the palette, not the key bar
+        # (full at 160 columns already)
+        Binding("m", "maintenance", "Maintenance", id="cluster.maintenance", show=False),
+        Binding("D", "decommission", "Decommission", id="cluster.decommission", show=False),
+        Binding("X", "shutdown", "Shut down", id="cluster.shutdown", show=False),
+        Binding("R", "attach_remote", "Attach remote", id="cluster.remotes", show=False),
+        Binding("x", "detach_remote", "Detach remote", id="cluster.detach_remote", show=False),
     ]
 
     HISTORY = 40  # refreshes kept for the sparklines
@@ -64,6 +73,7 @@ class ClusterScreen(Polling):
         super().__init__()
         self._prev: dict[str, NodeStatus | AISError] = {}
         self._hist = {k: deque(maxlen=self.HISTORY) for k in ("get_ops", "put_ops", "get_bps", "put_bps")}
+        self._smap: Smap | None = None  # the last Smap shown: what the lifecycle keys act on
 
     def compose(self) -> ComposeResult:
         # The status goes in before the first layout, so that the first frame is whole (set in
@@ -110,6 +120,7 @@ class ClusterScreen(Polling):
     def _loaded(self, msg: Loaded) -> None:
         snap = msg.snap
         self.session.set_health(HealthState.OK)
+        self._smap = snap.smap
         rows = []
         for n in snap.smap.nodes:
             st = snap.statuses.get(n.daemon_id)
@@ -200,3 +211,171 @@ class ClusterScreen(Polling):
         """``s``: the storage screen (every target's mountpaths), its cursor on the node under
         this screen's cursor when that is a target."""
         self.console.show_storage(self.query_one("#nodes", LineTable).cursor_key or "")
+
+    # ------------------------------------------------------------------ node lifecycle (m, D, X)
+
+    def _selected_node(self, verb: str) -> Snode | None:
+        """The node under the cursor, when ``verb`` may be done to it; else None and a notice
+        (no node yet, or the primary proxy, which the v1.5.0 CLI refuses too)."""
+        node_id = self.query_one("#nodes", LineTable).cursor_key
+        node = self._smap.node(node_id) if self._smap and node_id else None
+        if node is None:
+            self.notify(f"{verb}: no node selected (wait for the first refresh)", severity="warning", markup=False)
+            return None
+        if node.is_primary:
+            self.notify(f"cannot {verb} the primary proxy {node.daemon_id}: make another proxy primary first "
+                        "(ais cluster set-primary)", severity="warning", markup=False, timeout=8)
+            return None
+        return node
+
+    def _rebalance_lines(self, node: Snode, moves: str) -> list[str]:
+        """What a membership change of ``node`` does to the data: a target's objects move in a
+        global rebalance (the job monitor, 3, follows it); a proxy holds none."""
+        if node.role != "target":
+            return ["Proxies hold no objects: no data moves, no rebalance runs."]
+        others = [t for t in self._smap.targets if t.daemon_id != node.daemon_id and not t.in_maintenance] \
+            if self._smap else []
+        return [f"A global rebalance {moves} ({len(others)} other active target{'s' if len(others) != 1 else ''}).",
+                "The job monitor (3) follows it per target; a notice says when it ends.",
+                "While it runs, the cluster refuses other membership changes."]
+
+    def action_maintenance(self) -> None:
+        """``m``: put the node under the cursor into maintenance, or take it out (by its state
+        in the Smap), after a confirm saying what happens to its data."""
+        if self.console.refuse_if_read_only("maintenance"):
+            return
+        node = self._selected_node("change maintenance of")
+        if node is None:
+            return
+        from ..cmdlog import node_lifecycle
+        from ..widgets.dialogs import ConfirmDialog
+
+        kind = "Target" if node.role == "target" else "Proxy"
+        if node.flags & 8:
+            self.notify(f"{node.daemon_id} is being decommissioned: it cannot leave maintenance", severity="warning",
+                        markup=False)
+            return
+        client = self.session.client
+        if node.in_maintenance:
+            title, what, verb = f"Take {node.daemon_id} out of maintenance?", "stop maintenance", "stop-maintenance"
+            lines = [f"{kind} {node.daemon_id} ({node.public_url}) returns to service."]
+            lines += self._rebalance_lines(node, "moves its share of the objects back to it")
+            call = lambda: client.cluster.stop_maintenance(node.daemon_id)  # noqa: E731
+        else:
+            title, what, verb = f"Put {node.daemon_id} into maintenance?", "start maintenance", "start-maintenance"
+            lines = [f"{kind} {node.daemon_id} ({node.public_url}) stays in the cluster map but stops serving.",
+                     "Press m again later to bring it back."]
+            lines += self._rebalance_lines(node, "moves its objects to the other targets; none are lost")
+            call = lambda: client.cluster.start_maintenance(node.daemon_id)  # noqa: E731
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"{what} {node.daemon_id}", call(), then=self.load,
+                              cmd=node_lifecycle(verb, node.daemon_id))
+
+        self.app.push_screen(ConfirmDialog(title, lines, confirm_label=what.capitalize()), answered)
+
+    def action_decommission(self) -> None:
+        """``D``: decommission the node under the cursor (it leaves the Smap for good), after
+        typing its id."""
+        if self.console.refuse_if_read_only("decommission"):
+            return
+        node = self._selected_node("decommission")
+        if node is None:
+            return
+        from ..cmdlog import node_lifecycle
+        from ..widgets.dialogs import ConfirmDialog
+
+        client = self.session.client
+        lines = [f"{node.daemon_id} ({node.public_url}) is removed from the cluster map for good,",
+                 "then shuts down. This cannot be undone: the node must be redeployed to rejoin."]
+        lines += self._rebalance_lines(node, "first moves its objects to the other targets")
+        if node.role == "target":
+            lines.append("The copies left on its disks are not deleted.")
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"decommission {node.daemon_id}", client.cluster.decommission(node.daemon_id),
+                              then=self.load, cmd=node_lifecycle("decommission", node.daemon_id))
+
+        self.app.push_screen(ConfirmDialog(f"Decommission {node.daemon_id}?", lines, confirm_label="Decommission",
+                                           type_to_confirm=node.daemon_id), answered)
+
+    def action_shutdown(self) -> None:
+        """``X``: shut the node under the cursor down (it stays in the Smap and can rejoin), after
+        typing its id."""
+        if self.console.refuse_if_read_only("shutdown"):
+            return
+        node = self._selected_node("shut down")
+        if node is None:
+            return
+        from ..cmdlog import node_lifecycle
+        from ..widgets.dialogs import ConfirmDialog
+
+        client = self.session.client
+        lines = [f"{node.daemon_id} ({node.public_url}) shuts down. It stays in the cluster map",
+                 "(in maintenance); restart its aisnode to rejoin, then press m to bring it back."]
+        lines += self._rebalance_lines(node, "first moves its objects to the other targets")
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"shut down {node.daemon_id}", client.cluster.shutdown_node(node.daemon_id),
+                              then=self.load, cmd=node_lifecycle("shutdown", node.daemon_id))
+
+        self.app.push_screen(ConfirmDialog(f"Shut down {node.daemon_id}?", lines, confirm_label="Shut down",
+                                           type_to_confirm=node.daemon_id), answered)
+
+    # ------------------------------------------------------------------ remote clusters (R, x)
+
+    def action_attach_remote(self) -> None:
+        """``R``: attach a remote AIS cluster (alias and URL, checked as the proxy checks them)."""
+        if self.console.refuse_if_read_only("attach remote cluster"):
+            return
+        from ..cmdlog import remote_attach
+        from ..core.cluster import validate_remote_alias, validate_remote_url
+        from ..widgets.form import Field, FormDialog
+
+        def validate(v: dict[str, str]) -> tuple[str, str]:
+            return validate_remote_alias(v["alias"]), validate_remote_url(v["url"])
+
+        def got(pair: tuple[str, str] | None) -> None:
+            if pair:
+                alias, url = pair
+                self.run_call(f"attach remote cluster {alias}", self._none(self.session.client.cluster.attach_remote(
+                    alias, url)), then=self.load, cmd=remote_attach(alias, url))
+
+        self.app.push_screen(FormDialog("Attach a remote AIS cluster", [
+            Field("alias", "Alias (its buckets become ais://@ALIAS/...)", placeholder="remais"),
+            Field("url", "URL of one of its proxies", placeholder="http://10.0.0.5:8080"),
+        ], validate, submit_label="Attach"), got)
+
+    def action_detach_remote(self) -> None:
+        """``x`` in the remote clusters table: detach the remote cluster under the cursor."""
+        if self.console.refuse_if_read_only("detach remote cluster"):
+            return
+        table = self.query_one("#remotes", LineTable)
+        alias = table.cursor_key
+        if not table.has_focus or not alias:
+            self.notify("x detaches a remote cluster: tab to the remote clusters table and pick one",
+                        severity="warning", markup=False)
+            return
+        from ..cmdlog import remote_detach
+        from ..widgets.dialogs import ConfirmDialog
+
+        lines = [f"The remote cluster {alias} is detached from this cluster's config.",
+                 f"Its buckets (ais://@{alias}/...) can no longer be reached from here;",
+                 "nothing in either cluster is deleted. R attaches it again."]
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.run_call(f"detach remote cluster {alias}",
+                              self._none(self.session.client.cluster.detach_remote(alias)), then=self.load,
+                              cmd=remote_detach(alias))
+
+        self.app.push_screen(ConfirmDialog(f"Detach remote cluster {alias}?", lines, confirm_label="Detach"), answered)
+
+    @staticmethod
+    async def _none(call: Awaitable[None]) -> list[str] | None:
+        """``call`` as :meth:`run_call` takes it: one that starts no job."""
+        await call
+        return None

@@ -50,6 +50,8 @@ MUTATING = {
                 "delete": "delete ETL"},
     StorageScreen: {"enable": "enable mountpath", "disable": "disable mountpath", "detach": "detach mountpath",
                     "attach": "attach mountpath"},
+    ClusterScreen: {"maintenance": "maintenance", "decommission": "decommission", "shutdown": "shutdown",
+                    "attach_remote": "attach remote cluster", "detach_remote": "detach remote cluster"},
 }
 READING = {
     AISTui: {"command_line", "cursor('bottom')", "cursor('down')", "cursor('top')", "cursor('up')", "quit",
@@ -145,8 +147,16 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
 
     try:
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
-            await shown(pilot, app, ClusterScreen)  # c: the config of the node under the cursor
+            await shown(pilot, app, ClusterScreen)
             await until(pilot, lambda: app.screen.query_one("#nodes").row_count >= 2)
+            nodes = app.screen.query_one("#nodes")
+            nodes.move_cursor(row=nodes.row_count - 1)  # a target: maintenance, decommission, shutdown
+            await sweep(ClusterScreen, {"m": "maintenance", "D": "decommission", "X": "shutdown",
+                                        "R": "attach_remote"})
+            app.screen.query_one("#remotes").focus()  # x detaches the remote under the cursor
+            await sweep(ClusterScreen, {"x": "detach_remote"})
+            nodes.focus()
+            nodes.move_cursor(row=0)  # c: the config of the node under the cursor
             await pilot.press("c")
             await shown(pilot, app, ConfigScreen)
             await until(pilot, lambda: app.screen.loaded)
