@@ -238,6 +238,8 @@ class AISTui(App):
             self.show_storage()
         elif j.kind == "usage" and j.bck is not None:
             self.show_usage(j.bck, j.prefix)
+        elif j.kind == "gallery" and j.bck is not None:
+            self.show_gallery(j.bck, j.prefix)
         elif j.kind == "doctor" and j.bck is not None:
             self.show_doctor(j.bck, j.prefix)
         elif j.kind == "mode":
@@ -320,12 +322,22 @@ class AISTui(App):
 
         self.push_screen(UsageScreen(bck, prefix))
 
-    def show_storage(self, target: str = "") -> None:
-        """Push the storage screen (``s`` on the cluster screen, ``:storage``): every target's
-        mountpaths, disks, capacity against the watermarks, alerts; the cursor on ``target``."""
-        from .screens.storage import StorageScreen
+    def show_gallery(self, bck: Bck | None = None, prefix: str = "", shard: str = "") -> None:
+        """Push the thumbnail gallery (``i`` on the objects screen, ``:gallery``): the images of
+        ``bck`` at the virtual directory ``prefix`` (or shard ``shard``'s members), a screenful
+        per get-batch request. Without a bucket (the palette), ask for ``ais://bucket/dir/`` first."""
+        if bck is None:
+            from .widgets.dialogs import PromptDialog
 
-        self.push_screen(StorageScreen(target))
+            def got(text: str | None) -> None:
+                if text:
+                    self.jump(f"gallery {text}")
+
+            self.push_screen(PromptDialog("Gallery", "Thumbnails of which directory?", value="ais://"), got)
+            return
+        from .screens.gallery import GalleryScreen
+
+        self.push_screen(GalleryScreen(bck, prefix, shard))
 
     def show_doctor(self, bck: Bck | None = None, prefix: str = "") -> None:
         """Push the dataset doctor (``H``, ``:doctor``): a background scan of ``bck`` under
@@ -344,6 +356,13 @@ class AISTui(App):
         from .screens.doctor import DoctorScreen
 
         self.push_screen(DoctorScreen(bck, prefix))
+
+    def show_storage(self, target: str = "") -> None:
+        """Push the storage screen (``s`` on the cluster screen, ``:storage``): every target's
+        mountpaths, disks, capacity against the watermarks, alerts; the cursor on ``target``."""
+        from .screens.storage import StorageScreen
+
+        self.push_screen(StorageScreen(target))
 
     def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
         """Show object ``name`` of ``bck`` as ETL ``etl`` returns it (inline transform)."""

@@ -14,6 +14,13 @@ if TYPE_CHECKING:
     from .app import AISTui
 
 
+def _housekeeping(app: AISTui) -> None:
+    """The jobs screen's housekeeping chooser (``H``), from anywhere: show the jobs mode, then
+    run its action there (which refuses in ``--read-only``)."""
+    app.switch_mode("jobs")
+    app.call_after_refresh(lambda: app.run_action("housekeeping", app.screen))
+
+
 class AISCommands(Provider):
     """Screen actions first, then "go to" screens, then "switch cluster" for each profile."""
 
@@ -37,18 +44,18 @@ class AISCommands(Provider):
                    partial(app.switch_context, name))
         yield ("Collect all logs", "every node's logs in one local archive (L on the cluster screen)",
                app.collect_logs)
-        yield ("Dataset doctor (:doctor)", "scan a bucket or prefix for duplicates, leaks, broken images "
-               "(H on the objects screen)", app.show_doctor)
         yield ("Storage (:storage)", "mountpaths, disks, capacity and alerts per target (s on the cluster screen)",
                app.show_storage)
-        yield ("Performance (:perf)", "per-target GET/PUT rates, latency, errors, intra-cluster traffic "
-               "(P on the cluster screen)", app.show_perf)
         yield ("Cluster config (:config)", "the cluster config as a tree; c on the cluster screen: a node's",
                partial(app.show_config, None))
         yield ("Performance (:perf)", "per-target GET/PUT rates, latency, errors, intra-cluster traffic "
                "(P on the cluster screen)", app.show_perf)
         yield ("Dataset doctor (:doctor)", "scan a bucket or prefix for duplicates, leaks, broken images "
                "(H on the objects screen)", app.show_doctor)
+        yield ("Gallery (:gallery)", "thumbnails of a directory's images, one get-batch per screenful "
+               "(i on the objects screen)", app.show_gallery)
+        yield ("Housekeeping: LRU, cleanup, validate", "start LRU eviction or storage cleanup, or validate "
+               "storage, for a bucket or all (H on the jobs screen)", partial(_housekeeping, app))
         yield ("Command log (:log)", "every action taken against the cluster, with its ais command",
                app.show_cmdlog)
         yield ("Jump (:)", "type a : command, e.g. :b ais://imgs/train/", app.action_command_line)

@@ -2,8 +2,7 @@
 
 ``:b ais://imgs/train/`` opens a bucket at a virtual directory, ``:buckets``, ``:cluster``,
 ``:jobs`` and ``:etl`` switch screens, ``:log`` shows the command log, ``:perf`` the per-target
-performance, ``:storage`` the
-mountpaths and disks, ``:du ais://imgs/train/``
+performance, ``:storage`` the mountpaths and disks, ``:du ais://imgs/train/``
 the usage map of a directory, ``:ctx prod`` switches to
 another cluster from the config, ``:q`` quits. Parsing is pure (no Textual, no network) so it is tested on its own.
 """
@@ -21,6 +20,7 @@ MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
          "etl": "etl", "etls": "etl"}
 
 HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, doctor <ais://bucket[/prefix]>, "
+        "gallery <ais://bucket[/dir/]>, "
         "buckets, cluster, jobs, etl, "
         "log, perf, storage, config [NODE_ID], ctx <name>, q; "
         "a bare ais://… URI opens that bucket")
@@ -33,7 +33,7 @@ class Jump:
     ``log`` (the command log), ``perf`` (per-target performance), ``storage`` (the storage screen),
     ``config`` (the cluster config, or node ``target``'s), ``usage`` (the usage map of
     ``bck`` under the directory ``prefix``, "" or ending with ``/``), ``doctor`` (the dataset doctor of ``bck`` under
-    ``prefix``) or ``quit``."""
+    ``prefix``), ``gallery`` (the thumbnails of ``bck`` at the directory ``prefix``) or ``quit``."""
 
     kind: str
     target: str = ""
@@ -73,6 +73,12 @@ def parse_jump(text: str) -> Jump:
         j = _bucket(rest)
         prefix = j.prefix if not j.prefix or j.prefix.endswith("/") else j.prefix + "/"
         return Jump("usage", bck=j.bck, prefix=prefix)
+    if word in ("gallery", "thumbs", "g"):
+        if not rest:
+            raise InvalidInput(f"usage: gallery ais://bucket[/dir/]; {HELP}")
+        j = _bucket(rest)
+        prefix = j.prefix if not j.prefix or j.prefix.endswith("/") else j.prefix + "/"
+        return Jump("gallery", bck=j.bck, prefix=prefix)
     if word in ("doctor", "health"):
         if not rest:
             raise InvalidInput(f"usage: doctor ais://bucket[/prefix]; {HELP}")

@@ -83,6 +83,11 @@ class Console(Protocol):
         """Push the usage map of ``bck`` under the virtual directory ``prefix`` (``U``, ``:du``)."""
         ...
 
+    def show_gallery(self, bck: Bck | None = None, prefix: str = "", shard: str = "") -> None:
+        """Push the thumbnail gallery of ``bck`` at the virtual directory ``prefix``, or of the
+        members of shard ``shard`` (``i`` on the objects screen, ``:gallery``)."""
+        ...
+
     def show_doctor(self, bck: Bck | None = None, prefix: str = "") -> None:
         """Push the dataset doctor of ``bck`` under ``prefix`` (``H``, ``:doctor``); without a
         bucket, ask for ``ais://bucket/prefix`` first (the palette)."""

@@ -23,6 +23,7 @@ from aistui.screens.config import ConfigScreen
 from aistui.screens.doctor import DoctorScreen
 from aistui.screens.etl import ETLScreen
 from aistui.screens.export import ExportScreen
+from aistui.screens.gallery import GalleryScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.screens.logs import NodeLogScreen
 from aistui.screens.objects import ObjectsScreen
@@ -42,6 +43,7 @@ MUTATING = {
     ObjectsScreen: {"upload": "upload", "delete": "delete", "copy_objects": "copy", "evict": "evict",
                     "prefetch": "prefetch", "rename": "rename", "edit_custom": "edit custom metadata"},
     JobsScreen: {"abort": "abort job", "housekeeping": "housekeeping"},
+    GalleryScreen: {"copy_objects": "copy", "delete": "delete"},
     DoctorScreen: {"delete": "delete", "delete_kind": "delete", "quarantine": "quarantine",
                    "quarantine_kind": "quarantine"},
     ConfigScreen: {"edit": "edit config", "reset": "reset node config"},
@@ -61,7 +63,7 @@ READING = {
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
                     "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl",
-                    "columns", "summary", "doctor"},
+                    "columns", "summary", "doctor", "gallery"},
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
@@ -71,6 +73,8 @@ READING = {
     BucketPropsScreen: {"back", "next_match", "prev_match", "refresh", "search"},
     NodeLogScreen: {"back", "cycle_severity", "pause", "save", "search"},
     UsageScreen: {"back", "refresh", "sort", "up"},
+    GalleryScreen: {"back", "move(-1, 0)", "move(1, 0)", "move(0, -1)", "move(0, 1)", "page(-1)", "page(1)",
+                    "toggle_select", "select_page", "preview", "download", "export", "refresh"},
     DoctorScreen: {"back", "images", "refresh"},
     PerfScreen: {"back", "cycle_sort", "pause", "refresh", "toggle_plot"},
     StorageScreen: {"back", "pause", "refresh"},
@@ -190,6 +194,12 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
                                         "f": "prefetch", "m": "rename", "M": "edit_custom"})
             await pilot.press("space")  # with a selection too
             await sweep(ObjectsScreen, {"x": "delete", "c": "copy_objects"})
+            await pilot.press("i")  # the gallery reads (a listing, one get-batch GET); its actions refused
+            await shown(pilot, app, GalleryScreen)
+            await until(pilot, lambda: app.screen.items and app.screen.page == 0)
+            await sweep(GalleryScreen, {"c": "copy_objects", "x": "delete"})
+            await pilot.press("escape")
+            await shown(pilot, app, ObjectsScreen)
             await pilot.press("U")  # the usage map only reads: its listing is a GET
             await shown(pilot, app, UsageScreen)
             await until(pilot, lambda: app.screen.snapshot is not None and app.screen.snapshot.done)
@@ -207,6 +217,9 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             await until(pilot, lambda: jobs.row_count >= 1)
             jobs.focus()
             await sweep(JobsScreen, {"x": "abort", "H": "housekeeping"})
+            app._notifications.clear()  # the palette's global "Housekeeping" line, refused too
+            {t: cb for t, _, cb in AISCommands(app.screen)._commands()}["Housekeeping: LRU, cleanup, validate"]()
+            await until_refused("housekeeping", "palette 'Housekeeping'")
             await pilot.press("4")
             await shown(pilot, app, ETLScreen)
             await sweep(ETLScreen, {"n": "init", "T": "transform"})

@@ -55,6 +55,7 @@ class ObjectsScreen(ObjectActions):
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
         Binding("U", "usage", "Usage", id="objects.usage"),
         Binding("H", "doctor", "Doctor", id="objects.doctor"),
+        Binding("i", "gallery", "Gallery", id="objects.gallery"),
         Binding("m", "rename", "Rename", id="objects.rename"),
         Binding("M", "edit_custom", "Metadata", id="objects.custom"),
         Binding("C", "columns", "Columns", id="objects.columns"),
@@ -232,6 +233,18 @@ class ObjectsScreen(ObjectActions):
     def action_usage(self) -> None:
         """``U``: the usage map of the directory shown (objects and bytes per child directory)."""
         self.console.show_usage(self.bck, self.prefix)
+
+    def action_gallery(self) -> None:
+        """``i`` (images): the thumbnail gallery of the directory under the cursor, of the shard
+        under the cursor (its members), else of the directory shown. (``g`` stays the list's
+        "first row", as everywhere in the console.)"""
+        name = self.query_one(ObjectList).cursor_key or ""
+        if name.endswith("/"):
+            self.console.show_gallery(self.bck, name)
+        elif name.lower().endswith((".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")):
+            self.console.show_gallery(self.bck, self.prefix, shard=name)
+        else:
+            self.console.show_gallery(self.bck, self.prefix)
 
     def action_doctor(self) -> None:
         """``H`` (health): the dataset doctor's scan of the directory shown (and the name prefix)."""
