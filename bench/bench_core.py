@@ -18,7 +18,9 @@ Every timed measurement runs ``--repeat`` times (default 3, variants interleaved
 is reported as median with min..max. The ``ais`` CLI is measured only if an ``ais`` binary is on
 PATH. Output: a Markdown report on stdout (progress on stderr), optionally JSON (``--json``).
 
-    python bench/bench_core.py                 # full run
+    PATH=~/.cache/aistui/bin:$PATH .venv/bin/python bench/bench_core.py --json results.json > results.md
+                                               # THE run for docs/benchmarks.md: core, SDK and ais CLI
+    python bench/bench_core.py                 # full run (the ais CLI only if on PATH)
     python bench/bench_core.py --quick         # smoke run: 10k listing, 1,000 files
     python bench/bench_core.py --endpoint http://127.0.0.1:8080   # an existing cluster
 
