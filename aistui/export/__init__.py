@@ -19,3 +19,10 @@ LABELS: dict[str, str] = {
     "mapping": "a JSON mapping file {name or key: label} (ais://bucket/file or a local path)",
     "member": "a member of each shard sample (e.g. its .cls file)",
 }
+
+#: class weighting -> description (the weights come from the balance view, B on the objects screen)
+WEIGHTINGS: dict[str, str] = {
+    "none": "no class weights",
+    "loss": "loss_weights(): per-label weights for CrossEntropyLoss(weight=...)",
+    "sampler": "make_sampler(labels): a WeightedRandomSampler drawing the classes evenly",
+}

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..core.balance import folder_label, natural_key
 from ..core.models import Bck
 
 if TYPE_CHECKING:
     from ..core.client import AISClient
 
+__all__ = ["LIST_CAP", "natural_key", "discover_classes"]
+
 LIST_CAP = 200_000  # objects looked at when collecting class folders
-
-
-def natural_key(s: str) -> tuple:
-    """``"2" < "10"``: numbers compare as numbers, the rest as text."""
-    return (0, int(s), "") if s.isdigit() else (1, 0, s)
 
 
 async def discover_classes(client: AISClient, bck: Bck, prefix: str = "", names: list[str] | None = None,
@@ -25,9 +23,9 @@ async def discover_classes(client: AISClient, bck: Bck, prefix: str = "", names:
     found: set[str] = set()
 
     def add(name: str) -> None:
-        parts = name.split("/")
-        if len(parts) >= 2 and parts[-2]:
-            found.add(parts[-2])
+        label = folder_label(name)  # the balance view takes the same folder
+        if label:
+            found.add(label)
 
     if names is not None:
         for n in names:

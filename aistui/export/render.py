@@ -56,6 +56,8 @@ def imports(spec: ExportSpec) -> str:
     if spec.decode:
         third.append("from PIL import Image")
     data = ["DataLoader"]
+    if spec.weighting == "sampler":
+        data.append("WeightedRandomSampler")  # sorted below, as isort would
     if spec.style in MAP_STYLES:
         data.append("Dataset")
         if spec.ddp:
@@ -64,7 +66,7 @@ def imports(spec: ExportSpec) -> str:
         data.append("IterableDataset")
         if spec.shuffle:
             data.append("get_worker_info")
-    third.append(f"from torch.utils.data import {', '.join(data)}")
+    third.append(f"from torch.utils.data import {', '.join(sorted(data))}")
     return "\n".join(f"import {m}" for m in sorted(std)) + "\n\n" + "\n".join(third)
 
 
@@ -121,9 +123,51 @@ def constants(spec: ExportSpec, bck: Bck) -> str:
     if spec.labels == "folder":
         out += "\n" + _list_lines("CLASSES", spec.classes,
                                   "Class folders found when this was generated; a label is its index here.")
+    if spec.weighting != "none":
+        out += "\n" + _dict_lines("CLASS_WEIGHTS", spec.class_weights,
+                                   "Class weights from aistui's balance view: n / (classes * n_class).")
     if spec.names is not None:
         out += "\n" + _list_lines("NAMES", spec.names, "The objects selected in aistui.")
     return out
+
+
+def _dict_lines(name: str, items: dict[str, float], comment: str) -> str:
+    """``NAME = {...}``, one item per line when it does not fit on one line (like black)."""
+    pairs = [f"{_q(k)}: {v!r}" for k, v in items.items()]
+    one = f"{name} = {{{', '.join(pairs)}}}"
+    head = f"# {comment}\n"
+    if len(one) <= 88:
+        return head + one
+    return head + f"{name} = {{\n" + "".join(f"    {p},\n" for p in pairs) + "}"
+
+
+def weights_fn(spec: ExportSpec) -> str:
+    """``loss_weights()`` (``weighting="loss"``) or ``make_sampler(labels)`` (``"sampler"``) over
+    ``CLASS_WEIGHTS``, keyed the way the labels come: a class folder's index in ``CLASSES``,
+    else the label itself (empty text without weighting)."""
+    if spec.weighting == "none":
+        return ""
+    folder = spec.labels == "folder"
+    key = "CLASSES[label]" if folder else "str(label)"
+    if spec.weighting == "sampler":
+        return ("def make_sampler(labels):\n"
+                '    """A WeightedRandomSampler drawing every class about equally often; labels[i]\n'
+                "    is sample i's label, as the batches carry it. Use it with a map-style dataset:\n"
+                '    DataLoader(dataset, sampler=make_sampler(labels)) (no shuffle)."""\n'
+                f"    weights = [CLASS_WEIGHTS.get({key}, 1.0) for label in labels]\n"
+                "    return WeightedRandomSampler(weights, num_samples=len(weights), replacement=True)")
+    if folder:
+        values = "[CLASS_WEIGHTS.get(c, 1.0) for c in CLASSES]"
+    elif all(k.isdigit() for k in spec.class_weights):
+        top = max(int(k) for k in spec.class_weights) + 1
+        values = f"[CLASS_WEIGHTS.get(str(i), 1.0) for i in range({top})]"
+    else:
+        values = "list(CLASS_WEIGHTS.values())"
+    return ("def loss_weights():\n"
+            '    """One weight per label index, for torch.nn.CrossEntropyLoss(weight=loss_weights()):\n'
+            '    a rare class weighs more."""\n'
+            f"    weights = {values}\n"
+            "    return torch.tensor(weights, dtype=torch.float)")
 
 
 def bucket_fn(spec: ExportSpec, bck: Bck) -> str:

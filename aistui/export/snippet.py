@@ -36,6 +36,7 @@ from .render import (
     plain_cls,
     rank_sources_fn,
     to_sample_fn,
+    weights_fn,
     wrapper_cls,
 )
 from .spec import ExportSpec, default_filename, validate
@@ -52,7 +53,7 @@ def generate(spec: ExportSpec) -> str:
         blocks.append(labels_fn(spec))
     if spec.decode:
         blocks.append(decode_fn(spec))
-    blocks += [to_sample_fn(spec), wrapper_cls(spec) if spec.style != "plain" else plain_cls(spec),
+    blocks += [to_sample_fn(spec), weights_fn(spec), wrapper_cls(spec) if spec.style != "plain" else plain_cls(spec),
                rank_sources_fn(spec), make_loader_fn(spec), MAIN]
     out = ""
     for i, b in enumerate(x for x in blocks if x):

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from ..core.errors import InvalidInput
 from ..core.models import Bck
-from . import LABELS, STYLES
+from . import LABELS, STYLES, WEIGHTINGS
 
 __all__ = ["ExportSpec", "MAP_STYLES", "SHUFFLE_BUFFER", "validate", "default_filename"]
 
@@ -24,7 +24,9 @@ class ExportSpec:
     side of the square images are resized to (0 keeps their size). ``classes`` are the class
     folders (found by :func:`aistui.export.discover.discover_classes`); ``label_file`` is the
     mapping file for ``labels="mapping"``; ``label_member`` / ``image_member`` are the shard
-    member extensions for ``labels="member"`` / decoding in the ``shard`` style."""
+    member extensions for ``labels="member"`` / decoding in the ``shard`` style.
+    ``class_weights`` (class → weight, from the balance view) with ``weighting`` (a key of
+    :data:`~aistui.export.WEIGHTINGS`) adds ``loss_weights()`` or ``make_sampler(labels)``."""
 
     bucket: str
     prefix: str = ""
@@ -45,6 +47,8 @@ class ExportSpec:
     etl: str = ""
     get_batch_size: int = 32  # objects per get-batch request (style "batch")
     default_endpoint: str = "http://localhost:8080"
+    class_weights: dict[str, float] = field(default_factory=dict[str, float])
+    weighting: str = "none"
 
     def with_(self, **kw) -> ExportSpec:
         return replace(self, **kw)
@@ -65,6 +69,10 @@ def validate(spec: ExportSpec) -> Bck:
         raise InvalidInput("labels from class folders need the class list (no folders found)")
     if spec.labels == "mapping" and not spec.label_file:
         raise InvalidInput("labels from a mapping file need the file (ais://bucket/labels.json or a path)")
+    if spec.weighting not in WEIGHTINGS:
+        raise InvalidInput(f"unknown weighting {spec.weighting!r} (one of {', '.join(WEIGHTINGS)})")
+    if spec.weighting != "none" and not spec.class_weights:
+        raise InvalidInput("class weights come from the balance view (B on the objects screen)")
     if spec.etl and spec.style == "batch":
         raise InvalidInput("get-batch (SDK 1.26) cannot apply an ETL: pick another style")
     if spec.batch_size < 1 or spec.num_workers < 0 or spec.resize < 0 or spec.get_batch_size < 1:

@@ -92,3 +92,62 @@ def test_styles_use_their_classes():
 def test_refuses_what_cannot_work(kw, words):
     with pytest.raises(InvalidInput, match=words):
         generate(ExportSpec(bucket="ais://b", **kw))
+
+
+WEIGHTS = {"0": 0.67, "1": 0.9571, "9": 3.35}
+
+
+@pytest.mark.parametrize("labels,style", [("folder", "map"), ("member", "shard"), ("mapping", "plain"),
+                                          ("none", "iter")])
+@pytest.mark.parametrize("weighting", ["loss", "sampler"])
+def test_class_weights_from_the_balance_view(labels, style, weighting):
+    spec = ExportSpec(bucket="ais://digits", prefix="train/", style=style, labels=labels, classes=CLASSES,
+                      label_file="ais://digits/labels.json", class_weights=WEIGHTS, weighting=weighting)
+    code = generate(spec)
+    tree = ast.parse(code)
+    assert 'CLASS_WEIGHTS = {"0": 0.67, "1": 0.9571, "9": 3.35}' in code
+    assert not [line for line in code.splitlines() if len(line) > 88 and not line.startswith('"""PyTorch')]
+    fns = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    if weighting == "loss":
+        assert "loss_weights" in fns and "make_sampler" not in fns and "WeightedRandomSampler" not in code
+        want = {"folder": "[CLASS_WEIGHTS.get(c, 1.0) for c in CLASSES]"}.get(
+            labels, "[CLASS_WEIGHTS.get(str(i), 1.0) for i in range(10)]")
+        assert f"    weights = {want}\n    return torch.tensor(weights, dtype=torch.float)" in code
+    else:
+        assert "make_sampler" in fns and "loss_weights" not in fns
+        assert "WeightedRandomSampler" in next(x for x in code.splitlines() if x.startswith("from torch.utils.data"))
+        key = "CLASSES[label]" if labels == "folder" else "str(label)"
+        assert f"weights = [CLASS_WEIGHTS.get({key}, 1.0) for label in labels]" in code
+
+
+def test_class_weights_run_as_generated():
+    """The generated functions do what they say (torch is stubbed: the tensor is a list)."""
+    import types
+
+    for labels, want in (("folder", [0.67, 0.9571] + [1.0] * 7 + [3.35]),
+                         ("member", [0.67, 0.9571] + [1.0] * 7 + [3.35])):
+        code = generate(ExportSpec(bucket="ais://d", style="shard" if labels == "member" else "map", labels=labels,
+                                   classes=CLASSES, class_weights=WEIGHTS, weighting="loss"))
+        ns: dict = {"torch": types.SimpleNamespace(tensor=lambda v, dtype=None: v, float="f")}
+        tree = ast.parse(code)
+        keep = [n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id in ("CLASS_WEIGHTS", "CLASSES")
+                or isinstance(n, ast.FunctionDef) and n.name == "loss_weights"]
+        exec(compile(ast.Module(keep, []), "loader", "exec"), ns)
+        assert ns["loss_weights"]() == want
+    code = generate(ExportSpec(bucket="ais://d", style="map", labels="folder", classes=CLASSES,
+                               class_weights=WEIGHTS, weighting="sampler"))
+    drawn: dict = {}
+    ns = {"WeightedRandomSampler": lambda w, num_samples, replacement: drawn.update(w=w, n=num_samples)}
+    tree = ast.parse(code)
+    keep = [n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id in ("CLASS_WEIGHTS", "CLASSES")
+            or isinstance(n, ast.FunctionDef) and n.name == "make_sampler"]
+    exec(compile(ast.Module(keep, []), "loader", "exec"), ns)
+    ns["make_sampler"]([9, 0, 0, 5])
+    assert drawn == {"w": [3.35, 0.67, 0.67, 1.0], "n": 4}
+
+
+def test_weighting_needs_weights():
+    with pytest.raises(InvalidInput, match="balance view"):
+        generate(ExportSpec(bucket="ais://d", weighting="loss"))
+    with pytest.raises(InvalidInput, match="unknown weighting"):
+        generate(ExportSpec(bucket="ais://d", weighting="focal", class_weights=WEIGHTS))

@@ -1,0 +1,439 @@
+"""Class balance of a labeled dataset: objects (or shard samples) and bytes per class per split,
+the imbalance ratio, empty classes and classes missing from a split, and class weights.
+
+Labels come from the three sources the export understands (:mod:`aistui.export`):
+
+* ``folder``: the folder holding the object inside its split (``train/3/00017.png`` → ``3``),
+  :func:`folder_label`; the generated loader takes the same folder (``name.split("/")[-2]``);
+* ``mapping``: a JSON file ``{object name or key: label}`` (``ais://bucket/labels.json`` or a
+  local path), read ONCE; an object's label is the mapping's value for its full name, else for
+  its WebDataset key (:func:`mapping_label`, as the generated loader looks it up);
+* ``member``: the ``.cls`` member (``label_member``) of each sample of a WebDataset shard
+  (``shard-000001.tar`` holding ``00017.png`` + ``00017.cls``): the members come from the
+  listing with ``LsArchDir`` (``apc.LsArchDir``: the targets list every shard's members right
+  after it, flagged ``EntryInArch``, v1.5.0 ``xact/xs/lso.go``) and the labels, which are not in
+  the names, from the ``.cls`` members' contents read with **get-batch**
+  (:meth:`~aistui.core.batch.BatchAPI.iter_batch`, ``GET /v1/ml/moss`` with ``archpath``,
+  ``batch`` members a request). With ``max_shards`` a split holding more shards is an
+  **estimate**: a random sample of ``max_shards`` of them (a first listing without members
+  counts them) is read, member listing and labels, and scaled up by shards.
+
+Work: ONE streamed listing per split (``GET /v1/buckets/<b>`` ``{"action":"list"}``, props
+``name,size``, through :meth:`~aistui.core.objects.ObjectAPI.iter_pages`), folded page by page
+into counters; a :class:`BalanceSnapshot` after every page and every get-batch. Memory is
+bounded by classes x splits (plus, for shards, one shard's samples, at most ``batch`` labels
+waiting for get-batch and the ``max_shards`` names sampled), never by the number of objects;
+the mapping file is the exception: it is held whole, as the loader holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from .batch import BatchEntry
+from .doctor import SPLITS, sample_key
+from .errors import InvalidInput
+from .models import LS_ARCH_DIR, Bck
+from .models.listing import ENTRY_IN_ARCH, ENTRY_IS_ARCHIVE
+from .names import validate_prefix
+
+if TYPE_CHECKING:
+    from .client import AISClient
+
+__all__ = ["SOURCES", "SPLITS", "Cell", "BalanceSnapshot", "natural_key", "folder_label", "mapping_label",
+           "parse_mapping", "read_mapping", "list_dirs", "default_splits", "balance"]
+
+#: label source -> what it is (the export's ``labels`` option minus ``none``)
+SOURCES: dict[str, str] = {
+    "folder": "the class folder inside each split (train/<class>/x.png)",
+    "mapping": "a JSON mapping file {name or key: label}",
+    "member": "the .cls member of each shard sample (read with get-batch)",
+}
+_SPLIT_ORDER = ("train", "training", "val", "valid", "validation", "dev", "eval", "test", "testing")
+_SHARD_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
+
+
+def natural_key(s: str) -> tuple[int, int, str]:
+    """``"2" < "10"``: numbers compare as numbers, the rest as text (the export sorts its class
+    folders with it)."""
+    return (0, int(s), "") if s.isdigit() else (1, 0, s)
+
+
+def folder_label(name: str) -> str:
+    """The class of ``name`` from its folder: the folder holding it (``3/x.png`` → ``3``,
+    ``a/b/3/x.png`` → ``3``); "" for a name without a folder or with an empty one."""
+    parts = name.split("/")
+    return parts[-2] if len(parts) >= 2 else ""
+
+
+def mapping_label(mapping: Mapping[str, str], name: str) -> str:
+    """The label of object ``name``: the mapping's value for the full name, else for its stem
+    (the last segment up to its first dot, as the generated loader looks it up); "" when
+    neither is there."""
+    if name in mapping:
+        return mapping[name]
+    stem = name.rsplit("/", 1)[-1].split(".")[0]
+    return mapping.get(stem, "")
+
+
+def parse_mapping(data: bytes, where: str = "the mapping file") -> dict[str, str]:
+    """A JSON object ``{name or key: label}`` as ``{str: str}`` (labels ``str()``-ed: ``3`` →
+    ``"3"``). Raises :class:`InvalidInput` when it is not JSON or not an object."""
+    try:
+        obj: Any = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise InvalidInput(f"{where} is not JSON: {e}") from None
+    if not isinstance(obj, dict):
+        raise InvalidInput(f"{where} is not a JSON object {{name or key: label}}")
+    return {str(k): str(v) for k, v in cast(dict[Any, Any], obj).items()}
+
+
+async def read_mapping(client: AISClient, label_file: str) -> dict[str, str]:
+    """Read the mapping file once: ``ais://bucket/object`` (any provider URI) from the cluster
+    (``GET /v1/objects/<b>/<o>``), anything else as a local path. Raises
+    :class:`InvalidInput` (no file named, a bad URI, not a JSON object, an unreadable local
+    file) and the GET's :class:`~aistui.core.errors.AISError` (e.g. ``ObjectNotFound``)."""
+    if not label_file:
+        raise InvalidInput("labels from a mapping file need the file (ais://bucket/labels.json or a path)")
+    if "://" in label_file:
+        bucket_part, _, obj = label_file.partition("://")[2].partition("/")
+        if not bucket_part or not obj:
+            raise InvalidInput(f"{label_file!r}: name the object, ais://bucket/labels.json")
+        bck = Bck.parse(label_file[:len(label_file) - len(obj) - 1])
+        data = await client.objects.get(bck, obj)
+    else:
+        try:
+            data = await asyncio.to_thread(Path(label_file).expanduser().read_bytes)
+        except OSError as e:
+            raise InvalidInput(f"cannot read {label_file}: {e.strerror or e}") from None
+    return parse_mapping(data, label_file)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One class in one split: ``count`` objects (or shard samples) and ``bytes`` (bytes; a
+    sample's are the sum of its members')."""
+
+    count: int = 0
+    bytes: int = 0
+
+
+@dataclass(frozen=True)
+class BalanceSnapshot:
+    """The counts after ``pages`` listing pages. ``splits`` are directories relative to
+    ``prefix`` ("train/", or "" for the prefix itself); ``cells`` maps ``(class, split)`` to a
+    :class:`Cell`; ``classes`` are every class seen or ``expected``, in natural order;
+    ``unlabeled`` counts per split the objects (or samples) without a label. For shards:
+    ``shards`` in the splits, ``shards_read`` whose labels were read, and ``estimate`` when the
+    counts were scaled up from a sample of them. ``done`` once every split was listed."""
+
+    bck: Bck
+    prefix: str
+    source: str
+    splits: tuple[str, ...]
+    cells: Mapping[tuple[str, str], Cell]
+    classes: tuple[str, ...]
+    unlabeled: Mapping[str, int]
+    objects: int
+    bytes: int
+    pages: int
+    shards: int = 0
+    shards_read: int = 0
+    estimate: bool = False
+    done: bool = False
+
+    def cell(self, cls: str, split: str) -> Cell:
+        """Class ``cls`` in ``split`` (an empty :class:`Cell` when it has nothing there)."""
+        return self.cells.get((cls, split), _EMPTY)
+
+    def total(self, cls: str) -> Cell:
+        """Class ``cls`` over every split."""
+        cells = [self.cell(cls, s) for s in self.splits]
+        return Cell(sum(c.count for c in cells), sum(c.bytes for c in cells))
+
+    def split_total(self, split: str) -> Cell:
+        """Every class in ``split`` (the unlabeled objects left out)."""
+        cells = [self.cell(c, split) for c in self.classes]
+        return Cell(sum(c.count for c in cells), sum(c.bytes for c in cells))
+
+    def ratio(self, split: str | None = None) -> float:
+        """The imbalance ratio: the largest class's count over the smallest non-empty one's, in
+        ``split`` or over every split (``None``); 1.0 with fewer than two non-empty classes."""
+        counts = [(self.total(c) if split is None else self.cell(c, split)).count for c in self.classes]
+        counts = [n for n in counts if n > 0]
+        return max(counts) / min(counts) if len(counts) >= 2 else 1.0
+
+    def extremes(self, split: str | None = None) -> tuple[str, str]:
+        """``(largest class, smallest non-empty class)`` in ``split`` or overall ("" when none)."""
+        counts = [(c, (self.total(c) if split is None else self.cell(c, split)).count) for c in self.classes]
+        counts = [(c, n) for c, n in counts if n > 0]
+        if not counts:
+            return "", ""
+        top = max(counts, key=lambda cn: (cn[1], cn[0]))[0]
+        low = min(counts, key=lambda cn: (cn[1], cn[0]))[0]
+        return top, low
+
+    def empty_classes(self) -> list[str]:
+        """Classes with nothing in them: expected (or, for integer labels, a hole between 0 and
+        the largest) but never seen, or whose objects are all zero bytes."""
+        return [c for c in self.classes if self.total(c).count == 0 or self.total(c).bytes == 0]
+
+    def missing(self) -> list[tuple[str, str]]:
+        """``(class, split)`` for each class that has objects in some split but none in this
+        one (only with two splits or more)."""
+        if len(self.splits) < 2:
+            return []
+        return [(c, s) for c in self.classes if self.total(c).count > 0
+                for s in self.splits if self.cell(c, s).count == 0]
+
+    def train_split(self) -> str:
+        """The split weights are computed over: the first named like train, else the first."""
+        for s in self.splits:
+            if s.rstrip("/").rsplit("/", 1)[-1].lower() in ("train", "training"):
+                return s
+        return self.splits[0] if self.splits else ""
+
+    def weights(self, split: str | None = None) -> dict[str, float]:
+        """Class weights over ``split`` (default :meth:`train_split`), "balanced" as
+        scikit-learn computes them: ``n / (k * n_c)`` for the ``k`` classes with ``n_c > 0``
+        objects of ``n``, rounded to 4 decimals: a rare class weighs more; classes with no
+        object there are left out. Natural class order."""
+        split = self.train_split() if split is None else split
+        counts = {c: self.cell(c, split).count for c in self.classes}
+        counts = {c: n for c, n in counts.items() if n > 0}
+        n = sum(counts.values())
+        return {c: round(n / (len(counts) * nc), 4) for c, nc in counts.items()}
+
+
+_EMPTY = Cell()
+
+
+async def list_dirs(client: AISClient, bck: Bck, prefix: str = "") -> list[str]:
+    """The child directories of ``prefix`` (relative, ending with ``/``), from a listing with
+    ``LsNoRecursion``; name order."""
+    validate_prefix(prefix)
+    out: list[str] = []
+    async for page in client.objects.iter_pages(bck, prefix=prefix, props="name", non_recursive=True):
+        for e in page.entries or []:
+            if e.is_dir and e.name.startswith(prefix) and len(e.name) > len(prefix):
+                out.append(e.name[len(prefix):].rstrip("/") + "/")
+    return sorted(set(out))
+
+
+def default_splits(dirs: Iterable[str]) -> list[str]:
+    """The directories named like splits (:data:`SPLITS`: ``train/``, ``val/``, ``test/``...),
+    train first, then validation, then test; ``[""]`` (the prefix itself as one split) when
+    there are none."""
+    named = [d for d in dirs if d.rstrip("/").lower() in SPLITS]
+    named.sort(key=lambda d: (_SPLIT_ORDER.index(d.rstrip("/").lower()), d))
+    return named or [""]
+
+
+@dataclass
+class _Shard:
+    name: str
+    split: str
+    samples: dict[str, list[int]] = field(default_factory=dict[str, list[int]])  # key -> [bytes, has label]
+    scale: float = 1.0
+
+
+@dataclass
+class _State:
+    bck: Bck
+    prefix: str
+    source: str
+    splits: tuple[str, ...]
+    expected: tuple[str, ...]
+    acc: dict[tuple[str, str], list[float]] = field(default_factory=dict[tuple[str, str], list[float]])
+    unlabeled: dict[str, float] = field(default_factory=dict[str, float])
+    objects: int = 0
+    bytes: int = 0
+    pages: int = 0
+    shards: int = 0
+    shards_read: int = 0
+    estimate: bool = False
+
+    def add(self, cls: str, split: str, size: int, weight: float = 1.0) -> None:
+        if not cls:
+            self.unlabeled[split] = self.unlabeled.get(split, 0) + weight
+            return
+        c = self.acc.get((cls, split))
+        if c is None:
+            c = self.acc[(cls, split)] = [0.0, 0.0]
+        c[0] += weight
+        c[1] += size * weight
+
+    def snapshot(self, done: bool = False) -> BalanceSnapshot:
+        cells = {k: Cell(round(v[0]), round(v[1])) for k, v in self.acc.items()}
+        names = {c for c, _ in cells} | set(self.expected)
+        ints = [int(c) for c in names if c.isdigit()]
+        if ints and len(ints) == len(names) and max(ints) < 10_000:  # integer labels: 0..max
+            names |= {str(i) for i in range(max(ints) + 1)}
+        return BalanceSnapshot(
+            bck=self.bck, prefix=self.prefix, source=self.source, splits=self.splits, cells=cells,
+            classes=tuple(sorted(names, key=natural_key)),
+            unlabeled={s: round(n) for s, n in self.unlabeled.items()},
+            objects=self.objects, bytes=self.bytes, pages=self.pages, shards=self.shards,
+            shards_read=self.shards_read, estimate=self.estimate, done=done)
+
+
+def _is_shard(name: str) -> bool:
+    return name.lower().endswith(_SHARD_EXTS)
+
+
+async def balance(client: AISClient, bck: Bck, prefix: str = "", splits: Sequence[str] | None = None, *,
+                  source: str = "folder", label_file: str = "", label_member: str = "cls",
+                  max_shards: int = 0, expected: Sequence[str] = (), batch: int = 64, page_size: int = 0,
+                  seed: int = 0) -> AsyncIterator[BalanceSnapshot]:
+    """Count ``bck``'s objects under ``prefix`` ("" or ending with ``/``) per class per split
+    and yield a :class:`BalanceSnapshot` after every listing page and get-batch, the last with
+    ``done``. ``splits`` are directories relative to ``prefix`` (``None``: the
+    :func:`default_splits` of its child directories); ``source`` one of :data:`SOURCES`
+    (``label_file`` for ``mapping``, ``label_member`` the label member's extension for
+    ``member``); ``max_shards`` > 0 reads at most that many shards per split (a random sample,
+    seeded by ``seed``: an estimate); ``expected`` classes count even when empty. Cancel by
+    closing the generator.
+
+    Raises :class:`InvalidInput` (an unknown source, a bad prefix or split, a bad mapping
+    file), the listing's and get-batch's :class:`~aistui.core.errors.AISError` subclasses
+    (missing bucket, transport, :class:`~aistui.core.errors.NotSupported` when get-batch is
+    not served)."""
+    if source not in SOURCES:
+        raise InvalidInput(f"unknown label source {source!r} (one of {', '.join(SOURCES)})")
+    validate_prefix(prefix)
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    mapping = await read_mapping(client, label_file) if source == "mapping" else {}
+    if splits is None:
+        splits = default_splits(await list_dirs(client, bck, prefix))
+    picked = tuple(dict.fromkeys(s if not s or s.endswith("/") else s + "/" for s in splits))
+    if not picked:
+        raise InvalidInput("no split picked")
+    for s in picked:
+        validate_prefix(prefix + s)
+    st = _State(bck, prefix, source, picked, tuple(expected))
+    rng = random.Random(seed)
+    for split in picked:
+        base = prefix + split
+        if source == "member":
+            async for snap in _member_split(client, st, base, split, label_member, max_shards, batch,
+                                            page_size, rng):
+                yield snap
+            continue
+        async for page in client.objects.iter_pages(bck, prefix=base, props="name,size", page_size=page_size):
+            st.pages += 1
+            for e in page.entries or []:
+                if e.is_dir:
+                    continue
+                st.objects += 1
+                st.bytes += e.size
+                if source == "folder":
+                    st.add(folder_label(e.name[len(base):]), split, e.size)
+                else:
+                    st.add(mapping_label(mapping, e.name), split, e.size)
+            yield st.snapshot()
+    yield st.snapshot(done=True)
+
+
+async def _member_split(client: AISClient, st: _State, base: str, split: str, member: str, max_shards: int,
+                        batch: int, page_size: int, rng: random.Random) -> AsyncIterator[BalanceSnapshot]:
+    """One split of WebDataset shards: the listing with members (all shards), or, when
+    ``max_shards`` is smaller than the split's shard count, a first listing counting them and
+    one member listing per sampled shard; the ``.cls`` members through get-batch."""
+    todo: list[tuple[BatchEntry, int, float]] = []  # (the .cls member, the sample's bytes, scale)
+    ext = member.lstrip(".")
+
+    def close(sh: _Shard) -> None:
+        st.shards_read += 1
+        for key, (size, has) in sorted(sh.samples.items()):
+            if has:
+                todo.append((BatchEntry(sh.name, f"{key}.{ext}"), size, sh.scale))
+            else:
+                st.add("", split, size, sh.scale)
+
+    async def flush(all_: bool) -> AsyncIterator[BalanceSnapshot]:
+        nonlocal todo
+        while len(todo) >= batch or all_ and todo:
+            now, todo = todo[:batch], todo[batch:]
+            sizes = {(b.name, b.archpath): (size, scale) for b, size, scale in now}
+            async for item in client.batch.iter_batch(st.bck, [b for b, _, _ in now], continue_on_error=True):
+                size, scale = sizes[(item.name, item.archpath)]
+                label = ""
+                if item.data is not None:
+                    label = item.data.decode("utf-8", "replace").strip()
+                st.add(label, split, size, scale)
+            yield st.snapshot()
+
+    async def members(prefix: str, only: str = "", scale: float = 1.0) -> AsyncIterator[BalanceSnapshot]:
+        current: _Shard | None = None
+        async for page in client.objects.iter_pages(st.bck, prefix=prefix, props="name,size", flags=LS_ARCH_DIR,
+                                                    page_size=page_size):
+            st.pages += 1
+            for e in page.entries or []:
+                if e.is_dir:
+                    continue
+                if e.flags & ENTRY_IN_ARCH:
+                    if current is not None and e.name.startswith(current.name + "/"):
+                        key, kind = sample_key(e.name[len(current.name) + 1:])
+                        s = current.samples.setdefault(key, [0, 0])
+                        s[0] += e.size
+                        if kind == ext:
+                            s[1] = 1
+                    continue
+                if only and e.name != only:
+                    continue
+                if current is not None:
+                    close(current)
+                    current = None
+                if not only:  # a sampled shard was counted by the first listing
+                    st.objects += 1
+                    st.bytes += e.size
+                if e.flags & ENTRY_IS_ARCHIVE or _is_shard(e.name):
+                    current = _Shard(e.name, split, scale=scale)
+                    st.shards += 0 if only else 1
+                else:
+                    st.add("", split, e.size)  # not a shard: no member to label it
+            async for snap in flush(False):
+                yield snap
+            yield st.snapshot()
+        if current is not None:
+            close(current)
+        async for snap in flush(True):
+            yield snap
+
+    if max_shards <= 0:
+        async for snap in members(base):
+            yield snap
+        return
+    sample: list[str] = []
+    seen = 0
+    async for page in client.objects.iter_pages(st.bck, prefix=base, props="name,size", page_size=page_size):
+        st.pages += 1
+        for e in page.entries or []:
+            if e.is_dir:
+                continue
+            st.objects += 1
+            st.bytes += e.size
+            if not _is_shard(e.name):
+                st.add("", split, e.size)
+                continue
+            seen += 1
+            if len(sample) < max_shards:
+                sample.append(e.name)
+            else:  # reservoir sampling: every shard has the same chance to be read
+                j = rng.randrange(seen)
+                if j < max_shards:
+                    sample[j] = e.name
+        yield st.snapshot()
+    st.shards += seen
+    scale = seen / len(sample) if sample else 1.0
+    st.estimate = st.estimate or seen > len(sample)
+    for name in sorted(sample):
+        async for snap in members(name, only=name, scale=scale):
+            yield snap
