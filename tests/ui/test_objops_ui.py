@@ -9,6 +9,7 @@ from textual.app import App
 from textual.widgets import Input, SelectionList
 
 from aistui.app import AISTui
+from aistui.commands import AISCommands
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.models import Job, JobSnap
 from aistui.screens.buckets import BucketsScreen
@@ -146,7 +147,12 @@ async def test_housekeeping_from_the_jobs_screen_reports_what_it_did(ais, bucket
         await c.objects.put(bucket, "full", b"f" * 10)
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await pilot.press("3")
+        await until(pilot, lambda: app.health == "ok")
+        # the palette's "Housekeeping" from another screen opens the chooser on the jobs screen
+        commands = {title: cb for title, _, cb in AISCommands(app.screen)._commands()}
+        commands["Housekeeping: LRU, cleanup, validate"]()
+        await shown(pilot, app, HousekeepingDialog)
+        await pilot.press("escape")
         await shown(pilot, app, JobsScreen)
         jobs = app.screen
         # storage cleanup of the bucket: the report when the job ends
