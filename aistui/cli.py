@@ -33,7 +33,8 @@ or pause (cluster), r refresh, q quit, ? help, ctrl+p palette.
 --read-only refuses every key that changes the cluster. Object GET and HEAD go straight to the
 target that holds the object (computed from the cluster map, as the proxy does); --via-proxy
 sends everything through the proxy, for clusters that expose only the proxy (a load balancer, a
-Kubernetes ingress). With a token, requests always go through the proxy.
+Kubernetes ingress; AISTUI_VIA_PROXY=1 does the same). With a token, requests always go through
+the proxy.
 
 Log (for support): --log FILE, else AISTUI_LOG, else $XDG_STATE_HOME/aistui/aistui.log
 (~/.local/state/aistui/aistui.log): one line per HTTP request (method, path, status, ms), warnings
@@ -136,11 +137,9 @@ def _settings(args: argparse.Namespace):
     from .core.config import discover
     from .logsetup import add_secret
 
-    settings = discover(args.endpoint, profile=args.context)
     if getattr(args, "via_proxy", False):
-        from dataclasses import replace
-
-        settings = replace(settings, via_proxy=True)
+        os.environ["AISTUI_VIA_PROXY"] = "1"  # every cluster discovered in this process (a switch too)
+    settings = discover(args.endpoint, profile=args.context)
     add_secret(settings.token)
     return settings
 
@@ -252,6 +251,8 @@ def _playground(args: argparse.Namespace) -> int:
                 time.sleep(3600)
         settings = ConnectionSettings(endpoint=main.endpoint, source="playground", name="playground",
                                       via_proxy=getattr(args, "via_proxy", False))
+        if settings.via_proxy:
+            os.environ["AISTUI_VIA_PROXY"] = "1"  # a cluster switched to later, too
         return _run_console(args, settings)
     except KeyboardInterrupt:
         return 0

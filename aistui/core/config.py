@@ -86,7 +86,8 @@ class ConnectionSettings:
     ``ca_bundle`` a PEM path; ``skip_verify`` turns TLS verification off (the UI warns);
     ``client_cert``/``client_key`` for mutual TLS; ``source`` says where the endpoint came from.
     ``timeout`` is the default per-call timeout in seconds, ``connect_timeout`` for connecting.
-    ``via_proxy`` sends every object request through the proxy (``--via-proxy``; a profile's
+    ``via_proxy`` sends every object request through the proxy (``--via-proxy``, which sets
+    ``AISTUI_VIA_PROXY=1`` for every cluster the process connects to; a profile's
     ``via_proxy``): set it when only the proxy is reachable (behind a load balancer or a k8s
     ingress). Otherwise object GET and HEAD go straight to the target that holds the object
     (``core/datapath.py``), unless a token is set (such a cluster requires proxy mediation).
@@ -385,5 +386,5 @@ def discover(
         endpoint=normalize_endpoint(url), token=token or None, token_source=token_source,
         ca_bundle=ca, skip_verify=bool(skip), client_cert=crt, client_key=key, source=source,
         name=prof.name if prof else "", read_only=prof.read_only if prof else False,
-        via_proxy=prof.via_proxy if prof else False,
+        via_proxy=(prof.via_proxy if prof else False) or env.get("AISTUI_VIA_PROXY", "").strip().lower() in _TRUE,
     )

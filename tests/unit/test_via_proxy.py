@@ -34,8 +34,12 @@ def test_a_profile_and_the_flag_set_via_proxy(tmp_path: Path, monkeypatch):
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("AIS_AUTHN_TOKEN", raising=False)
-    assert _settings(build_parser().parse_args(["--context", "lab", "--via-proxy"])).via_proxy
+    monkeypatch.setenv("AISTUI_VIA_PROXY", "")  # restored (unset) after the test, whatever _settings sets
     assert not _settings(build_parser().parse_args(["--context", "lab"])).via_proxy
+    assert _settings(build_parser().parse_args(["--context", "lab", "--via-proxy"])).via_proxy
+    # the flag holds for a cluster switched to later (the session discovers the profile again)
+    assert discover(profile="lab", app_config=cfg).via_proxy
+    assert discover(profile="lab", env={**env, "AISTUI_VIA_PROXY": "1"}, app_config=cfg).via_proxy
 
 
 def test_direct_is_on_by_default_and_off_with_the_switch_or_a_token():
