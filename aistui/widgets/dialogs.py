@@ -1,54 +1,103 @@
-"""Modal dialogs: confirm (optionally by typing a name), prompt for text, and transfer progress."""
+"""Modal dialogs: confirm (optionally by typing a name), prompt for text, pick from a menu,
+transfer progress, show text; and :class:`Dialog`, the base every dialog and form builds on, so
+they all fit an 80x24 terminal the same way."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from .. import format as fmt
 from ..core.transfer import Progress
 
-_CSS = """
-{name} {{ align: center middle; }}
-{name} > Vertical {{ width: 90; height: auto; max-height: 90%; border: heavy $accent; background: $surface;
-                     padding: 1 2; }}
-{name} .dialog-title {{ text-style: bold; }}
-{name} .dialog-body {{ margin: 1 0; }}
-{name} Horizontal {{ height: auto; align: right middle; }}
-{name} Button {{ margin-left: 2; }}
-"""
+R = TypeVar("R")
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class Dialog(ModalScreen[R]):
+    """The base of every dialog and form. Its CSS (which subclasses inherit: Textual's type
+    selectors match subclasses) fits any terminal down to 80x24: the box (the dialog's one
+    ``Vertical`` child) is never wider or taller than the screen (``max-width``/``max-height``
+    100%, at least 30 cells wide); the part that grows (``.dialog-scroll``, a ``VerticalScroll``)
+    scrolls, and the ``.dialog-foot`` (a ``Vertical`` docked at the box's bottom: the buttons in
+    a ``.dialog-buttons`` row, the submit first, and the key line, :meth:`keys_line`) stays on
+    screen. ``ctrl+s`` runs :meth:`submit` from any field (subclasses with a submit set
+    ``submit_label``); ``esc`` cancels, and a cancel always says so ("<title>: cancelled")."""
+
+    DEFAULT_CSS = """
+    Dialog { align: center middle; }
+    Dialog > Vertical { width: 90; min-width: 30; max-width: 100%; height: auto; max-height: 100%;
+                        border: heavy $accent; background: $surface; padding: 0 1; }
+    Dialog .dialog-title { text-style: bold; }
+    Dialog .dialog-body { margin: 1 0 0 0; }
+    Dialog .dialog-scroll { height: auto; max-height: 100%; }
+    Dialog .dialog-foot { dock: bottom; height: auto; }
+    Dialog .dialog-buttons { height: auto; align: right middle; margin-top: 1; }
+    Dialog .dialog-buttons Button { margin-left: 2; }
+    Dialog .dialog-keys { color: $text-muted; height: 1; }
+    Dialog .dialog-help { color: $text-muted; height: auto; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+                Binding("ctrl+s", "submit", "Submit", id="dialog.submit", priority=True, show=False)]
+
+    title_text: str = ""
+    submit_label: str | None = None  #: what ``ctrl+s`` does ("Copy", "Save"); None: no submit key
+    cancel_says = "cancelled"  #: the notice on cancel ("" says nothing: a viewer that only closes)
+
+    def keys_line(self) -> Static:
+        """The dialog's own key bar: ``ctrl+s <submit>`` (when it has a submit) and ``esc``."""
+        t = Text(no_wrap=True, overflow="ellipsis")
+        if self.submit_label:
+            t.append("ctrl+s", style="bold").append(f" {self.submit_label}   ")
+        t.append("esc", style="bold").append(" cancel" if self.cancel_says else " close")
+        return Static(t, classes="dialog-keys")
+
+    def submit(self) -> None:
+        """What ``ctrl+s`` does: validate and dismiss with the result; nothing by default."""
+
+    def action_submit(self) -> None:
+        if self.submit_label:
+            self.submit()
+
+    def action_cancel(self) -> None:
+        """``esc`` (and a Cancel button): dismiss with None and say so."""
+        if self.cancel_says:
+            self.app.notify(f"{self.title_text}: {self.cancel_says}", timeout=3, markup=False)
+        self.dismiss(None)
+
+
+class ConfirmDialog(Dialog[bool]):
     """Asks before a destructive action. ``lines`` say what will be touched (plain text, never
-    markup). With ``type_to_confirm`` the user must type that text (e.g. a bucket name)."""
-
-    DEFAULT_CSS = _CSS.format(name="ConfirmDialog")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    markup). With ``type_to_confirm`` the user must type that text (e.g. a bucket name).
+    ``ctrl+s`` confirms (once the text is typed); the Cancel button has the focus at first."""
 
     def __init__(self, title: str, lines: list[str], *, confirm_label: str = "Confirm",
                  type_to_confirm: str | None = None):
         super().__init__()
         self.title_text = title
         self.lines = lines
-        self.confirm_label = confirm_label
+        self.confirm_label = self.submit_label = confirm_label
         self.type_to_confirm = type_to_confirm
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
-            yield Static(Text("\n".join(self.lines)), classes="dialog-body")
-            if self.type_to_confirm is not None:
-                yield Static(Text(f"Type {self.type_to_confirm!r} to confirm:"))
-                yield Input(id="confirm-text")
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button(self.confirm_label, id="confirm", variant="error",
-                             disabled=self.type_to_confirm is not None)
+            with VerticalScroll(classes="dialog-scroll"):
+                yield Static(Text("\n".join(self.lines)), classes="dialog-body")
+                if self.type_to_confirm is not None:
+                    yield Static(Text(f"Type {self.type_to_confirm!r} to confirm:"))
+                    yield Input(id="confirm-text")
+            with Vertical(classes="dialog-foot"):
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Cancel", id="cancel")
+                    yield Button(self.confirm_label, id="confirm", variant="error",
+                                 disabled=self.type_to_confirm is not None)
+                yield self.keys_line()
 
     def on_mount(self) -> None:
         if self.type_to_confirm is not None:
@@ -63,18 +112,27 @@ class ConfirmDialog(ModalScreen[bool]):
         if event.value == self.type_to_confirm:
             self.dismiss(True)
 
+    def submit(self) -> None:
+        if self.type_to_confirm is None or self.query_one("#confirm-text", Input).value == self.type_to_confirm:
+            self.dismiss(True)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm")
+        if event.button.id == "confirm":
+            self.dismiss(True)
+        else:
+            self.action_cancel()
 
     def action_cancel(self) -> None:
+        self.app.notify(f"{self.title_text}: {self.cancel_says}", timeout=3, markup=False)
         self.dismiss(False)
 
 
-class PromptDialog(ModalScreen[str | None]):
-    """Asks for one line of text (a path, a bucket); dismisses with it or None."""
+class PromptDialog(Dialog[str | None]):
+    """Asks for one line of text (a path, a bucket); dismisses with it or None (``enter`` or
+    ``ctrl+s`` submits; an empty answer is a cancel)."""
 
-    DEFAULT_CSS = _CSS.format(name="PromptDialog")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
+    submit_label = "OK"
 
     def __init__(self, title: str, help_text: str = "", value: str = "", placeholder: str = ""):
         super().__init__()
@@ -84,21 +142,29 @@ class PromptDialog(ModalScreen[str | None]):
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
             if self.help_text:
-                yield Static(Text(self.help_text), classes="hint")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+                with VerticalScroll(classes="dialog-scroll", can_focus=False):
+                    yield Static(Text(self.help_text), classes="dialog-help")
+            with Vertical(classes="dialog-foot"):
+                yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+                yield self.keys_line()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        event.stop()
+        self.submit()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def submit(self) -> None:
+        value = self.query_one("#prompt-input", Input).value.strip()
+        if value:
+            self.dismiss(value)
+        else:
+            self.action_cancel()
 
 
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(Dialog[str | None]):
     """A small menu: ``choices`` are ``(key, label)``; pressing a key, or ``enter`` on a row,
     dismisses with that key; ``esc`` with None. Labels are plain text, never markup."""
 
-    DEFAULT_CSS = _CSS.format(name="ChoiceDialog") + "ChoiceDialog OptionList { height: auto; }"
+    DEFAULT_CSS = "ChoiceDialog OptionList { height: auto; max-height: 100%; }"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
 
     def __init__(self, title: str, choices: list[tuple[str, str]]):
@@ -112,6 +178,8 @@ class ChoiceDialog(ModalScreen[str | None]):
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
             yield OptionList(*[Option(Text.assemble((f"{k}  ", "bold"), label), id=k) for k, label in self.choices])
+            with Vertical(classes="dialog-foot"):
+                yield self.keys_line()
 
     def on_key(self, event) -> None:
         if any(event.character == k for k, _ in self.choices):
@@ -121,15 +189,13 @@ class ChoiceDialog(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event) -> None:
         self.dismiss(event.option.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
+class TransferDialog(Dialog[None]):
+    """Progress of an upload or download: files, bytes, rate and ETA; ``esc`` cancels (the
+    owner's ``on_cancel`` says so)."""
 
-class TransferDialog(ModalScreen[None]):
-    """Progress of an upload or download: files, bytes, rate and ETA; ``esc`` cancels."""
-
-    DEFAULT_CSS = _CSS.format(name="TransferDialog")
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="transfer.cancel")]
+    cancel_says = ""  # on_cancel says "transfer cancelled"
 
     def __init__(self, title: str, on_cancel):
         super().__init__()
@@ -164,25 +230,25 @@ class TransferDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class TextDialog(ModalScreen[None]):
+class TextDialog(Dialog[None]):
     """Shows text (JSON, YAML, a log) with syntax highlighting; ``esc`` closes."""
 
-    DEFAULT_CSS = _CSS.format(name="TextDialog") + "TextDialog VerticalScroll { height: auto; max-height: 30; }"
     BINDINGS = [Binding("escape", "close", "Close", id="text.close")]
+    cancel_says = ""  # a viewer: esc closes, nothing was cancelled
 
     def __init__(self, title: str, text: str, lexer: str = "text"):
         super().__init__()
         self.title_text, self.text, self.lexer = title, text, lexer
 
     def compose(self) -> ComposeResult:
-        from textual.containers import VerticalScroll
-
         from .code import highlighted
 
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
-            with VerticalScroll():
+            with VerticalScroll(classes="dialog-scroll"):
                 yield Static(highlighted(self.app, self.text, self.lexer, word_wrap=True), id="text-body")
+            with Vertical(classes="dialog-foot"):
+                yield self.keys_line()
 
     def action_close(self) -> None:
         self.dismiss(None)

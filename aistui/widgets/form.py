@@ -2,7 +2,10 @@
 
 ``validate`` turns the values into whatever the caller needs (e.g. an ETL spec message) or raises
 :class:`~aistui.core.errors.InvalidInput`; its message is shown in the form, which stays open.
-Values and messages are plain text, never markup.
+Values and messages are plain text, never markup. It fits 80x24 like every :class:`~.dialogs.Dialog`
+(the fields scroll, the buttons and the key line stay on screen); ``ctrl+s`` submits from any
+field, and so does ``enter`` in an input or on the last field; the submit button comes first in
+the focus order after the fields, so ``tab``, ``enter`` from the last field submits too.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ..core.errors import InvalidInput
+from .dialogs import Dialog
 
 
 @dataclass(frozen=True)
@@ -32,21 +36,16 @@ class Field:
     choices: tuple[str, ...] = ()
 
 
-class FormDialog(ModalScreen[Any]):
-    """Dismisses with ``validate(values)``, or None on ``esc``/Cancel."""
+class FormDialog(Dialog[Any]):
+    """Dismisses with ``validate(values)``, or None on ``esc``/Cancel (which says "cancelled")."""
 
     DEFAULT_CSS = """
-    FormDialog { align: center middle; }
-    FormDialog > Vertical { width: 96; height: auto; max-height: 95%; border: heavy $accent; background: $surface;
-                            padding: 0 2; }
-    FormDialog .dialog-title { text-style: bold; }
-    FormDialog VerticalScroll { height: auto; max-height: 30; }
     FormDialog .form-label { color: $text-muted; margin-top: 1; }
     FormDialog #form-error { color: $error; height: auto; }
-    FormDialog Horizontal { height: auto; align: right middle; }
-    FormDialog Button { margin-left: 2; }
+    FormDialog .dialog-buttons { margin-top: 0; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="form.cancel"),
+                Binding("enter", "enter", "Submit", id="form.enter", priority=True, show=False)]
 
     def __init__(self, title: str, fields: list[Field], validate: Callable[[dict[str, str]], Any], *,
                  help_text: str = "", submit_label: str = "OK"):
@@ -57,9 +56,9 @@ class FormDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(self.title_text), classes="dialog-title")
-            if self.help_text:
-                yield Static(Text(self.help_text), classes="hint")
-            with VerticalScroll():
+            with VerticalScroll(classes="dialog-scroll", can_focus=False):  # tab goes field to field
+                if self.help_text:
+                    yield Static(Text(self.help_text), classes="dialog-help")
                 for f in self.fields:
                     yield Static(Text(f.label), classes="form-label")
                     if f.choices:
@@ -67,10 +66,12 @@ class FormDialog(ModalScreen[Any]):
                                      allow_blank=False, id=f"field-{f.key}")
                     else:
                         yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.key}")
-            yield Static("", id="form-error")
-            with Horizontal():
-                yield Button("Cancel", id="cancel")
-                yield Button(self.submit_label, id="submit", variant="primary")
+            with Vertical(classes="dialog-foot"):
+                yield Static("", id="form-error")
+                with Horizontal(classes="dialog-buttons"):  # submit first: tab, enter from the last field submits
+                    yield Button(self.submit_label, id="submit", variant="primary")
+                    yield Button("Cancel", id="cancel")
+                yield self.keys_line()
 
     def values(self) -> dict[str, str]:
         out = {}
@@ -87,6 +88,15 @@ class FormDialog(ModalScreen[Any]):
             return
         self.dismiss(result)
 
+    def action_enter(self) -> None:
+        """``enter`` on the last field submits when it is a closed select (a select takes
+        ``space`` and the arrows to open); everywhere else ``enter`` does what the widget does
+        (an input submits the form, a button presses)."""
+        last = self.query_one(f"#field-{self.fields[-1].key}") if self.fields else None
+        if not (isinstance(last, Select) and self.focused is last and not last.expanded):
+            raise SkipAction()
+        self.submit()
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.submit()
@@ -95,7 +105,4 @@ class FormDialog(ModalScreen[Any]):
         if event.button.id == "submit":
             self.submit()
         else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+            self.action_cancel()

@@ -111,7 +111,7 @@ async def test_evict_then_prefetch_a_remote_bucket(ais, remote_bucket):
         await _at(pilot, app, key)
         await pilot.press("E")
         await shown(pilot, app, FormDialog)
-        assert "remote origin keeps them" in str(app.screen.query_one(".hint").content)
+        assert "remote origin keeps them" in str(app.screen.query_one(".dialog-help").content)
         await _form(pilot, app, keep="yes")
         await until(pilot, lambda: any(m.startswith("evict") for m in _msgs(app)))
         # what the cluster has cached is not on the screen and is read with awaits: a bounded poll,
