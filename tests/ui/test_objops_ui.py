@@ -62,6 +62,21 @@ async def test_object_rename_custom_metadata_columns_and_summary(ais, bucket):
         assert "d/0" not in olist.keys()
         entry = app.session.cmdlog.newest_first()[0]
         assert entry.cli == f"ais object mv {bucket}/d/0 d/zero" and entry.result == "ok"
+        # a URI in this bucket works too (as ais object mv takes it); another bucket is refused
+        olist.move_cursor(row=olist.get_row_index("d/zero"))
+        for uri in ("ais://elsewhere/d/x", f"{bucket}/d/0"):
+            await pilot.press("m")
+            await shown(pilot, app, PromptDialog)
+            app.screen.query_one(Input).value = uri
+            app.screen.query_one(Input).focus()
+            await pilot.press("enter")
+            if "elsewhere" in uri:
+                await until(pilot, lambda: any("another bucket" in n.message for n in app._notifications))
+                assert app.screen is screen
+            else:
+                await shown(pilot, app, ConfirmDialog)
+                await pilot.click("#confirm")
+        await until(pilot, lambda: app.screen is screen and "d/0" in olist.keys() and "d/zero" not in olist.keys())
 
         # M: set two keys, then delete one and update the other
         olist.move_cursor(row=olist.get_row_index("d/1"))

@@ -279,6 +279,18 @@ class ObjectActions(AISScreen):
                               cmdlog.rename_object(self.bck, name, new))
 
         def got(new: str | None) -> None:
+            if new and "://" in new:  # a URI, as ais object mv takes it: only this bucket
+                from ...core.objmeta import split_uri
+
+                try:
+                    dst_bck, new = split_uri(new)
+                except InvalidInput as e:
+                    self.notify(str(e), severity="error", markup=False)
+                    return
+                if dst_bck != self.bck:
+                    self.notify(f"moving an object to another bucket ({dst_bck}) is not supported: "
+                                f"rename keeps it in {self.label}", severity="error", markup=False)
+                    return
             if not new or new == name:
                 return
             lines = [f"Rename {self.label}/{name}", f"    to {self.label}/{new}", "",
@@ -287,7 +299,7 @@ class ObjectActions(AISScreen):
                                  lambda ok: confirmed(new, ok))
 
         self.app.push_screen(PromptDialog(f"Rename {name}", "The new full name in this bucket (slashes make "
-                                          "directories).", value=name), got)
+                                          f"directories; {self.label}/NAME works too).", value=name), got)
 
     async def _rename(self, name: str, new: str) -> None:
         await self.session.client.objects.rename(self.bck, name, new)
