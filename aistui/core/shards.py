@@ -516,9 +516,10 @@ async def verify(client: AISClient, p: ShardPlan, *, sample: int = 32, seed: int
     listing of ``dst`` (members and sizes) and a fresh listing of the source (size and stored
     checksum, compared with the plan's), every source object must be a member of exactly its
     planned shard with its size, every label a member with its text's size, and nothing else in
-    the shards; then ``sample`` members (``0``: none, ``-1``: all) are read with get-batch by
-    ``archpath`` and hashed with the source bucket's checksum type (:mod:`.checksum`) against the
-    stored checksum (labels against their text)."""
+    the shards; then ``sample`` source members (``0``: none, ``-1``: all) plus one label in 8 of
+    that (all with ``-1``) are read with get-batch by ``archpath`` (one request) and hashed with
+    the source bucket's checksum type (:mod:`.checksum`) against the stored checksum (labels
+    compared with their text)."""
     from .batch import BatchEntry
     from .checksum import new_hasher
 
@@ -559,7 +560,8 @@ async def verify(client: AISClient, p: ShardPlan, *, sample: int = 32, seed: int
     # bytes: a sample of members read from the shards by archpath
     hashable = [n for n in sorted(p.source) if len(members.get(n, [])) == 1 and p.source[n][1]]
     pick = hashable if sample < 0 else random.Random(seed).sample(hashable, min(sample, len(hashable)))
-    pick += [n for n in sorted(labels) if len(members.get(n, [])) == 1][:max(sample, 0) // 8 + 1]
+    lab = [n for n in sorted(labels) if len(members.get(n, [])) == 1]
+    pick += lab if sample < 0 else lab[:sample // 8 + 1] if sample else []
     compared = 0
     if pick and new_hasher(p.ck_type) is not None:
         entries = [BatchEntry(members[n][0][0], archpath=n) for n in pick]
