@@ -228,16 +228,21 @@ class ClusterScreen(Polling):
             return None
         return node
 
-    def _rebalance_lines(self, node: Snode, moves: str) -> list[str]:
+    def _rebalance_lines(self, node: Snode, back: bool = False, first: str = "") -> list[str]:
         """What a membership change of ``node`` does to the data: a target's objects move in a
-        global rebalance (the job monitor, 3, follows it); a proxy holds none."""
+        global rebalance, to the other active targets or (``back``) back to it; the job monitor
+        (3) follows it. A proxy holds none. Each line fits an 80-column dialog."""
         if node.role != "target":
             return ["Proxies hold no objects: no data moves, no rebalance runs."]
-        others = [t for t in self._smap.targets if t.daemon_id != node.daemon_id and not t.in_maintenance] \
-            if self._smap else []
-        return [f"A global rebalance {moves} ({len(others)} other active target{'s' if len(others) != 1 else ''}).",
-                "The job monitor (3) follows it per target; a notice says when it ends.",
-                "While it runs, the cluster refuses other membership changes."]
+        if back:
+            lines = ["A global rebalance moves its share of the objects back to it."]
+        else:
+            n = sum(1 for t in self._smap.targets if t.daemon_id != node.daemon_id and not t.in_maintenance) \
+                if self._smap else 0
+            lines = [f"A global rebalance {first}moves its objects to the {n} other active target"
+                     f"{'' if n == 1 else 's'}." if n else "No other target is active to take its objects."]
+        return lines + ["The jobs screen (3) follows it; a notice says when it ends.",
+                        "Until it ends, the cluster refuses other membership changes."]
 
     def action_maintenance(self) -> None:
         """``m``: put the node under the cursor into maintenance, or take it out (by its state
@@ -258,14 +263,14 @@ class ClusterScreen(Polling):
         client = self.session.client
         if node.in_maintenance:
             title, what, verb = f"Take {node.daemon_id} out of maintenance?", "stop maintenance", "stop-maintenance"
-            lines = [f"{kind} {node.daemon_id} ({node.public_url}) returns to service."]
-            lines += self._rebalance_lines(node, "moves its share of the objects back to it")
+            lines = [f"{kind} {node.daemon_id} at {node.public_url} returns to service."]
+            lines += self._rebalance_lines(node, back=True)
             call = lambda: client.cluster.stop_maintenance(node.daemon_id)  # noqa: E731
         else:
             title, what, verb = f"Put {node.daemon_id} into maintenance?", "start maintenance", "start-maintenance"
-            lines = [f"{kind} {node.daemon_id} ({node.public_url}) stays in the cluster map but stops serving.",
-                     "Press m again later to bring it back."]
-            lines += self._rebalance_lines(node, "moves its objects to the other targets; none are lost")
+            lines = [f"{kind} {node.daemon_id} at {node.public_url}:",
+                     "stays in the cluster map but stops serving; m again brings it back."]
+            lines += self._rebalance_lines(node)
             call = lambda: client.cluster.start_maintenance(node.daemon_id)  # noqa: E731
 
         def answered(ok: bool | None) -> None:
@@ -287,9 +292,10 @@ class ClusterScreen(Polling):
         from ..widgets.dialogs import ConfirmDialog
 
         client = self.session.client
-        lines = [f"{node.daemon_id} ({node.public_url}) is removed from the cluster map for good,",
-                 "then shuts down. This cannot be undone: the node must be redeployed to rejoin."]
-        lines += self._rebalance_lines(node, "first moves its objects to the other targets")
+        lines = [f"{node.daemon_id} at {node.public_url}:",
+                 "leaves the cluster map for good and shuts down. This cannot be undone:",
+                 "the node must be redeployed to rejoin."]
+        lines += self._rebalance_lines(node, first="first ")
         if node.role == "target":
             lines.append("The copies left on its disks are not deleted.")
 
@@ -313,9 +319,10 @@ class ClusterScreen(Polling):
         from ..widgets.dialogs import ConfirmDialog
 
         client = self.session.client
-        lines = [f"{node.daemon_id} ({node.public_url}) shuts down. It stays in the cluster map",
-                 "(in maintenance); restart its aisnode to rejoin, then press m to bring it back."]
-        lines += self._rebalance_lines(node, "first moves its objects to the other targets")
+        lines = [f"{node.daemon_id} at {node.public_url}:",
+                 "shuts down but stays in the cluster map (in maintenance): restart its",
+                 "aisnode to rejoin, then m brings it back."]
+        lines += self._rebalance_lines(node, first="first ")
 
         def answered(ok: bool | None) -> None:
             if ok:
