@@ -22,7 +22,7 @@ async def test_bucket_rename_moves_every_object(client: AISClient):
             await client.objects.put(src, f"d/{i}", f"obj {i}".encode())
         ids = await client.buckets.rename(src, dst)
         assert len(ids) == 1
-        job = await client.jobs.wait(ids, timeout=120)
+        job = await client.jobs.wait(ids, timeout=120)  # ~13 s on the local cluster: the job's own pace
         assert job.kind == "move-bck" and job.state == "finished", job
         assert sorted(e.name for e in await _all(client, dst)) == [f"d/{i}" for i in range(5)]
         assert await client.objects.get(dst, "d/3") == b"obj 3"
