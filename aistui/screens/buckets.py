@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from .. import cmdlog
 from .. import format as fmt
@@ -25,8 +24,8 @@ from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
 from ..widgets.form import Field, FormDialog
 from ..widgets.keybar import KeyBar
+from ..widgets.linetable import LineTable
 from ..widgets.status import StatusBar
-from ..widgets.tables import cursor_key
 from .base import AISScreen
 
 COLUMNS = ("bucket", "provider", "namespace", "objects", "size")
@@ -88,13 +87,13 @@ class BucketsScreen(AISScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static("", id="bucket-hint", classes="hint")
-        yield DataTable(id="buckets", cursor_type="row", zebra_stripes=True)
+        # narrow: the namespace goes first (the name says it: ais://@remais/b), then the provider
+        yield LineTable([(c, c, w, p) for c, w, p in zip(COLUMNS, (40, 9, 12, 12, 12), (0, 2, 3, 0, 0), strict=True)],
+                        zebra=True, id="buckets")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        t = self.query_one(DataTable)
-        for c, w in zip(COLUMNS, (40, 9, 12, 12, 12), strict=True):
-            t.add_column(c, key=c, width=w)
+        self.query_one(LineTable).styles.height = "1fr"
         self.console.sync_status(self)
         self.query_one(StatusBar).breadcrumb = "buckets"
         self.load()
@@ -142,21 +141,21 @@ class BucketsScreen(AISScreen):
     def _listed(self, msg: Listed) -> None:
         self.aliases = msg.aliases
         self.listed = True
-        t = self.query_one(DataTable)
-        t.clear()
         self.buckets = {}
+        rows = []
         for b in msg.buckets:
             key = str(b)
             self.buckets[key] = b
             ns = str(b.ns) if not b.ns.is_remote else "@" + self.aliases.get(b.ns.uuid, b.ns.uuid)
-            t.add_row(Text(self.display_name(b)), b.provider, Text(ns), "…", "…", key=key)
+            rows.append((key, (self.display_name(b), b.provider, ns, "…", "…")))
+        self.query_one(LineTable).set_rows(rows)
         mode = "present in the cluster" if self.present_only else "all, including remote ones not yet present"
         self.query_one("#bucket-hint", Static).update(
             f"{len(msg.buckets)} buckets ({mode}) · enter open · a toggle present/all")
 
     @on(Summarized)
     def _summarized(self, msg: Summarized) -> None:
-        t = self.query_one(DataTable)
+        t = self.query_one(LineTable)
         for s in msg.results:
             key = str(s.bck)
             if key in self.buckets:
@@ -174,13 +173,14 @@ class BucketsScreen(AISScreen):
         self.present_only = not self.present_only
         self.load()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(LineTable.Activated, "#buckets")
+    def _activated(self, event: LineTable.Activated) -> None:
         self.action_open()
 
     # ------------------------------------------------------------------ actions
 
     def current(self) -> Bck | None:
-        return self.buckets.get(cursor_key(self.query_one(DataTable)) or "")
+        return self.buckets.get(self.query_one(LineTable).cursor_key or "")
 
     def action_create(self) -> None:
         if self.console.refuse_if_read_only("create bucket"):
@@ -353,6 +353,6 @@ class BucketsScreen(AISScreen):
         self.console.show_export(b)
 
     def action_open(self) -> None:
-        b = self.buckets.get(cursor_key(self.query_one(DataTable)) or "")
+        b = self.buckets.get(self.query_one(LineTable).cursor_key or "")
         if b is not None:
             self.console.show_objects(b, label=self.display_name(b))

@@ -164,6 +164,18 @@ class LineTable(RowView):
             self._resize()
         self.refresh()
 
+    def update_cell(self, key: str, column: str, value: Cell) -> None:
+        """Replace one cell of row ``key``. Raises KeyError for an unknown row or column."""
+        row, i = self._rows[key], self._col[column]
+        while len(row) <= i:
+            row.append(("", ""))
+        row[i] = _cell(value)
+        width = self.columns[i][2]
+        if width is None and cell_len(row[i][0]) > self._widths[i]:
+            self._widths[i] = cell_len(row[i][0])
+            self._resize()
+        self.refresh()
+
     def remove_row(self, key: str) -> None:
         """Drop row ``key`` (KeyError if there is none); the cursor keeps its row's key."""
         current = self.cursor_key

@@ -3,7 +3,7 @@ local cluster (remote flows through @remais)."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
@@ -13,13 +13,14 @@ from aistui.screens.props import BucketPropsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.jsontree import JsonTree
+from aistui.widgets.linetable import LineTable
 from tests.util import shown, unique, until
 
 
 def _keys(app) -> set[str]:
     if not isinstance(app.screen, BucketsScreen):
         return set()
-    return {str(k.value) for k in app.screen.query_one(DataTable).rows}
+    return set(app.screen.query_one("#buckets", LineTable).keys)
 
 
 async def _open(pilot, app) -> BucketsScreen:
@@ -30,7 +31,7 @@ async def _open(pilot, app) -> BucketsScreen:
 
 async def _at(pilot, app, key: str) -> None:
     await until(pilot, lambda: key in _keys(app))
-    t = app.screen.query_one(DataTable)
+    t = app.screen.query_one("#buckets", LineTable)
     t.move_cursor(row=t.get_row_index(key))
 
 

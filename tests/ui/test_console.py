@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from textual.widgets import DataTable
-
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.buckets import BucketsScreen
@@ -45,8 +43,8 @@ async def test_buckets_then_objects_by_virtual_directory(ais):
         async with app.run_test(size=(140, 30)) as pilot:
             await pilot.press("2")
             assert isinstance(app.screen, BucketsScreen)
-            table = app.screen.query_one(DataTable)
-            await until(pilot, lambda: str(b) in {str(k.value) for k in table.rows})
+            table = app.screen.query_one("#buckets", LineTable)
+            await until(pilot, lambda: str(b) in set(table.keys))
             await until(pilot, lambda: table.get_cell(str(b), "objects") == "4", tries=400)
             table.move_cursor(row=table.get_row_index(str(b)))
             await pilot.press("enter")

@@ -6,7 +6,7 @@ that is a select submits, and a cancel says "cancelled"."""
 
 from __future__ import annotations
 
-from textual.widgets import Button, DataTable, Input, Select
+from textual.widgets import Button, Input, Select
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
@@ -30,8 +30,8 @@ def _saved(app) -> int:
 async def _open_bucket(pilot, app, bucket: Bck) -> None:
     await pilot.press("2")
     await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
-    t = app.screen.query_one(DataTable)
-    await until(pilot, lambda: str(bucket) in {str(k.value) for k in t.rows})
+    t = app.screen.query_one("#buckets", LineTable)
+    await until(pilot, lambda: str(bucket) in set(t.keys))
     t.move_cursor(row=t.get_row_index(str(bucket)))
 
 

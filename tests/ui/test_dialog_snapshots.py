@@ -7,8 +7,6 @@ report."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-
 from aistui.app import AISTui
 from aistui.core import Bck, ConnectionSettings
 from aistui.screens.buckets import BucketsScreen
@@ -16,6 +14,7 @@ from aistui.screens.export import ExportScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog
 from aistui.widgets.form import FormDialog
+from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
 from tests.ui.dialogs_recorded import ENDPOINT, recorded_client
 from tests.util import shown, until
@@ -33,7 +32,7 @@ async def _buckets(pilot, key: str) -> None:
     app = pilot.app
     await pilot.press("2")
     await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
-    t = app.screen.query_one(DataTable)
+    t = app.screen.query_one("#buckets", LineTable)
     await until(pilot, lambda: t.get_cell("ais://digits", "objects") == "1,797"
                 and t.get_cell("ais://photos", "objects") == "4")
     t.move_cursor(row=t.get_row_index(key))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
@@ -67,8 +67,8 @@ async def test_copy_from_buckets_is_followed_running_then_finished_with_matching
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
             await pilot.press("2")
             await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
-            t = app.screen.query_one(DataTable)
-            await until(pilot, lambda: str(bucket) in {str(k.value) for k in t.rows})
+            t = app.screen.query_one("#buckets", LineTable)
+            await until(pilot, lambda: str(bucket) in set(t.keys))
             t.move_cursor(row=t.get_row_index(str(bucket)))
             await pilot.press("c")
             await shown(pilot, app, FormDialog)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from aistui.app import AISTui
 from aistui.core import AISClient, ConnectionSettings
@@ -18,6 +18,7 @@ from aistui.screens.props import BucketPropsScreen
 from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.editvalue import EditValueDialog
 from aistui.widgets.jsontree import JsonTree
+from aistui.widgets.linetable import LineTable
 from tests.util import shown, until
 
 
@@ -38,8 +39,8 @@ async def test_edit_one_prop_then_reset(ais, bucket, monkeypatch):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("2")
         await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
-        table = app.screen.query_one(DataTable)
-        await until(pilot, lambda: str(bucket) in {str(k.value) for k in table.rows})
+        table = app.screen.query_one("#buckets", LineTable)
+        await until(pilot, lambda: str(bucket) in set(table.keys))
         table.move_cursor(row=table.get_row_index(str(bucket)))
         await pilot.press("p")
         await shown(pilot, app, BucketPropsScreen)

@@ -9,7 +9,6 @@ or progress bar is on these screens. Update with ``pytest tests/ui/test_snapshot
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable
 
 from aistui.app import AISTui
 from aistui.core import Bck, ConnectionSettings
@@ -46,7 +45,7 @@ def test_buckets_screen(snap_compare, size):
         app = pilot.app
         await pilot.press("2")
         await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
-        t = app.screen.query_one(DataTable)
+        t = app.screen.query_one("#buckets", LineTable)
         await until(pilot, lambda: t.get_cell("ais://digits", "objects") == "1,797"
                      and t.get_cell("ais://photos", "objects") == "4")
 
