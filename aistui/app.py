@@ -242,6 +242,8 @@ class AISTui(App):
             self.show_gallery(j.bck, j.prefix)
         elif j.kind == "doctor" and j.bck is not None:
             self.show_doctor(j.bck, j.prefix)
+        elif j.kind == "balance" and j.bck is not None:
+            self.show_balance(j.bck, j.prefix)
         elif j.kind == "mode":
             self.switch_mode(j.target)
         elif j.kind == "ctx":
@@ -268,11 +270,14 @@ class AISTui(App):
 
         self.push_screen(ObjectsScreen(bck, prefix=prefix, label=label, name_prefix=name_prefix))
 
-    def show_export(self, bck: Bck, prefix: str = "", names: list[str] | None = None) -> None:
-        """Push the export screen for ``names`` (a selection), or for everything under ``prefix``."""
+    def show_export(self, bck: Bck, prefix: str = "", names: list[str] | None = None,
+                    preset: dict[str, object] | None = None) -> None:
+        """Push the export screen for ``names`` (a selection), or for everything under ``prefix``;
+        ``preset`` starts the form (``style``, ``labels``, ``label_file``) and carries the
+        balance view's ``class_weights`` and ``weighting``."""
         from .screens.export import ExportScreen
 
-        self.push_screen(ExportScreen(bck, prefix, names))
+        self.push_screen(ExportScreen(bck, prefix, names, preset))
 
     def show_node_log(self, node_id: str) -> None:
         """Push the log of node ``node_id`` (``l`` on the cluster screen): its current log, then
@@ -356,6 +361,24 @@ class AISTui(App):
         from .screens.doctor import DoctorScreen
 
         self.push_screen(DoctorScreen(bck, prefix))
+
+    def show_balance(self, bck: Bck | None = None, prefix: str = "") -> None:
+        """Push the class balance of ``bck`` under the directory ``prefix`` (``B``, ``:balance``):
+        objects and bytes per class per split. Without a bucket (the palette), ask for
+        ``ais://bucket/dir/`` first."""
+        if bck is None:
+            from .widgets.dialogs import PromptDialog
+
+            def got(text: str | None) -> None:
+                if text:
+                    self.jump(f"balance {text}")
+
+            self.push_screen(PromptDialog("Class balance", "Which dataset directory (its splits are "
+                                          "train/, val/, test/...)?", value="ais://"), got)
+            return
+        from .screens.balance import BalanceScreen
+
+        self.push_screen(BalanceScreen(bck, prefix))
 
     def show_storage(self, target: str = "") -> None:
         """Push the storage screen (``s`` on the cluster screen, ``:storage``): every target's

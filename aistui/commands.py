@@ -54,6 +54,8 @@ class AISCommands(Provider):
                "(H on the objects screen)", app.show_doctor)
         yield ("Gallery (:gallery)", "thumbnails of a directory's images, one get-batch per screenful "
                "(i on the objects screen)", app.show_gallery)
+        yield ("Class balance (:balance)", "objects and bytes per class per split, imbalance, class weights "
+               "(B on the objects screen)", app.show_balance)
         yield ("Housekeeping: LRU, cleanup, validate", "start LRU eviction or storage cleanup, or validate "
                "storage, for a bucket or all (H on the jobs screen)", partial(_housekeeping, app))
         yield ("Command log (:log)", "every action taken against the cluster, with its ais command",

@@ -20,7 +20,7 @@ MODES = {"cluster": "cluster", "c": "cluster", "nodes": "cluster",
          "etl": "etl", "etls": "etl"}
 
 HELP = ("commands: b|bucket <ais://bucket[/prefix]>, du <ais://bucket[/dir/]>, doctor <ais://bucket[/prefix]>, "
-        "gallery <ais://bucket[/dir/]>, "
+        "gallery <ais://bucket[/dir/]>, balance <ais://bucket[/dir/]>, "
         "buckets, cluster, jobs, etl, "
         "log, perf, storage, config [NODE_ID], ctx <name>, q; "
         "a bare ais://… URI opens that bucket")
@@ -33,7 +33,8 @@ class Jump:
     ``log`` (the command log), ``perf`` (per-target performance), ``storage`` (the storage screen),
     ``config`` (the cluster config, or node ``target``'s), ``usage`` (the usage map of
     ``bck`` under the directory ``prefix``, "" or ending with ``/``), ``doctor`` (the dataset doctor of ``bck`` under
-    ``prefix``), ``gallery`` (the thumbnails of ``bck`` at the directory ``prefix``) or ``quit``."""
+    ``prefix``), ``gallery`` (the thumbnails of ``bck`` at the directory ``prefix``), ``balance``
+    (the class balance of ``bck`` under the directory ``prefix``) or ``quit``."""
 
     kind: str
     target: str = ""
@@ -79,6 +80,12 @@ def parse_jump(text: str) -> Jump:
         j = _bucket(rest)
         prefix = j.prefix if not j.prefix or j.prefix.endswith("/") else j.prefix + "/"
         return Jump("gallery", bck=j.bck, prefix=prefix)
+    if word in ("balance", "classes"):
+        if not rest:
+            raise InvalidInput(f"usage: balance ais://bucket[/dir/]; {HELP}")
+        j = _bucket(rest)
+        prefix = j.prefix if not j.prefix or j.prefix.endswith("/") else j.prefix + "/"
+        return Jump("balance", bck=j.bck, prefix=prefix)
     if word in ("doctor", "health"):
         if not rest:
             raise InvalidInput(f"usage: doctor ais://bucket[/prefix]; {HELP}")

@@ -51,8 +51,10 @@ class Console(Protocol):
         """Push the objects screen of ``bck`` at the virtual directory ``prefix``."""
         ...
 
-    def show_export(self, bck: Bck, prefix: str = "", names: list[str] | None = None) -> None:
-        """Push the export screen for ``names`` (a selection), or everything under ``prefix``."""
+    def show_export(self, bck: Bck, prefix: str = "", names: list[str] | None = None,
+                    preset: dict[str, object] | None = None) -> None:
+        """Push the export screen for ``names`` (a selection), or everything under ``prefix``;
+        ``preset``: the form's start and the balance view's class weights."""
         ...
 
     def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:
@@ -86,6 +88,11 @@ class Console(Protocol):
     def show_gallery(self, bck: Bck | None = None, prefix: str = "", shard: str = "") -> None:
         """Push the thumbnail gallery of ``bck`` at the virtual directory ``prefix``, or of the
         members of shard ``shard`` (``i`` on the objects screen, ``:gallery``)."""
+        ...
+
+    def show_balance(self, bck: Bck | None = None, prefix: str = "") -> None:
+        """Push the class balance of ``bck`` under the directory ``prefix`` (``B``, ``:balance``);
+        without a bucket, ask for ``ais://bucket/dir/`` first (the palette)."""
         ...
 
     def show_doctor(self, bck: Bck | None = None, prefix: str = "") -> None:

@@ -22,6 +22,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, ProgressBar, Sele
 
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck
+from ..export import WEIGHTINGS
 from ..export.requirements import check_dry_run
 from ..export.snippet import LABELS, STYLES, ExportSpec, default_filename, generate
 from ..widgets.dialogs import PromptDialog
@@ -73,8 +74,10 @@ def result_chart(result: dict, width: int = 40) -> Table:
 
 
 class ExportScreen(AISScreen):
-    """``ExportScreen(bck, prefix="", names=None)``: ``names`` (a selection) replaces the listing
-    of ``prefix``."""
+    """``ExportScreen(bck, prefix="", names=None, preset=None)``: ``names`` (a selection)
+    replaces the listing of ``prefix``; ``preset`` sets the form's starting ``style``,
+    ``labels`` and ``label_file``, and carries ``class_weights`` (class → weight, from the
+    balance view) with their ``weighting``: the form then offers the weighting."""
 
     BINDINGS = [
         Binding("escape", "back", "Back / cancel", id="export.back"),
@@ -102,8 +105,11 @@ class ExportScreen(AISScreen):
     #export-chart, #export-verdict { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, bck: Bck, prefix: str = "", names: list[str] | None = None):
+    def __init__(self, bck: Bck, prefix: str = "", names: list[str] | None = None,
+                 preset: dict[str, object] | None = None):
         super().__init__()
+        self.preset = dict(preset or {})
+        self.class_weights: dict[str, float] = dict(self.preset.get("class_weights") or {})  # type: ignore[arg-type]
         self.bck = bck
         self.prefix = prefix
         self.names = list(names) if names else None
@@ -120,11 +126,17 @@ class ExportScreen(AISScreen):
         with Horizontal(id="export-body"):
             with VerticalScroll(id="export-form"):
                 yield Label("style")
-                yield Select([(v[0], k) for k, v in STYLES.items()], value="iter",
+                yield Select([(v[0], k) for k, v in STYLES.items()], value=str(self.preset.get("style", "iter")),
                              allow_blank=False, id="style")
                 yield Label("labels")
-                yield Select([(k, k) for k in LABELS], value="none", allow_blank=False, id="labels")
-                yield Input(placeholder="mapping file: ais://b/labels.json", id="label_file")
+                yield Select([(k, k) for k in LABELS], value=str(self.preset.get("labels", "none")),
+                             allow_blank=False, id="labels")
+                yield Input(str(self.preset.get("label_file", "")), placeholder="mapping file: ais://b/labels.json",
+                            id="label_file")
+                if self.class_weights:
+                    yield Label(f"class weights ({len(self.class_weights)} classes)")
+                    yield Select([(k, k) for k in WEIGHTINGS], value=str(self.preset.get("weighting", "loss")),
+                                 allow_blank=False, id="weighting")
                 yield Checkbox("decode images (Pillow)", id="decode")
                 yield Input(placeholder="resize to N x N px (empty: keep)", id="resize", type="integer")
                 yield Label("batch size / workers / seed")
@@ -183,6 +195,8 @@ class ExportScreen(AISScreen):
             shuffle=q("#shuffle", Checkbox).value, seed=self._int("seed", 0), ddp=q("#ddp", Checkbox).value,
             etl=q("#etl", Input).value.strip(),
             default_endpoint=self.session.settings.endpoint,
+            class_weights=self.class_weights,
+            weighting=str(q("#weighting", Select).value) if self.class_weights else "none",
         )
 
     def regenerate(self) -> None:
