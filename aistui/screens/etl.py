@@ -25,7 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from .. import cmdlog
 from .. import format as fmt
@@ -38,12 +38,16 @@ from ..widgets.followlog import FollowLog
 from ..widgets.form import Field, FormDialog
 from ..widgets.jobstyle import STATE_STYLE, buckets_text
 from ..widgets.keybar import KeyBar
+from ..widgets.linetable import LineTable
 from ..widgets.status import StatusBar
-from ..widgets.tables import cursor_key
 from .polling import Polling
 
 ETL_COLUMNS = ("name", "stage", "job", "objects", "in", "out")
 JOB_COLUMNS = ("kind", "id", "buckets", "state", "objects", "bytes", "error")
+# (width, priority): at 80 columns the ETLs keep name, stage, job and objects; the ETL jobs keep
+# kind, id, buckets and state (the error is cut to the room left, else dropped first)
+ETL_WIDTHS = ((28, 0), (13, 0), (12, 0), (10, 0), (10, 2), (10, 3))
+JOB_WIDTHS = ((13, 0), (12, 0), (34, 0), (8, 0), (10, 3), (10, 4), (40, 5))
 STAGE_STYLE = {"Running": "bold green", "Initializing": "cyan", "Aborted": "yellow", "Unknown": "dim"}
 NOT_AVAILABLE_HELP = ("A default aisnode build (go install .../aisnode) has no ETL and answers 501; ETL also "
                       "needs AIS deployed on Kubernetes with an ETL-enabled build. Jobs that ran ETLs still "
@@ -93,32 +97,24 @@ class ETLScreen(Polling):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield Static("", id="etl-hint", classes="hint")
-        yield DataTable(id="etls", cursor_type="row", zebra_stripes=True)
+        yield LineTable([(c, c, w, p) for c, (w, p) in zip(ETL_COLUMNS, ETL_WIDTHS, strict=True)], zebra=True,
+                        id="etls")
         yield Static("ETL jobs", classes="section-title")
-        yield DataTable(id="etl-jobs", cursor_type="row")
+        yield LineTable([(c, c, w, p) for c, (w, p) in zip(JOB_COLUMNS, JOB_WIDTHS, strict=True)], id="etl-jobs")
         with Vertical(id="etl-detail"):
             with VerticalScroll(id="etl-info"):
                 yield Static("", id="etl-errors")
                 yield Static("", id="etl-init")
-            yield DataTable(id="etl-targets", cursor_type="none")
+            yield LineTable([("target", "target", 14), ("health", "health", 12), ("cpu", "cpu", 8),
+                             ("memory", "memory", 10)], cursor=False, id="etl-targets")
             hint = Static("", id="etl-log-hint", classes="hint")
             yield hint
             yield FollowLog(hint, id="etl-log")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        t = self.query_one("#etls", DataTable)
-        for c, w in zip(ETL_COLUMNS, (28, 13, 12, 10, 10, 10), strict=True):
-            t.add_column(c, key=c, width=w)
-        j = self.query_one("#etl-jobs", DataTable)
-        for c, w in zip(JOB_COLUMNS, (13, 12, 34, 8, 10, 10, 40), strict=True):
-            j.add_column(c, key=c, width=w)
-        tt = self.query_one("#etl-targets", DataTable)
-        for c, w in zip(("target", "health", "cpu", "memory"), (14, 12, 8, 10), strict=True):
-            tt.add_column(c, key=c, width=w)
-        for table, most in ((t, "40%"), (j, "30%"), (tt, 6)):  # inline: the app's DataTable rule says 1fr
-            table.styles.height = "auto"
-            table.styles.max_height = most
+        for table, most in (("#etls", "40%"), ("#etl-jobs", "30%"), ("#etl-targets", 6)):
+            self.query_one(table, LineTable).styles.max_height = most
         self.console.sync_status(self)
         self.query_one(StatusBar).breadcrumb = "etl"
         self.query_one("#etl-hint", Static).update("loading ETLs …")
@@ -154,7 +150,7 @@ class ETLScreen(Polling):
             jobs = []
         self.post_message(self.Loaded(etls, problem, jobs))
         if etls is not None and self.query_one("#etl-detail").has_class("shown"):
-            name = cursor_key(self.query_one("#etls", DataTable))
+            name = self.query_one("#etls", LineTable).cursor_key
             if name:
                 await self._fetch_view(name)
 
@@ -174,25 +170,15 @@ class ETLScreen(Polling):
         self.loads += 1
         self.available = msg.etls is not None
         self.problem = msg.problem
-        t = self.query_one("#etls", DataTable)
         etls = msg.etls or []
         self.etls = {e.name: e for e in etls}
-        for key in [k for k in t.rows if str(k.value) not in self.etls]:
-            t.remove_row(key)
-        for e in etls:
-            row = (Text(e.name), Text(e.stage, style=STAGE_STYLE.get(e.stage, "")), Text(e.xaction_id),
-                   f"{e.obj_count:,}", fmt.size(e.in_bytes), fmt.size(e.out_bytes))
-            if e.name in t.rows:
-                for col, val in zip(ETL_COLUMNS, row, strict=True):
-                    t.update_cell(e.name, col, val)
-            else:
-                t.add_row(*row, key=e.name)
-        jt = self.query_one("#etl-jobs", DataTable)
-        jt.clear()
-        for j in msg.jobs:
-            jt.add_row(Text(j.display_kind), Text(j.id), Text(buckets_text(j)),
-                       Text(j.state, style=STATE_STYLE.get(j.state, "")), f"{j.objects:,}", fmt.size(j.bytes),
-                       Text(j.error.splitlines()[0] if j.error else "", style="red"), key=j.id)
+        self.query_one("#etls", LineTable).set_rows(
+            (e.name, (e.name, Text(e.stage, style=STAGE_STYLE.get(e.stage, "")), e.xaction_id,
+                      f"{e.obj_count:,}", fmt.size(e.in_bytes), fmt.size(e.out_bytes))) for e in etls)
+        self.query_one("#etl-jobs", LineTable).set_rows(
+            (j.id, (j.display_kind, j.id, buckets_text(j), Text(j.state, style=STATE_STYLE.get(j.state, "")),
+                    f"{j.objects:,}", fmt.size(j.bytes), Text(j.error.splitlines()[0] if j.error else "", style="red")))
+            for j in msg.jobs)
         hint = self.query_one("#etl-hint", Static)
         if not self.available:
             hint.update(Text.assemble((self.problem, "bold yellow"), "\n", NOT_AVAILABLE_HELP))
@@ -211,7 +197,7 @@ class ETLScreen(Polling):
     # ------------------------------------------------------------------ detail
 
     def current(self) -> ETLInfo | None:
-        return self.etls.get(cursor_key(self.query_one("#etls", DataTable)) or "")
+        return self.etls.get(self.query_one("#etls", LineTable).cursor_key or "")
 
     def action_toggle_detail(self) -> None:
         pane = self.query_one("#etl-detail")
@@ -225,15 +211,15 @@ class ETLScreen(Polling):
         self.query_one("#etl-init", Static).update(Text(f"loading {e.name} …"))
         self.load_view(e.name)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == "etls":  # enter on the table
+    def on_line_table_activated(self, event: LineTable.Activated) -> None:
+        if event.table.id == "etls":  # enter on the table
             self.action_toggle_detail()
 
     def action_close_detail(self) -> None:
         self.query_one("#etl-detail").remove_class("shown")
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "etls" and self.query_one("#etl-detail").has_class("shown"):
+    def on_line_table_highlighted(self, event: LineTable.Highlighted) -> None:
+        if event.table.id == "etls" and self.query_one("#etl-detail").has_class("shown"):
             e = self.current()
             if e is not None and (self.view is None or self.view.name != e.name):
                 self.view = None
@@ -262,12 +248,12 @@ class ETLScreen(Polling):
         else:
             info.update(init)
             self.query_one("#etl-errors", Static).update("")
-        tt = self.query_one("#etl-targets", DataTable)
-        tt.clear()
+        rows = []
         for tid in sorted(set(v.health) | set(v.metrics)):
             cpu, mem = v.metrics.get(tid, (0.0, 0.0))
-            tt.add_row(Text(tid), Text(v.health.get(tid, "?")), f"{cpu:.1f}%" if tid in v.metrics else "",
-                       fmt.size(mem) if tid in v.metrics else "", key=tid)
+            rows.append((tid, (tid, v.health.get(tid, "?"), f"{cpu:.1f}%" if tid in v.metrics else "",
+                               fmt.size(mem) if tid in v.metrics else "")))
+        self.query_one("#etl-targets", LineTable).set_rows(rows)
         lines = [f"[{tid}] {line}" for tid in sorted(v.logs) for line in v.logs[tid].splitlines()]
         self.query_one(FollowLog).set_lines(lines)
 

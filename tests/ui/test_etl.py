@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Log
+from textual.widgets import Input, Log
 
 from aistui.app import AISTui
 from aistui.core import AISClient, ConnectionSettings
@@ -18,6 +18,7 @@ from aistui.screens.etl import ETLScreen
 from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.etlpreview import ETLPreviewDialog
 from aistui.widgets.form import FormDialog
+from aistui.widgets.linetable import LineTable
 from aistui.widgets.preview import Preview
 from tests.ui.jobs_recorded import ENDPOINT, EtlCluster
 from tests.util import shown, until
@@ -63,7 +64,7 @@ async def test_without_etl_the_screen_says_so_once_and_flows_report_the_501(ais,
         assert "ETL is not available on this cluster" in screen.problem
         assert "without ETL support" in screen.problem  # the cluster's own words
         assert "Kubernetes" in _text(screen.query_one("#etl-hint"))
-        assert screen.query_one("#etl-jobs", DataTable) is not None  # what it can list, it lists
+        assert screen.query_one("#etl-jobs", LineTable) is not None  # what it can list, it lists
         # no retry loop: "nothing happened" needs time to pass, so the positive sign is the app's own
         # clock: a timer of the test's, at the screen's refresh interval, started after the first
         # load was applied, has fired several times (on a loaded machine that takes longer, and a
@@ -110,7 +111,7 @@ async def test_list_detail_logs_and_actions_on_answers_from_the_wire_types():
     async with app.run_test(size=(140, 44), notifications=True) as pilot:
         screen = await _open(pilot, app)
         assert screen.available
-        t = screen.query_one("#etls", DataTable)
+        t = screen.query_one("#etls", LineTable)
         await until(pilot, lambda: t.row_count == 2)
         assert str(t.get_cell("md5", "stage")) == "Running" and str(t.get_cell("md5", "objects")) == "1,797"
         assert str(t.get_cell("resize-224", "stage")) == "Aborted"
@@ -121,7 +122,7 @@ async def test_list_detail_logs_and_actions_on_answers_from_the_wire_types():
         await until(pilot, lambda: screen.view is not None)
         assert "aistorage/transformer_md5:latest" in _text(screen.query_one("#etl-init"))
         assert "digits/train/3/00017.png: transformer returned 500" in _text(screen.query_one("#etl-errors"))
-        tt = screen.query_one("#etl-targets", DataTable)
+        tt = screen.query_one("#etl-targets", LineTable)
         assert tt.row_count == 2 and str(tt.get_cell("t1target", "cpu")) == "12.5%"
         assert str(tt.get_cell("t1target", "memory")) == "100.0 MiB"
         assert str(tt.get_cell("t2target", "health")) == "Running"
@@ -189,7 +190,7 @@ async def test_read_only_refuses_etl_changes():
     app = AISTui(ConnectionSettings(endpoint=ENDPOINT), refresh_s=3600, client=fake.client(), read_only=True)
     async with app.run_test(size=(140, 44), notifications=True) as pilot:
         screen = await _open(pilot, app)
-        await until(pilot, lambda: screen.query_one("#etls", DataTable).row_count == 2)
+        await until(pilot, lambda: screen.query_one("#etls", LineTable).row_count == 2)
         for key, what in (("n", "init ETL"), ("s", "stop ETL"), ("t", "start ETL"), ("D", "delete ETL"),
                           ("T", "transform")):
             await pilot.press(key)

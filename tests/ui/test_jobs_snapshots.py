@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from textual.widgets import DataTable, Log
+from textual.widgets import Log
 
 from aistui.app import AISTui
 from aistui.core import ConnectionSettings
@@ -59,7 +59,7 @@ async def _etl_screen(pilot) -> ETLScreen:
 def test_etl_list(snap_compare):
     async def ready(pilot):
         screen = await _etl_screen(pilot)
-        await until(pilot, lambda: screen.query_one("#etls", DataTable).row_count == 2)
+        await until(pilot, lambda: screen.query_one("#etls", LineTable).row_count == 2)
 
     assert snap_compare(make_app(), terminal_size=(160, 48), run_before=ready)
 
@@ -67,7 +67,7 @@ def test_etl_list(snap_compare):
 def test_etl_detail(snap_compare):
     async def ready(pilot):
         screen = await _etl_screen(pilot)
-        await until(pilot, lambda: screen.query_one("#etls", DataTable).row_count == 2)
+        await until(pilot, lambda: screen.query_one("#etls", LineTable).row_count == 2)
         await pilot.press("enter")
         await until(pilot, lambda: screen.view is not None and screen.query_one("#etl-log", Log).line_count == 7)
 
