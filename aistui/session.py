@@ -334,7 +334,8 @@ class Session:
         next to their samples (logged as one ``put labels`` entry), then one archive request per
         shard (each logged as its ``ais archive bucket SRC DST/SHARD --list ...``). The archive
         job ids are tracked as one group (the job monitor, the end toast). Returns them. Raises
-        :class:`AISError` (labels already written stay; :meth:`finish_shards` removes them)."""
+        :class:`AISError`; when an archive request fails, the labels written are deleted first
+        (the shards already asked for stay). After success, :meth:`finish_shards` removes them."""
         from .cmdlog import archive_shard, put_labels
         from .core import shards as sh
 
@@ -344,16 +345,25 @@ class Session:
             async with self.record(create_bucket(plan.dst)):
                 await self.client.buckets.create(plan.dst, exist_ok=True)
         labels = plan.labels
-        if labels:
-            async with self.record(put_labels(plan.src, [(s.label_name, s.label) for s in labels])) as rec:
-                rec.result(f"{await sh.write_labels(self.client, plan):,} written")
         ids: list[str] = []
-        for shard in plan.shards:
-            names = shard.names()
-            async with self.record(archive_shard(plan.src, plan.dst, shard.name, names)) as rec:
-                got = await sh.archive(self.client, plan.src, plan.dst, shard.name, names)
-                rec.jobs(got)
-            ids += [i for i in got if i and i not in ids]
+        try:
+            if labels:
+                async with self.record(put_labels(plan.src, [(s.label_name, s.label) for s in labels])) as rec:
+                    rec.result(f"{await sh.write_labels(self.client, plan):,} written")
+            for shard in plan.shards:
+                names = shard.names()
+                async with self.record(archive_shard(plan.src, plan.dst, shard.name, names)) as rec:
+                    got = await sh.archive(self.client, plan.src, plan.dst, shard.name, names)
+                    rec.jobs(got)
+                ids += [i for i in got if i and i not in ids]
+        except AISError:
+            if labels:  # the shards asked for so far are left as they are; the labels go (coer: some
+                # may never have been written)
+                try:
+                    await self.delete_and_wait(plan.src, [s.label_name for s in labels])
+                except AISError:
+                    pass  # the first error is the one to report
+            raise
         if ids:
             self.started.add(ids, f"make {len(plan.shards)} shards in {plan.dst}")
         return ids

@@ -81,6 +81,7 @@ def report(p: ShardPlan, *, dsort: bool, jobs: list[str], verification: Verifica
             "objects": p.objects, "bytes": p.bytes, "samples": p.samples, "labels_written": len(p.labels),
             "shards": [{"name": s.name, "samples": len(s.samples), "members": len(s.names()),
                         "est_bytes": s.est_bytes} for s in p.shards],
+            "base_name_clashes": p.base_clashes(),
             "jobs": jobs, "verification": verification.to_json() if verification else None,
             "seconds": {k: round(v, 3) for k, v in seconds.items()}}
 

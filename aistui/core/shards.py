@@ -224,6 +224,21 @@ class ShardPlan:
         """The shards' object names in ``dst``."""
         return [s.name for s in self.shards]
 
+    def base_clashes(self, limit: int = 10) -> list[str]:
+        """Samples whose base key (``00017`` of ``train/3/00017``) another sample in the same
+        shard shares, as ``shard: key`` (at most ``limit``). The SDK's ``AISShardReader`` groups
+        a shard's members by base name (``aistore.pytorch.utils.get_basename``), so it would
+        merge such samples; WebDataset's own keys keep the folders."""
+        out: list[str] = []
+        for sh in self.shards:
+            seen: set[str] = set()
+            for smp in sh.samples:
+                base = smp.key.rsplit("/", 1)[-1]
+                if base in seen and len(out) < limit:
+                    out.append(f"{sh.name}: {smp.key}")
+                seen.add(base)
+        return out
+
     @property
     def template_prefix(self) -> str:
         """The listing prefix that holds every shard (``dst_prefix`` + the template's head)."""

@@ -85,3 +85,16 @@ def test_command_log_spelling():
     assert "archive(archive_name='train-000000.tar'" in cmd.sdk
     assert put_labels(src, [("t/0/1.cls", "0")]).cli == "echo -n 0 | ais put - ais://src/t/0/1.cls"
     assert put_labels(src, [("a.cls", "0"), ("b.cls", "1")]).cli == ""
+
+
+def test_base_name_clashes_within_a_shard():
+    from aistui.core.shards import ShardPlan
+
+    objs = [("d/cat/001.jpg", 5, ""), ("d/dog/001.jpg", 5, ""), ("d/dog/002.jpg", 5, "")]
+    samples, layout, classes = group_samples(objs, "d/")
+    one = ShardPlan(Bck.parse("ais://s"), "d/", Bck.parse("ais://d"), "", ShardOptions(count=3), layout, classes,
+                    tuple(assign(samples, ShardOptions(count=3))), 3, 15)
+    assert one.base_clashes() == ["shard-000000.tar: d/dog/001"]
+    apart = ShardPlan(Bck.parse("ais://s"), "d/", Bck.parse("ais://d"), "", ShardOptions(count=1), layout, classes,
+                      tuple(assign(samples, ShardOptions(count=1))), 3, 15)
+    assert apart.base_clashes() == []
