@@ -98,3 +98,28 @@ def test_base_name_clashes_within_a_shard():
     apart = ShardPlan(Bck.parse("ais://s"), "d/", Bck.parse("ais://d"), "", ShardOptions(count=1), layout, classes,
                       tuple(assign(samples, ShardOptions(count=1))), 3, 15)
     assert apart.base_clashes() == []
+
+
+@pytest.mark.parametrize(("status", "text", "has"), [
+    (501, "dsort not enabled (build with -tags=dsort)", False),  # the stock v1.5.0 node's stub
+    (400, "failed to unmarshal dsort request", True),  # a node built with dsort refuses the empty spec
+    (404, "not found", False),
+])
+async def test_dsort_detection(status, text, has):
+    """httpx.MockTransport: the local cluster's aisnode has no dsort build tag, so it can only
+    answer 501 (tests/integration/test_shards.py checks that against the real node)."""
+    import httpx
+
+    from aistui.core import AISClient, ConnectionSettings
+    from aistui.core.shards import dsort_available
+
+    seen: list[tuple[str, str]] = []
+
+    def server(req: httpx.Request) -> httpx.Response:
+        seen.append((req.method, req.url.path))
+        return httpx.Response(status, text=text)
+
+    async with AISClient(ConnectionSettings(endpoint="http://ais.test:8080"),
+                         transport=httpx.MockTransport(server), retries=0) as c:
+        assert await dsort_available(c) is has
+    assert seen == [("POST", "/v1/sort")]
