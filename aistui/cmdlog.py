@@ -297,6 +297,24 @@ def copy_objects(src: Bck, dst: Bck, names: list[str]) -> Cmd:
                f"{_sdk_group(src, names)}.copy(to_bck={sdk_bucket(dst)})")
 
 
+def delete_prefix(bck: Bck, prefix: str) -> Cmd:
+    """``ais object rm BUCKET --prefix P`` (``delete-listrange`` with the prefix as template)."""
+    return Cmd("delete", f"{bck}/{prefix}", _join(["ais", "object", "rm", str(bck), "--prefix", prefix]),
+               f"{sdk_bucket(bck)}.objects(obj_template={prefix!r}).delete()")
+
+
+def evict_prefix(bck: Bck, prefix: str) -> Cmd:
+    """``ais bucket evict BUCKET --prefix P`` (``evict-listrange``)."""
+    return Cmd("evict", f"{bck}/{prefix}", _join(["ais", "bucket", "evict", str(bck), "--prefix", prefix]),
+               f"{sdk_bucket(bck)}.objects(obj_template={prefix!r}).evict()")
+
+
+def prefetch_prefix(bck: Bck, prefix: str) -> Cmd:
+    """``ais prefetch BUCKET --prefix P`` (``prefetch-listrange``)."""
+    return Cmd("prefetch", f"{bck}/{prefix}", _join(["ais", "prefetch", str(bck), "--prefix", prefix]),
+               f"{sdk_bucket(bck)}.objects(obj_template={prefix!r}).prefetch()")
+
+
 def upload(bck: Bck, pairs: list[tuple[str, str]]) -> Cmd:
     """Files ``(local path, object name)`` put into ``bck``: ``ais put FILE BUCKET/NAME`` for one
     file (``PUT /v1/objects/<b>/<o>``); several files (the console maps each path itself) have

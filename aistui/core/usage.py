@@ -1,5 +1,13 @@
-"""The usage map, exact mode: how many objects and bytes are under each child directory of a
-bucket or prefix (like ``ncdu``), and for a remote bucket how much of it is in the cluster.
+"""The usage map: how many objects and bytes are under each child directory of a bucket or
+prefix (like ``ncdu``), and for a remote bucket how much of it is in the cluster. Two ways:
+
+* **exact** (:func:`usage`): one streamed listing, folded on the client (below);
+* **cluster** (:func:`cluster_usage`): one bucket-summary job (``summary-bck`` with a
+  ``prefix``) per child directory, plus one for the prefix itself (its objects not in a child
+  directory are the difference), for buckets too large to list. The children come from one
+  non-recursive listing of the prefix (``LsNoRecursion``: its directories and loose objects).
+
+Exact mode:
 
 ONE recursive listing of ``prefix`` (``GET /v1/buckets/<b>`` with ``{"action":"list"}``, through
 :meth:`~aistui.core.objects.ObjectAPI.iter_pages`), props ``name,size`` (plus ``cached`` for a
@@ -16,7 +24,7 @@ bit ``EntryIsCached`` (64) when the object is present in this cluster.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .models import Bck
@@ -25,7 +33,7 @@ from .names import validate_prefix
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["DirUsage", "UsageSnapshot", "LOOSE", "child_of", "usage"]
+__all__ = ["DirUsage", "UsageSnapshot", "LOOSE", "child_of", "cluster_usage", "usage"]
 
 LOOSE = ""  # the key of the objects right in the prefix (not under a child directory)
 
@@ -48,7 +56,9 @@ class DirUsage:
 class UsageSnapshot:
     """The map after ``pages`` pages: ``dirs`` (name order), the totals (``objects``, ``bytes``
     in bytes, ``cached_count``, ``cached_bytes``), whether the bucket is ``remote`` (so the
-    cached columns mean something) and whether the listing is ``done``."""
+    cached columns mean something) and whether the listing is ``done``. ``mode`` is ``exact``
+    (one listing) or ``cluster`` (summary jobs: ``jobs_done`` of ``jobs_total`` finished; the
+    totals are then the prefix's own summary once it is in)."""
 
     bck: Bck
     prefix: str
@@ -60,6 +70,9 @@ class UsageSnapshot:
     pages: int
     remote: bool
     done: bool
+    mode: str = "exact"
+    jobs_done: int = 0
+    jobs_total: int = 0
 
 
 def child_of(name: str, prefix: str) -> str:
@@ -115,3 +128,77 @@ def _snapshot(bck: Bck, prefix: str, acc: dict[str, list[int]], pages: int, remo
                          cached_count=sum(d.cached_count for d in dirs),
                          cached_bytes=sum(d.cached_bytes for d in dirs),
                          pages=pages, remote=remote, done=done)
+
+
+async def cluster_usage(client: AISClient, bck: Bck, prefix: str = "", *, concurrency: int = 4,
+                        timeout: float = 600.0) -> AsyncIterator[UsageSnapshot]:
+    """The map of ``bck`` under ``prefix`` ("" or ending with ``/``) computed by the cluster:
+    one non-recursive listing of ``prefix`` for its child directories, then one bucket-summary
+    job (``summary-bck``, :meth:`~aistui.core.buckets.BucketAPI.summary`, ``prefix`` set; the
+    ``ais storage summary BUCKET/PREFIX`` of v1.5.0) per child and one for ``prefix`` itself,
+    ``concurrency`` at a time. Yields a :class:`UsageSnapshot` (``mode="cluster"``) after the
+    listing and after each job, the last with ``done``. The objects right in ``prefix``
+    (:data:`LOOSE`) are the prefix's summary minus its children's, shown once it is in.
+
+    For a remote bucket the summaries count the backend's objects too (``cached=False``):
+    ``count``/``bytes`` are the backend's, ``cached_*`` what is present in the cluster; for an
+    ais bucket both are the present objects. Each job waits at most ``timeout`` s.
+
+    Raises the listing's and the jobs' :class:`~aistui.core.errors.AISError` subclasses
+    (:class:`~aistui.core.errors.RequestTimeout` for a job past ``timeout``)."""
+    import asyncio
+
+    validate_prefix(prefix)
+    remote = bck.is_remote
+    children: list[str] = []
+    cursor = client.objects.dir_cursor(bck, prefix)
+    while not cursor.done:
+        for e in await cursor.next_page():
+            if e.is_dir:
+                child = e.name[len(prefix):]
+                children.append(child if child.endswith("/") else child + "/")
+    total_jobs = len(children) + 1
+    acc: dict[str, list[int]] = {}
+    whole: list[int] | None = None
+    done = 0
+
+    def snap() -> UsageSnapshot:
+        rows = dict(acc)
+        finished = done == total_jobs
+        if finished and whole is not None:
+            loose = [max(0, whole[i] - sum(c[i] for c in acc.values())) for i in range(4)]
+            if loose[0]:
+                rows[LOOSE] = loose
+        s = _snapshot(bck, prefix, rows, 0, remote, finished)
+        tot = whole if finished and whole is not None else [s.objects, s.bytes, s.cached_count, s.cached_bytes]
+        return replace(s, objects=tot[0], bytes=tot[1], cached_count=tot[2], cached_bytes=tot[3],
+                       mode="cluster", jobs_done=done, jobs_total=total_jobs)
+
+    yield snap()
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(child: str | None) -> tuple[str | None, list[int]]:
+        async with gate:
+            res = await client.buckets.summary(bck, prefix=prefix + (child or ""), cached=not remote,
+                                               timeout=timeout)
+        s = res[0] if res else None
+        if s is None:
+            return child, [0, 0, 0, 0]
+        if remote:
+            return child, [max(s.obj_count_remote, s.obj_count_present), max(s.size_remote, s.size_present),
+                           s.obj_count_present, s.size_present]
+        return child, [s.obj_count_present, s.size_present, s.obj_count_present, s.size_present]
+
+    tasks = [asyncio.ensure_future(one(c)) for c in [*children, None]]
+    try:
+        for fut in asyncio.as_completed(tasks):
+            child, counts = await fut
+            done += 1
+            if child is None:
+                whole = counts
+            else:
+                acc[child] = counts
+            yield snap()
+    finally:
+        for t in tasks:
+            t.cancel()

@@ -251,22 +251,31 @@ class GalleryScreen(AISScreen):
         box = pixel_box(self.protocol)
         entries = [BatchEntry(self.shard, archpath=t.name) if self.shard else BatchEntry(t.name) for t in todo]
         by_name = {t.name: t for t in todo}
+
+        async def decode(tile: Tile, data: bytes) -> None:
+            try:
+                img = await asyncio.to_thread(make_thumb, data, box)
+                done = Tile(tile.name, tile.label, len(data), image=img, note="")
+            except ValueError as e:
+                done = Tile(tile.name, tile.label, len(data), note=str(e).replace(" (", "\n("))
+            self.post_message(self.ThumbReady(run, done))
+
+        decoding: list[asyncio.Task[None]] = []  # decodes overlap the rest of the answer
         try:
             async for item in self.session.client.batch.iter_batch(self.bck, entries, timeout=120):
-                name = item.archpath if self.shard else item.name
-                tile = by_name[name]
+                tile = by_name[item.archpath if self.shard else item.name]
                 if item.data is None:
-                    done = Tile(name, tile.label, tile.size, note=f"cannot read:\n{item.error or 'error'}")
+                    self.post_message(self.ThumbReady(run, Tile(tile.name, tile.label, tile.size,
+                                                                note=f"cannot read:\n{item.error or 'error'}")))
                 else:
-                    try:
-                        img = await asyncio.to_thread(make_thumb, item.data, box)
-                        done = Tile(name, tile.label, len(item.data), image=img, note="")
-                    except ValueError as e:
-                        done = Tile(name, tile.label, len(item.data), note=str(e).replace(" (", "\n("))
-                self.post_message(self.ThumbReady(run, done))
+                    decoding.append(asyncio.create_task(decode(tile, item.data)))
+            await asyncio.gather(*decoding)
         except AISError as e:
             self.post_message(LoadFailed(e))
             return
+        finally:
+            for t in decoding:
+                t.cancel()
         self.post_message(self.PageFetched(run, page, len(entries), loop.time() - t0))
 
     @on(ThumbReady)

@@ -1,0 +1,67 @@
+"""The usage map's cluster mode and its actions on a directory, on the real local cluster: ``m``
+switches to one summary job per directory and the table agrees with the exact listing; going
+back up shows the kept map without listing again; ``x`` deletes a directory after a confirm (a
+job through the session, logged as ``ais object rm BUCKET --prefix P``) and the map is computed
+again; ``E``/``f`` say an ais bucket has nothing to evict or prefetch. The read-only refusals
+are in tests/ui/test_read_only.py."""
+
+from __future__ import annotations
+
+from aistui.app import AISTui
+from aistui.core import AISClient, Bck, ConnectionSettings
+from aistui.screens.usage import LOOSE_KEY, UsageScreen
+from aistui.widgets.dialogs import ConfirmDialog
+from aistui.widgets.linetable import LineTable
+from tests.integration.test_usage import TREE, fill
+from tests.util import shown, until
+
+
+def _cells(table: LineTable, column: str) -> dict[str, str]:
+    return {k: table.get_cell(k, column).strip() for k in table.keys}
+
+
+async def test_cluster_mode_and_delete_a_directory(ais, client: AISClient, bucket: Bck):
+    await fill(client, bucket, TREE)
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await until(pilot, lambda: app.health == "ok")
+        app.show_usage(bucket)
+        await shown(pilot, app, UsageScreen)
+        screen = app.screen
+        assert isinstance(screen, UsageScreen)
+        table = screen.query_one(LineTable)
+        hint = screen.query_one("#usage-hint")
+        await until(pilot, lambda: screen.snapshot is not None and screen.snapshot.done)
+        exact = (_cells(table, "objects"), _cells(table, "size"))
+        await pilot.press("m")  # cluster mode: a summary job per directory and one for the prefix
+        await until(pilot, lambda: screen.snapshot is not None and screen.snapshot.done
+                    and screen.snapshot.mode == "cluster")
+        assert (_cells(table, "objects"), _cells(table, "size")) == exact
+        assert "cluster: 3 summary jobs (summary-bck): 14 objects" in str(hint.content)
+        # drill down and back up: the top's map is kept, not computed again
+        table.move_cursor(row=table.get_row_index("a/"))
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.prefix == "a/" and screen.snapshot is not None and screen.snapshot.done)
+        assert _cells(table, "objects") == {LOOSE_KEY: "5", "b/": "3"}
+        runs = screen._run
+        await pilot.press("backspace")
+        await until(pilot, lambda: screen.prefix == "" and screen.snapshot is not None)
+        assert screen.snapshot.done and screen._run == runs + 1 and table.keys == ["a/", "c/", LOOSE_KEY]
+        await pilot.press("m")  # exact again
+        await until(pilot, lambda: screen.snapshot is not None and screen.snapshot.done
+                    and screen.snapshot.mode == "exact")
+        # E / f on an ais bucket: nothing to evict or prefetch
+        await pilot.press("E")
+        await until(pilot, lambda: any("not a remote bucket" in n.message for n in app._notifications))
+        # x on c/: the confirm names it, then the job deletes it and the map is computed again
+        table.move_cursor(row=table.get_row_index("c/"))
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert f"every object under {bucket}/c/ (4 objects, 28 B when counted)" in app.screen.lines[0]
+        await pilot.click("#confirm")
+        await shown(pilot, app, UsageScreen)
+        await until(pilot, lambda: screen.snapshot is not None and screen.snapshot.done
+                    and table.keys == ["a/", LOOSE_KEY], tries=1200)
+        names = {e.name for e in await client.objects.list_all(bucket)}
+        assert not any(n.startswith("c/") for n in names) and "a/1" in names
+        assert any(e.cli == f"ais object rm {bucket} --prefix c/" for e in app.session.cmdlog)
