@@ -29,11 +29,12 @@ from ...widgets.keybar import KeyBar
 from ...widgets.objlist import DIR, ObjectList, column_header
 from ...widgets.status import StatusBar
 from .actions import ObjectActions
+from .shards import ShardActions
 
 PREFETCH_ROWS = 100  # load the next page when the cursor is this close to the end
 
 
-class ObjectsScreen(ObjectActions):
+class ObjectsScreen(ShardActions, ObjectActions):
     BINDINGS = [
         Binding("escape", "back", "Back", id="objects.back"),
         Binding("backspace", "up", "Up", id="objects.up"),
@@ -55,11 +56,13 @@ class ObjectsScreen(ObjectActions):
         Binding("r", "refresh", "Refresh", id="objects.refresh"),
         Binding("U", "usage", "Usage", id="objects.usage"),
         Binding("H", "doctor", "Doctor", id="objects.doctor"),
+        Binding("B", "balance", "Balance", id="objects.balance"),
         Binding("i", "gallery", "Gallery", id="objects.gallery"),
         Binding("m", "rename", "Rename", id="objects.rename"),
         Binding("M", "edit_custom", "Metadata", id="objects.custom"),
         Binding("C", "columns", "Columns", id="objects.columns"),
         Binding("S", "summary", "Summary", id="objects.summary"),
+        Binding("W", "make_shards", "Shards", id="objects.shards"),
     ]
 
     DEFAULT_CSS = """
@@ -245,6 +248,11 @@ class ObjectsScreen(ObjectActions):
             self.console.show_gallery(self.bck, self.prefix, shard=name)
         else:
             self.console.show_gallery(self.bck, self.prefix)
+
+    def action_balance(self) -> None:
+        """``B``: the class balance of the directory shown, a dataset whose splits are its
+        ``train/``, ``val/``, ``test/``... (the balance screen's ``p`` picks others)."""
+        self.console.show_balance(self.bck, self.prefix)
 
     def action_doctor(self) -> None:
         """``H`` (health): the dataset doctor's scan of the directory shown (and the name prefix)."""
