@@ -21,8 +21,10 @@ Routes (followed from the AIS v1.5.0 source, ``ais/target.go`` ``checkObjVerb`` 
 * When the direct answer is an error, the same request goes through the proxy (which knows the
   current map; its answer is the one that counts) and the cached map is marked stale
   (:meth:`Locator.stale`): a 404 (the object may live elsewhere now), a 5xx or a target that
-  cannot be reached (it left, or is leaving); a 401/403, or a 400 refusing direct access, switches
-  direct access off for this client (``direct_off`` says why). The map is also re-read every
+  cannot be reached (it left, or is leaving; then it is skipped for ``DOWN_FOR`` s, and after
+  ``STRIKES`` misses in a row direct access is switched off: a target whose public address is
+  not routable from the client); a 401/403, or a 400 refusing direct access, switches direct
+  access off for this client (``direct_off`` says why). The map is also re-read every
   ``Locator.max_age`` seconds, and when a PUT's redirect names another target than the cached
   map does.
 * **PUT and DELETE go through the proxy**: a v1.5.0 target refuses both on its public network
@@ -100,6 +102,9 @@ class ObjectDataPath:
         #: requests answered by the target directly / sent through the proxy after a direct try
         self.direct_hits = 0
         self.fallbacks = 0
+        # targets (public URL) not reached: when (monotonic s), and misses in a row
+        self._down: dict[str, float] = {}
+        self._strikes: dict[str, int] = {}
 
     @property
     def _locator(self) -> Locator:
@@ -199,12 +204,17 @@ class ObjectDataPath:
         base = target.public_url
         if not base.startswith(self._scheme):
             return None  # never downgrade https to http on a node's say-so
+        if self._down and time.monotonic() - self._down.get(base, -1e18) < self.DOWN_FOR:
+            return None  # not reached a moment ago: the proxy meanwhile
         try:
             resp = await self._send(method, base + path + query, headers, None, timeout)
-        except TransientError:  # the target left, restarts or is overloaded
-            self._locator.stale()
+        except TransientError:  # the target left, restarts, is overloaded, or is not reachable from here
+            self._unreached(base)
             self.fallbacks += 1
             return None
+        if self._strikes:
+            self._strikes.pop(base, None)
+            self._down.pop(base, None)
         st = resp.status
         if st < 400:
             self.direct_hits += 1
@@ -223,6 +233,31 @@ class ObjectDataPath:
             self._locator.stale()
         self.fallbacks += 1
         return None
+
+    #: seconds a target that was not reached is skipped (its requests go through the proxy)
+    DOWN_FOR = 30.0
+    #: targets not reached this many times in a row turn direct access off for this client
+    STRIKES = 3
+
+    @property
+    def unreachable(self) -> frozenset[str]:
+        """Public URLs of targets skipped now because they were not reached."""
+        now = time.monotonic()
+        return frozenset(u for u, t in self._down.items() if now - t < self.DOWN_FOR)
+
+    def _unreached(self, base: str) -> None:
+        """A target at ``base`` was not reached: re-read the map (it may have left), skip it for
+        :attr:`DOWN_FOR` s, and after :attr:`STRIKES` misses in a row (a target in the map that
+        this client cannot reach: its public network is not routable from here) stop trying
+        targets directly at all."""
+        self._locator.stale()
+        self._down[base] = time.monotonic()
+        n = self._strikes[base] = self._strikes.get(base, 0) + 1
+        if n >= self.STRIKES and self.direct:
+            self.direct = False
+            self.direct_off = (f"target {base} not reachable {n} times in a row "
+                               "(its public address may not be routable from here: --via-proxy)")
+            _log.warning("object GET/HEAD go through the proxy from now on: %s", self.direct_off)
 
     async def _read_open(self, method: str, path: str, params: Mapping[str, str], headers: Mapping[str, str],
                          timeout: float | None, bck: Bck | None, obj: str) -> aiohttp.ClientResponse:
