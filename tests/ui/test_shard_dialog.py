@@ -56,6 +56,9 @@ async def test_W_makes_verifies_and_opens_the_export(ais, client: AISClient, buc
             text = "\n".join(app.screen.lines)
             assert f"{N} samples" in text and "3 shards" in text and ".cls objects next to the samples" in text
             await pilot.press("ctrl+s")
+            await shown(pilot, app, ObjectsScreen)
+            await pilot.press("W")  # while it runs: a second run would cancel the first
+            await until(pilot, lambda: any("one run at a time" in n.message for n in app._notifications))
             await shown(pilot, app, ExportScreen, tries=2400)
             export = app.screen
             assert (export.bck, export.prefix) == (dst, "train-")

@@ -109,6 +109,10 @@ class ShardActions(AISScreen):
         directory shown (refused in read-only mode)."""
         if self.console.refuse_if_read_only("make shards"):
             return
+        if any(w.node is self and w.group == "shards" and not w.is_finished for w in self.workers):
+            # a second run would cancel the first (exclusive) and leave its labels behind
+            self.notify("make shards: one run at a time; wait for its verification", markup=False)
+            return
         name = self.query_one(ObjectList).cursor_key or ""
         self.make_shards(name if name.endswith("/") else self.prefix)
 
