@@ -74,6 +74,9 @@ async def _confirm(pilot, app, typed: str | None = None) -> ConfirmDialog:
         dialog.query_one(Input).value = typed[:-1]
         await pilot.pause()
         assert confirm.disabled  # almost the id is not the id
+        await pilot.press("ctrl+s")  # nor does the submit key take it
+        await pilot.pause()
+        assert app.screen is dialog
         dialog.query_one(Input).value = typed
         await until(pilot, lambda: not confirm.disabled)
         await pilot.press("enter")
@@ -204,7 +207,9 @@ async def test_decommission_and_shutdown_need_the_node_id_typed(three):
     """Decommission a target (its new state shows after the one refresh the action triggers),
     then try to shut down another while that rebalance runs: the cluster refuses (409), the
     notice says why and nothing changes. (Waiting for the node to leave the Smap, or for a
-    shutdown to end, is another ~25 s rebalance each; the maintenance test waits for two.)"""
+    shutdown to end, is another ~25 s rebalance each; the maintenance test waits for two.)
+    Objects are put first: a cluster with no bucket rebalances in an instant."""
+    await _put_objects(three)
     app = _app(three)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         screen, nodes = await _cluster_screen(pilot, app, 4)
