@@ -1,7 +1,8 @@
 """``W`` on the objects screen (aistui/screens/objects/shards.py) on the real cluster: the form on
 the class-folder directory under the cursor, the plan to confirm, the archive job tracked for the
-job monitor, the verification's toast, and the export opened on the new shards with the shard
-style and labels from the .cls member; the command log spells ``ais archive bucket``. Snapshots
+job monitor, one run at a time, a run that outlives the objects screen, the verification's toast,
+and the export opened on the new shards with the shard style and labels from the .cls member; the
+command log spells ``ais archive bucket``; read-only refuses ``W``. Snapshots
 of the form and of the plan's confirm dialog at 80x24 (no cluster: a synthetic plan)."""
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ async def test_W_makes_verifies_and_opens_the_export(ais, client: AISClient, buc
             await shown(pilot, app, ObjectsScreen)
             await pilot.press("W")  # while it runs: a second run would cancel the first
             await until(pilot, lambda: any("one run at a time" in n.message for n in app._notifications))
+            objects = app.screen
+            await pilot.press("escape")  # leaving the objects screen does not stop the run
+            await until(pilot, lambda: app.screen is not objects)
             await shown(pilot, app, ExportScreen, tries=2400)
             export = app.screen
             assert (export.bck, export.prefix) == (dst, "train-")

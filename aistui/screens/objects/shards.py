@@ -2,21 +2,20 @@
 (:mod:`aistui.core.shards`, the multi-object archive job), watch the job in the job monitor,
 verify the shards, and open the export on them with the shard style.
 
-One worker runs the whole flow: it asks whether the cluster has dsort (the form says so), shows
-the form (:func:`shard_form`), plans (one listing), asks to confirm with what will be touched
-(the ``.cls`` label objects written next to the samples, the shards), then
-:meth:`Session.make_shards` (the archive job ids tracked: the end toast, ``3`` follows them) and
-:meth:`Session.finish_shards` (wait, verify, remove the labels). The verification's one line is a
-toast; a verified run posts :class:`ShardsVerified`, whose handler opens the export.
+The screen's worker asks whether the cluster has dsort (the form says so), shows the form
+(:func:`shard_form`), plans (one listing) and asks to confirm with what will be touched (the
+``.cls`` label objects written next to the samples, the shards). The run itself
+(:func:`run_shards`) is an app worker, so that leaving the objects screen does not cancel it
+between writing the labels and removing them: :meth:`Session.make_shards` (the archive job ids
+tracked: the end toast, ``3`` follows them), :meth:`Session.finish_shards` (wait, verify, remove
+the labels), the verification's one line as a toast, then the export on the shards.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import on, work
-from textual.message import Message
+from textual import work
 
 from ...core.errors import AISError, InvalidInput
 from ...widgets.dialogs import ConfirmDialog
@@ -25,9 +24,13 @@ from ...widgets.objlist import ObjectList
 from ..base import AISScreen
 
 if TYPE_CHECKING:
+    from textual.app import App
+
     from ...core.models import Bck
     from ...core.shards import ShardOptions, ShardPlan
+    from ...shell import Console
 
+SHARDS_GROUP = "shards"  #: the app worker group of a run (one at a time)
 ORDERS = ("ordered", "shuffled")
 LABEL_CHOICES = ("from class folders (.cls)", "none")
 
@@ -91,13 +94,6 @@ def plan_text(p: ShardPlan) -> list[str]:
     return lines
 
 
-@dataclass
-class ShardsVerified(Message):
-    """The shards of ``plan`` were made and verified: the export opens on them."""
-
-    plan: Any  # ShardPlan
-
-
 class ShardActions(AISScreen):
     """``W`` on the objects screen (:class:`~.screen.ObjectsScreen` provides ``bck``, ``prefix``)."""
 
@@ -106,19 +102,20 @@ class ShardActions(AISScreen):
 
     def action_make_shards(self) -> None:
         """``W``: make WebDataset shards of the directory under the cursor, else of the
-        directory shown (refused in read-only mode)."""
+        directory shown (refused in read-only mode; one run at a time)."""
         if self.console.refuse_if_read_only("make shards"):
             return
-        if any(w.node is self and w.group == "shards" and not w.is_finished for w in self.workers):
+        if any(w.group == SHARDS_GROUP and not w.is_finished for w in self.app.workers):
             # a second run would cancel the first (exclusive) and leave its labels behind
             self.notify("make shards: one run at a time; wait for its verification", markup=False)
             return
         name = self.query_one(ObjectList).cursor_key or ""
-        self.make_shards(name if name.endswith("/") else self.prefix)
+        self.ask_shards(name if name.endswith("/") else self.prefix)
 
-    @work(exclusive=True, group="shards", exit_on_error=False)
-    async def make_shards(self, prefix: str) -> None:
-        """The flow of the module docstring, for ``prefix`` of ``bck``."""
+    @work(exclusive=True, group="shards-form", exit_on_error=False)
+    async def ask_shards(self, prefix: str) -> None:
+        """The form, the plan and the confirm for ``prefix`` of ``bck``; then the run starts as
+        an app worker (:func:`run_shards`)."""
         from ...core import shards as sh
 
         client = self.session.client
@@ -138,22 +135,25 @@ class ShardActions(AISScreen):
         if not await self.app.push_screen_wait(ConfirmDialog("Make shards?", plan_text(p),
                                                              confirm_label="Make shards")):
             return
-        what = f"make {len(p.shards)} shards in {p.dst}"
-        try:
-            ids = await self.session.make_shards(p)
-            self.console.track_job(ids, what)
-            self.notify(f"{what}: archive job {', '.join(ids)} · press 3 to follow", markup=False, timeout=6)
-            v = await self.session.finish_shards(p, ids)
-        except AISError as e:
-            self.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
-            return
-        self.notify(v.summary(), severity="information" if v.ok else "error", markup=False, timeout=12)
-        if v.ok:
-            self.post_message(ShardsVerified(p))
+        self.app.run_worker(run_shards(self.app, self.console, p), group=SHARDS_GROUP, exclusive=True,
+                            exit_on_error=False, description=f"make shards in {p.dst}")
 
-    @on(ShardsVerified)
-    def _open_export(self, msg: ShardsVerified) -> None:
-        p = msg.plan
-        self.console.show_export(p.dst, p.template_prefix,
-                                 preset={"style": "shard", "labels": "member" if p.classes or p.layout == "flat"
-                                         else "none"})
+
+async def run_shards(app: App[object], shell: Console, p: ShardPlan) -> None:
+    """Make, wait, verify (:meth:`Session.make_shards`, :meth:`Session.finish_shards`), toast the
+    verification and open the export on the shards. It runs as an APP worker, not the objects
+    screen's: leaving that screen must not cancel a run between writing the labels and removing
+    them; so it talks to the shell (``app.notify``, ``shell.show_export``), not to a screen."""
+    what = f"make {len(p.shards)} shards in {p.dst}"
+    try:
+        ids = await shell.session.make_shards(p)
+        shell.track_job(ids, what)
+        app.notify(f"{what}: archive job {', '.join(ids)} · press 3 to follow", markup=False, timeout=6)
+        v = await shell.session.finish_shards(p, ids)
+    except AISError as e:
+        app.notify(f"{what} failed: {e}", severity="error", markup=False, timeout=10)
+        return
+    app.notify(v.summary(), severity="information" if v.ok else "error", markup=False, timeout=12)
+    if v.ok:
+        shell.show_export(p.dst, p.template_prefix,
+                          preset={"style": "shard", "labels": "member" if p.classes or p.layout == "flat" else "none"})
