@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .errors import InvalidInput, ProtocolError
 from .listing import FIRST_PAGE, PAGE_SIZE, DirCursor
-from .models import LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjEntry, decode_lso_msgpack
+from .models import LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjEntry, decode_lso_msgpack, obj_ref, split_uri
 from .names import validate_copy_name, validate_object_name, validate_prefix
 from .objdata import object_path
 
@@ -109,10 +109,12 @@ class ObjectSets:
         prefix the cluster would refuse."""
         return DirCursor(self._c, bck, directory, name_prefix, first_page, page_size, props)
 
-    async def list_archive(self, bck: Bck, obj: str, *, limit: int = 1000) -> tuple[list[tuple[str, int]], bool]:
+    async def list_archive(self, bck: Bck | str, obj: str = "", *,
+                           limit: int = 1000) -> tuple[list[tuple[str, int]], bool]:
         """Members of a shard (``.tar``, ``.tgz``, ``.zip``, ``.tar.lz4``) listed by the cluster
         (``LsArchDir``), without downloading it: ``([(member, size bytes)], truncated)``. Read a
         member with ``iter_get(..., archpath=member)``."""
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         members: list[tuple[str, int]] = []
         head = obj + "/"
@@ -133,25 +135,45 @@ class ObjectSets:
 
     # ----------------------------------------------------------------- evict / copy one
 
-    async def evict_one(self, bck: Bck, obj: str) -> None:
+    async def evict_one(self, bck: Bck | str, obj: str = "") -> None:
         """Evict one cached object of a remote bucket (``DELETE /v1/objects/<b>/<o>`` with
         ``evict-listrange``); the origin keeps it. A bucket with no remote backend raises
         :class:`InvalidInput` first (:meth:`BucketAPI.require_remote`): a v1.5.0 cluster does not
         check, and "evicting" from a plain ``ais://`` bucket deletes the only copy."""
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         await self._c.buckets.require_remote(bck, "evict")
         await self._c.request("DELETE", object_path(bck, obj), params=bck.query(),
                               json={"action": "evict-listrange", "name": f"/{bck.name}/{obj}"})
 
-    async def copy_one(self, src: Bck, obj: str, dst: Bck, dst_obj: str | None = None) -> None:
-        """Copy one object synchronously (``PUT ...?object_to=<dst uname>``). Raises
-        :class:`InvalidInput` for names a v1.5.0 cluster would change during the copy
+    async def copy_one(self, src: Bck | str, obj: str = "", dst: Bck | str | None = None,
+                       dst_obj: str | None = None, *, latest: bool = False, sync: bool = False) -> None:
+        """Copy one object synchronously (``PUT /v1/objects/<b>/<o>?object_to=<dst uname>``, as
+        v1.5.0 ``api.CopyObject``; ``ais object cp``). ``src``/``obj`` and ``dst``/``dst_obj`` take
+        every spelling of :func:`~aistui.core.models.obj_ref` (``dst`` may be a bucket, a bucket
+        URI, or an object URI naming the copy). ``latest`` (``latest-ver``) first checks a remote
+        source for a newer version and copies that; ``sync`` (``synchronize``) also deletes the
+        destination when the remote source is gone. Raises :class:`InvalidInput` for no
+        destination, or names a v1.5.0 cluster would change during the copy
         (:func:`~aistui.core.names.copy_name_problem`)."""
+        src, obj = obj_ref(src, obj)
+        if dst is None:
+            raise InvalidInput(f"copy {src}/{obj}: no destination bucket")
+        if isinstance(dst, str) and not dst_obj:
+            try:
+                dst, dst_obj = split_uri(dst)
+            except InvalidInput:
+                dst = Bck.parse(dst)
+        dst_b, _ = obj_ref(dst, "x")
         validate_copy_name(obj, single=True)
         to = dst_obj or obj
         validate_copy_name(to, single=True)
-        await self._c.request("PUT", object_path(src, obj), params=src.query() | {"object_to": dst.uname(to)},
-                              idempotent=False)
+        params = src.query() | {"object_to": dst_b.uname(to)}
+        if latest:
+            params["latest-ver"] = "true"
+        if sync:
+            params["synchronize"] = "true"
+        await self._c.request("PUT", object_path(src, obj), params=params, idempotent=False)
 
     # ----------------------------------------------------------------- multi-object jobs
 

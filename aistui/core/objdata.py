@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, BucketNotFound, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound, ProtocolError
-from .models import Bck, ObjectProps
+from .models import Bck, ObjectProps, obj_ref
 from .names import quote_object, validate_object_name
 
 if TYPE_CHECKING:
@@ -130,9 +130,10 @@ class ObjectData:
 
     # ----------------------------------------------------------------- HEAD / GET
 
-    async def head(self, bck: Bck, obj: str, *, cached_only: bool = False) -> ObjectProps:
+    async def head(self, bck: Bck | str, obj: str = "", *, cached_only: bool = False) -> ObjectProps:
         """Object properties (size, checksum, version, atime, custom metadata, location).
         Raises :class:`ObjectNotFound`."""
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         params = bck.query()
         if cached_only:
@@ -146,8 +147,9 @@ class ObjectData:
             raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
         return ObjectProps.from_headers(obj, headers)
 
-    async def exists(self, bck: Bck, obj: str) -> bool:
+    async def exists(self, bck: Bck | str, obj: str = "") -> bool:
         """Whether ``bck/obj`` exists (a HEAD, :meth:`head`); other errors are raised."""
+        bck, obj = obj_ref(bck, obj)
         try:
             await self.head(bck, obj)
             return True
@@ -169,8 +171,8 @@ class ObjectData:
 
     async def iter_get(
         self,
-        bck: Bck,
-        obj: str,
+        bck: Bck | str,
+        obj: str = "",
         *,
         byte_range: tuple[int, int | None] | None = None,
         etl_name: str = "",
@@ -196,6 +198,7 @@ class ObjectData:
         bad range or a ``chunk_size`` below 1 (before anything is sent), :class:`ObjectNotFound`,
         and the other :class:`AISError` subclasses.
         """
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         if chunk_size < 1:
             raise InvalidInput(f"chunk size must be at least 1 byte, got {chunk_size}")
@@ -238,9 +241,10 @@ class ObjectData:
         async with self._c.stream("GET", path, params=params, headers=headers, timeout=timeout, etl=etl) as resp:
             yield resp.headers, resp.aiter_bytes(chunk_size)
 
-    async def get(self, bck: Bck, obj: str, *, max_bytes: int | None = None, **kw: Any) -> bytes:
+    async def get(self, bck: Bck | str, obj: str = "", *, max_bytes: int | None = None, **kw: Any) -> bytes:
         """The object's bytes (see :meth:`iter_get` for options). With ``max_bytes``, reads at most
         that many bytes (a range read), for capped previews."""
+        bck, obj = obj_ref(bck, obj)
         if max_bytes is not None:
             kw["byte_range"] = (0, max(max_bytes - 1, 0))
         parts = [c async for c in self.iter_get(bck, obj, **kw)]
@@ -263,9 +267,9 @@ class ObjectData:
 
     async def put(
         self,
-        bck: Bck,
-        obj: str,
-        data: bytes | Path | str,
+        bck: Bck | str,
+        obj: str = "",
+        data: bytes | Path | str | None = None,
         *,
         custom: dict[str, str] | None = None,
         progress: ProgressFn | None = None,
@@ -283,7 +287,10 @@ class ObjectData:
         is a directory, is not a regular file or cannot be read raises :class:`InvalidInput`
         (also a ``ValueError``) naming the path and the reason, before anything is sent.
         """
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
+        if data is None:
+            raise InvalidInput(f"nothing to store as {bck}/{obj}: give data (bytes or a file path)")
         path = object_path(bck, obj)
         params = bck.query()
         headers: dict[str, str] = {}
@@ -318,9 +325,9 @@ class ObjectData:
 
     async def put_multipart(
         self,
-        bck: Bck,
-        obj: str,
-        file: Path | str,
+        bck: Bck | str,
+        obj: str = "",
+        file: Path | str | None = None,
         *,
         part_size: int = MPU_PART_SIZE,
         concurrency: int = 4,
@@ -331,9 +338,12 @@ class ObjectData:
         no partial object appears; the error is re-raised. ``part_size`` is in bytes. A ``file``
         that does not exist, is a directory, is not a regular file or cannot be read raises
         :class:`InvalidInput` naming the path and the reason, before ``mpt-upload`` is sent."""
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         if part_size <= 0:
             raise InvalidInput("part size must be positive")
+        if file is None:
+            raise InvalidInput(f"nothing to upload as {bck}/{obj}: give a file path")
         fpath, size, _ = _local_file(file)
         path = object_path(bck, obj)
         r = await self._c.request("POST", path, params=bck.query(), json=self._c.action("mpt-upload"))
@@ -348,8 +358,12 @@ class ObjectData:
             length = min(part_size, size - off)
             qp = bck.query() | {"uploadId": upload_id, "partNumber": str(n)}
             async with sem:
+                body = _file_chunks(fpath, off, length, progress)
+                if self._c.datapath is not None:  # the body over aiohttp (core/datapath.py)
+                    await self._c.datapath.put(path, qp, {"Content-Length": str(length)}, body, None)
+                    return
                 loc = await self._redirect_target("PUT", path, qp)
-                await self._c.request("PUT", loc, content=_file_chunks(fpath, off, length, progress),
+                await self._c.request("PUT", loc, content=body,
                                       headers={"Content-Length": str(length)}, idempotent=False,
                                       follow_redirects=False)
 
@@ -368,8 +382,11 @@ class ObjectData:
             raise
         return ObjectProps(name=obj, size=size)
 
-    async def set_custom(self, bck: Bck, obj: str, custom: dict[str, str], *, replace: bool = False) -> None:
+    async def set_custom(self, bck: Bck | str, obj: str = "", custom: dict[str, str] | None = None, *,
+                         replace: bool = False) -> None:
         """Set user metadata (``PATCH``); ``replace`` drops keys not given."""
+        bck, obj = obj_ref(bck, obj)
+        custom = custom or {}
         validate_object_name(obj)
         params = bck.query()
         if replace:
@@ -378,8 +395,9 @@ class ObjectData:
 
     # ----------------------------------------------------------------- delete one
 
-    async def delete(self, bck: Bck, obj: str, *, missing_ok: bool = False) -> None:
+    async def delete(self, bck: Bck | str, obj: str = "", *, missing_ok: bool = False) -> None:
         """Delete one object. Raises :class:`ObjectNotFound` unless ``missing_ok``."""
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         try:
             await self._c.request("DELETE", object_path(bck, obj), params=bck.query())

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .errors import BucketNotFound, InvalidInput, NotFound, ObjectNotFound
-from .models import Bck, ObjectProps
+from .models import Bck, ObjectProps, obj_ref, split_uri
 from .names import validate_object_name
 from .objdata import object_path
 
@@ -22,25 +22,6 @@ if TYPE_CHECKING:
     from .client import AISClient
 
 __all__ = ["ObjectMeta", "split_uri", "check_custom_key"]
-
-
-def split_uri(uri: str) -> tuple[Bck, str]:
-    """``ais://bucket/name`` (any provider, ``ais://@alias/bucket/name`` included) as
-    ``(Bck, object name)``; the name keeps its inner slashes. Raises :class:`InvalidInput` for an
-    unknown provider, a bad bucket name, or a URI without an object name."""
-    text = uri.strip()
-    scheme, sep, rest = text.partition("://")
-    if not sep:
-        raise InvalidInput(f"{uri!r} is not a bucket/object URI (ais://bucket/name)")
-    skip = 0
-    if rest.startswith("@"):
-        skip = rest.find("/") + 1
-        if skip == 0:
-            raise InvalidInput(f"{uri!r} names no bucket after the remote alias")
-    cut = rest.find("/", skip)
-    if cut < 0 or cut == len(rest) - 1:
-        raise InvalidInput(f"{uri!r} names no object (ais://bucket/name)")
-    return Bck.parse(f"{scheme}://{rest[:cut]}"), rest[cut + 1:]
 
 
 def check_custom_key(key: str) -> str:
@@ -58,14 +39,15 @@ class ObjectMeta:
 
     _c: AISClient
 
-    async def head(self, bck: Bck, obj: str, *, cached_only: bool = False) -> ObjectProps:  # pragma: no cover
+    async def head(self, bck: Bck | str, obj: str = "", *,
+                   cached_only: bool = False) -> ObjectProps:  # pragma: no cover
         raise NotImplementedError
 
-    async def set_custom(self, bck: Bck, obj: str, custom: dict[str, str], *,
+    async def set_custom(self, bck: Bck | str, obj: str = "", custom: dict[str, str] | None = None, *,
                          replace: bool = False) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    async def update_custom(self, bck: Bck, obj: str, set_keys: dict[str, str],
+    async def update_custom(self, bck: Bck | str, obj: str = "", set_keys: dict[str, str] | None = None,
                             delete: Sequence[str] = ()) -> dict[str, str]:
         """Set (add or update) ``set_keys`` and delete the keys in ``delete`` of one object's
         custom metadata; returns what it holds afterwards. Keys are checked first
@@ -74,6 +56,8 @@ class ObjectMeta:
         the object's metadata is read (HEAD) and everything that remains is stored with
         ``set-new-custom`` (``... --set-new-custom``). Raises :class:`InvalidInput` for a bad key
         or a key to delete that is not set (nothing sent but the HEAD), :class:`NotFound`."""
+        bck, obj = obj_ref(bck, obj)
+        set_keys = set_keys or {}
         for k in set_keys:
             check_custom_key(k)
         if not delete:
@@ -87,11 +71,12 @@ class ObjectMeta:
         await self.set_custom(bck, obj, keep, replace=True)
         return keep
 
-    async def rename(self, bck: Bck, obj: str, new_name: str) -> None:
+    async def rename(self, bck: Bck | str, obj: str = "", new_name: str = "") -> None:
         """Rename object ``obj`` of ``bck`` to ``new_name`` in the same bucket (``rename-obj``,
         see the module). ``ais://`` buckets only (the CLI refuses other providers). Names are
         checked first (:class:`InvalidInput`, nothing sent); an existing ``new_name`` is
         overwritten, as the cluster does. Raises :class:`ObjectNotFound`, :class:`BucketNotFound`."""
+        bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         validate_object_name(new_name)
         if new_name == obj:

@@ -44,6 +44,7 @@ from .errors import (
     TransientError,
     Unauthorized,
 )
+from .largeobj import PARALLEL_CHUNK, PARALLEL_THRESHOLD, PARALLEL_WORKERS
 from .localpaths import plan_upload, safe_local_path
 from .models import Bck
 from .objects import MPU_THRESHOLD
@@ -323,6 +324,9 @@ async def download(
     on_progress: Callable[[Progress], None] | None = None,
     retry_window: float = 120.0,
     backoff: tuple[float, float] = (0.5, 5.0),
+    parallel_threshold: int = PARALLEL_THRESHOLD,
+    parallel_workers: int = PARALLEL_WORKERS,
+    parallel_chunk: int = PARALLEL_CHUNK,
 ) -> TransferResult:
     """Download objects (by ``names``, or everything under ``prefix``, listed first) into ``dest``
     (``GET /v1/objects/<b>/<o>``).
@@ -333,8 +337,11 @@ async def download(
     :class:`TransferRun`, as :func:`upload` does: a transient error fetches the whole object again
     (for at most ``retry_window`` s after its first failure, ``backoff`` s between tries), and a
     fatal one (401, 403, bucket gone) stops the download: each object not started is in
-    ``failed`` as ``"not downloaded: download stopped: <reason>"``. Returns a
-    :class:`TransferResult`."""
+    ``failed`` as ``"not downloaded: download stopped: <reason>"``. Objects the listing shows
+    at least ``parallel_threshold`` bytes large are read with ``parallel_workers`` range reads
+    of ``parallel_chunk`` bytes each (:meth:`~aistui.core.largeobj.LargeObjects.download_parallel`:
+    same temporary file, rename and checksum guarantees); objects given by name are read whole.
+    Returns a :class:`TransferResult`."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     prog = Progress()
@@ -347,16 +354,20 @@ async def download(
     prog.bytes_total = sum(s for _, s in todo)
     run = TransferRun("download", prog, on_progress, concurrency, retry_window, backoff, skipped="not downloaded")
 
-    async def one(name: str) -> None:
+    async def one(name: str, size: int) -> None:
         try:
             target = safe_local_path(dest, name, strip_prefix)
         except InvalidInput as e:
             return run.fail(name, str(e))
         if not overwrite and target.exists():
             return run.fail(name, f"{target} exists")
-        await run.send(name, functools.partial(_fetch, client, bck, name, target, run))
+        if size >= parallel_threshold > 0:
+            await run.send(name, functools.partial(_fetch_parallel, client, bck, name, target, run,
+                                                   parallel_workers, parallel_chunk))
+        else:
+            await run.send(name, functools.partial(_fetch, client, bck, name, target, run))
 
-    await gather_or_cancel([one(n) for n, _ in todo])
+    await gather_or_cancel([one(n, z) for n, z in todo])
     return run.result()
 
 
@@ -386,3 +397,24 @@ async def _fetch(client: AISClient, bck: Bck, name: str, target: Path, run: Tran
                 os.unlink(tmp_name)
             except OSError:
                 pass
+
+
+async def _fetch_parallel(client: AISClient, bck: Bck, name: str, target: Path, run: TransferRun,
+                          workers: int, chunk: int) -> None:
+    """One attempt at a large object: parallel range reads into a temporary file beside
+    ``target``, verified, then renamed (:meth:`LargeObjects.download_parallel`). On any error the
+    bytes counted are taken off the progress and the error raised for :meth:`TransferRun.send`."""
+    got = 0
+
+    def count(n: int) -> None:
+        nonlocal got
+        got += n
+        run.progress.bytes_done += n
+        run.notify()
+
+    try:
+        await client.objects.download_parallel(bck, name, target, workers=workers, chunk_size=chunk,
+                                               progress=count)
+    except BaseException:
+        run.progress.bytes_done -= got
+        raise

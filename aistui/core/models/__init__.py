@@ -16,7 +16,7 @@ Snode), ``stats/api.go`` (node status), ``cmn/objlist.go`` (LsoRes, LsoEnt), ``c
 
 from __future__ import annotations
 
-from .bucket import PROVIDERS, Bck, BucketSummary, Namespace
+from .bucket import PROVIDERS, Bck, BucketSummary, Namespace, obj_ref, split_uri
 from .cluster import NODE_FLAGS, STATE_FLAGS, Mountpath, NodeRates, NodeStatus, RemoteCluster, Smap, Snode, decode_flags
 from .etl import ETLDetails, ETLInfo
 from .jobs import IDLE_KINDS, JOB_DISPLAY_NAMES, Job, JobSnap
@@ -52,6 +52,8 @@ from .objects import ObjectProps
 
 __all__ = [
     "PROVIDERS",
+    "obj_ref",
+    "split_uri",
     "Namespace",
     "Bck",
     "Snode",

@@ -128,6 +128,42 @@ class Bck:
 
 
 
+
+def split_uri(uri: str) -> tuple[Bck, str]:
+    """``ais://bucket/name`` (any provider, ``ais://@alias/bucket/name`` and
+    ``ais://@uuid#ns/bucket/name`` included) as ``(Bck, object name)``; the name keeps its inner
+    slashes. Raises :class:`InvalidInput` for an unknown provider, a bad bucket name, or a URI
+    without an object name."""
+    text = uri.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        raise InvalidInput(f"{uri!r} is not a bucket/object URI (ais://bucket/name)")
+    skip = 0
+    if rest.startswith("@"):
+        skip = rest.find("/") + 1
+        if skip == 0:
+            raise InvalidInput(f"{uri!r} names no bucket after the remote alias")
+    cut = rest.find("/", skip)
+    if cut < 0 or cut == len(rest) - 1:
+        raise InvalidInput(f"{uri!r} names no object (ais://bucket/name)")
+    return Bck.parse(f"{scheme}://{rest[:cut]}"), rest[cut + 1:]
+
+
+def obj_ref(bck: Bck | str, obj: str = "") -> tuple[Bck, str]:
+    """The ``(Bck, object name)`` an object call was given, in any of its spellings: a
+    :class:`Bck` and a name; a bucket URI (``ais://b``, ``s3://b``, ``ais://@remais/b``) and a
+    name; or one object URI (``ais://b/name``, ``ais://@remais/b/dir/name``) with ``obj`` empty.
+    Every object call of the core takes these (the ``ais`` CLI's ``BUCKET/OBJECT`` argument).
+    Raises :class:`InvalidInput` for a URI that names no object when ``obj`` is empty, or names
+    one when ``obj`` is given too. The object name itself is checked by the call."""
+    if isinstance(bck, Bck):
+        return bck, obj
+    if obj:
+        return Bck.parse(bck), obj
+    if "://" not in bck:
+        raise InvalidInput(f"{bck!r}: give an object URI (ais://bucket/name) or a bucket and a name")
+    return split_uri(bck)
+
 @dataclass(frozen=True, slots=True)
 class BucketSummary:
     """Bucket summary (``cmn.BsummResult``): counts, sizes in bytes, and ``used_pct`` of the disks."""

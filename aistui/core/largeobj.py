@@ -1,0 +1,247 @@
+"""Large objects: HEAD v2 (chunk info, last-modified, ETag), parallel range download into a local
+file, and the blob download job; :class:`LargeObjects`, a part of
+:class:`~aistui.core.objects.ObjectAPI` (``client.objects``).
+
+Endpoints (v1.5.0):
+
+* HEAD v2 is ``HEAD /v1/objects/<b>/<o>?props=name,size,chunked,...`` (``api.HeadObjectV2``,
+  ``cmn.ObjectPropsV2.FromHeaders`` in ``cmn/objattrs.go``): with ``props`` the target answers
+  ``Last-Modified`` and ``ETag`` and, for ``chunked``, ``Ais-Chunks-Count`` /
+  ``Ais-Chunks-Max-Chunk-Size``.
+* Parallel download is what ``api.MultipartDownload`` (``api/mpt.go``) does: one HEAD, then
+  ``GET`` with ``Range: bytes=a-b`` per chunk from N workers, written at the chunk's offset.
+* Blob download is ``POST /v1/objects/<b>`` with ``{"action": "blob-download", "name": OBJ,
+  "value": apc.BlobMsg}`` (``api.BlobDownload``, ``api/blob.go``): a job (its id is answered)
+  that reads a remote object into the cluster in parallel chunks; ``ais blob-download``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .aio import gather_or_cancel
+from .checksum import new_hasher
+from .errors import AISError, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound
+from .models import Bck, ObjectProps, obj_ref
+from .names import validate_object_name
+from .objdata import ObjectData, object_path
+
+if TYPE_CHECKING:
+    from .client import AISClient
+
+__all__ = ["LargeObjects", "ObjectPropsV2", "ChunkInfo", "HEAD_V2_PROPS", "PARALLEL_THRESHOLD",
+           "PARALLEL_CHUNK", "PARALLEL_WORKERS"]
+
+#: every property a v1.5.0 target answers to HEAD v2 (``ais/tgthead.go`` ``_objHeadV2``; others are 400)
+HEAD_V2_PROPS = ("name", "size", "checksum", "atime", "version", "custom", "last-modified", "etag",
+                 "location", "copies", "ec", "chunked")
+#: objects at least this large (bytes) are downloaded with parallel range reads by the transfer engine
+PARALLEL_THRESHOLD = 64 * 1024 * 1024
+#: bytes per range read (``api/mpt.go`` defaults to 8 MiB too)
+PARALLEL_CHUNK = 8 * 1024 * 1024
+#: range reads in flight
+PARALLEL_WORKERS = 8
+_IO_CHUNK = 1024 * 1024  # bytes read from the socket and written per step (memory: workers x this)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkInfo:
+    """How the cluster stores a chunked object (multipart uploads, blob downloads): ``count``
+    chunks, the largest ``max_chunk_size`` bytes."""
+
+    count: int
+    max_chunk_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectPropsV2:
+    """HEAD v2 (``cmn.ObjectPropsV2``): ``props`` the standard :class:`ObjectProps`,
+    ``last_modified`` the HTTP ``Last-Modified`` text (RFC 1123, GMT; "" if not answered),
+    ``etag`` the ``ETag`` header as sent (quoted), ``chunks`` when ``chunked`` was asked for and
+    the object is stored in chunks (else None)."""
+
+    props: ObjectProps
+    last_modified: str = ""
+    etag: str = ""
+    chunks: ChunkInfo | None = None
+    asked: tuple[str, ...] = field(default=())
+
+    @property
+    def size(self) -> int:
+        return self.props.size
+
+
+class LargeObjects:
+    """HEAD v2, parallel download and blob download; a part of
+    :class:`~aistui.core.objects.ObjectAPI`. Every method raises
+    :class:`~aistui.core.errors.AISError` subclasses."""
+
+    _c: AISClient
+    iter_get = ObjectData.iter_get
+
+    async def head_v2(self, bck: Bck | str, obj: str = "", *,
+                      props: str | tuple[str, ...] = ("name", "size", "checksum", "version", "chunked",
+                                                      "last-modified", "etag")) -> ObjectPropsV2:
+        """HEAD v2 of one object (``HEAD ...?props=...``, see the module): ``props`` is a comma
+        list or a tuple of :data:`HEAD_V2_PROPS`. Raises :class:`InvalidInput` for an unknown
+        property (nothing sent), :class:`ObjectNotFound`."""
+        bck, obj = obj_ref(bck, obj)
+        validate_object_name(obj)
+        asked = tuple(p.strip() for p in (props.split(",") if isinstance(props, str) else props) if p.strip())
+        bad = [p for p in asked if p not in HEAD_V2_PROPS]
+        if bad:
+            raise InvalidInput(f"unknown HEAD property {', '.join(bad)} (one of {', '.join(HEAD_V2_PROPS)})")
+        params = bck.query() | {"props": ",".join(asked)}
+        try:
+            if self._c.datapath is not None:
+                h: Any = await self._c.datapath.head(object_path(bck, obj), params, bck=bck, obj=obj)
+            else:
+                h = (await self._c.request("HEAD", object_path(bck, obj), params=params)).headers
+        except NotFound as e:
+            raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
+        chunks = None
+        count = h.get("Ais-Chunks-Count")
+        if count:
+            try:
+                chunks = ChunkInfo(int(count), int(h.get("Ais-Chunks-Max-Chunk-Size") or 0))
+            except ValueError:
+                chunks = None
+        return ObjectPropsV2(ObjectProps.from_headers(obj, h), h.get("Last-Modified", ""), h.get("ETag", ""),
+                             chunks, asked)
+
+    async def download_parallel(
+        self,
+        bck: Bck | str,
+        obj: str = "",
+        dest: Path | str = "",
+        *,
+        workers: int = PARALLEL_WORKERS,
+        chunk_size: int = PARALLEL_CHUNK,
+        verify: bool = True,
+        progress: Callable[[int], None] | None = None,
+        size: int | None = None,
+    ) -> ObjectProps:
+        """Download one object into the local file ``dest`` with ``workers`` parallel range reads
+        of ``chunk_size`` bytes (see the module), as ``api.MultipartDownload`` does; returns the
+        object's props (HEAD v2).
+
+        The bytes go into a temporary file beside ``dest`` (sized first, each chunk written at its
+        offset), renamed to ``dest`` only when complete and verified: on any error or
+        cancellation the temporary file is removed and ``dest`` is untouched. Memory stays
+        bounded (about ``workers`` x 1 MiB of buffers, whatever the object's size). Each range
+        answer's checksum and version must be the HEAD's (an object overwritten mid-download
+        raises :class:`AISError`); with ``verify`` the file is hashed (on a thread) and compared
+        with the stored checksum (:class:`ChecksumMismatch`; objects stored without one, such as
+        multipart uploads, are checked by size). ``progress(nbytes)`` after every write.
+        ``size`` (bytes) skips nothing: the HEAD is always sent (its checksum is needed). Raises
+        :class:`InvalidInput` for ``workers``/``chunk_size`` below 1 or no ``dest``,
+        :class:`ObjectNotFound`, ``OSError`` for the local file."""
+        bck, obj = obj_ref(bck, obj)
+        validate_object_name(obj)
+        if workers < 1 or chunk_size < 1:
+            raise InvalidInput(f"workers and chunk size must be at least 1 (got {workers}, {chunk_size})")
+        if not str(dest):
+            raise InvalidInput(f"download {bck}/{obj}: no destination file")
+        dest = Path(dest)
+        head = await self.head_v2(bck, obj, props=("name", "size", "checksum", "version"))
+        want = head.props
+        total = want.size
+        nchunks = max(1, -(-total // chunk_size))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".part", dir=dest.parent)
+        try:
+            os.ftruncate(fd, total)
+            queue: asyncio.Queue[int] = asyncio.Queue()
+            for i in range(nchunks):
+                queue.put_nowait(i)
+
+            def check(p: ObjectProps) -> None:
+                if (p.checksum and want.checksum and p.checksum != want.checksum) or (
+                        p.version and want.version and p.version != want.version):
+                    raise AISError(f"{bck}/{obj} changed during the download (version {want.version} -> "
+                                   f"{p.version}); download it again")
+
+            async def worker() -> None:
+                while True:
+                    try:
+                        i = queue.get_nowait()
+                    except asyncio.QueueEmpty:
+                        return
+                    off = i * chunk_size
+                    end = min(off + chunk_size, total) - 1
+                    if end < off:
+                        return  # an empty object
+                    pos = off
+                    async for piece in self.iter_get(bck, obj, byte_range=(off, end), verify=False,
+                                                     chunk_size=_IO_CHUNK, on_props=check):
+                        os.pwrite(fd, piece, pos)
+                        pos += len(piece)
+                        if progress:
+                            progress(len(piece))
+                    if pos != end + 1:
+                        raise AISError(f"{bck}/{obj}: range {off}-{end} ended after {pos - off} bytes")
+
+            await gather_or_cancel(worker() for _ in range(min(workers, nchunks)))
+            if verify and want.checksum:
+                got = await asyncio.to_thread(_hash_fd, fd, want.checksum_type)
+                if got is not None and got != want.checksum:
+                    raise ChecksumMismatch(obj, want.checksum_type, want.checksum, got)
+            elif os.fstat(fd).st_size != total:  # pragma: no cover - ftruncate set it
+                raise AISError(f"{bck}/{obj}: {os.fstat(fd).st_size} bytes written, {total} expected")
+            os.close(fd)
+            fd = -1
+            os.replace(tmp, dest)
+            tmp = ""
+        finally:
+            if fd >= 0:
+                os.close(fd)
+            if tmp:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        return want
+
+    async def blob_download(self, bck: Bck | str, obj: str = "", *, chunk_size: int = 0, num_workers: int = 0,
+                            full_size: int = 0, latest: bool = False) -> str:
+        """Start the blob download job for one object of a remote bucket (see the module):
+        the cluster reads it from the backend in ``chunk_size``-byte chunks (0: the cluster's
+        default) with ``num_workers`` readers (0: chosen by the cluster). ``full_size`` (bytes)
+        is the object's size when known; ``latest`` re-checks the remote version first. Returns
+        the job id (kind ``blob-download``, shown on the jobs screen). Raises
+        :class:`InvalidInput` for an ``ais://`` bucket with no remote backend (nothing sent) or
+        negative sizes, :class:`ObjectNotFound` from the backend."""
+        bck, obj = obj_ref(bck, obj)
+        validate_object_name(obj)
+        if chunk_size < 0 or num_workers < 0 or full_size < 0:
+            raise InvalidInput("blob download: chunk size, workers and full size cannot be negative")
+        await self._c.buckets.require_remote(bck, "blob-download")
+        msg: dict[str, Any] = {"chunk-size": chunk_size, "full-size": full_size, "num-workers": num_workers,
+                               "latest-ver": latest}
+        try:
+            r = await self._c.request("POST", f"/v1/objects/{bck.name}", params=bck.query(),
+                                      json=self._c.action("blob-download", msg, name=obj), idempotent=False)
+        except NotFound as e:
+            raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
+        ids = self._c.xids(r)
+        return ids[0] if ids else ""
+
+
+def _hash_fd(fd: int, ck_type: str) -> str | None:
+    """The AIS checksum (``ck_type``) of the whole file open at ``fd`` (read with ``pread``), or
+    None when the type cannot be computed here."""
+    h = new_hasher(ck_type)
+    if h is None:
+        return None
+    off = 0
+    while True:
+        b = os.pread(fd, 4 * 1024 * 1024, off)
+        if not b:
+            return h.hexdigest()
+        h.update(b)
+        off += len(b)
