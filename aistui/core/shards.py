@@ -336,7 +336,8 @@ async def plan(client: AISClient, src: Bck, prefix: str, dst: Bck, options: Shar
                dst_prefix: str = "") -> ShardPlan:
     """Plan the shards of everything under ``src``/``prefix`` (one streamed listing, props
     ``name,size,checksum``) into ``dst`` (:func:`group_samples`, :func:`assign`). Raises
-    :class:`InvalidInput` for bad options, nothing to shard, shards that would land under the
+    :class:`InvalidInput` for bad options, nothing to shard, a name the archive request would
+    refuse (checked here, before anything is written), shards that would land under the
     source prefix, or shards that exist already in ``dst`` (:func:`wait_shards` could not tell
     them from new ones);
     :class:`BucketNotFound` for a missing source."""
@@ -350,6 +351,10 @@ async def plan(client: AISClient, src: Bck, prefix: str, dst: Bck, options: Shar
     objs = await _listing(client, src, prefix)
     samples, layout, classes = group_samples(objs, prefix, labels=options.labels)
     shards = assign(samples, options, dst_prefix)
+    for shard in shards:  # before anything is written: a name the archive request would refuse
+        validate_object_name(shard.name)
+        for n in shard.names():
+            validate_object_name(n)
     if await client.buckets.exists(dst):
         have = {e[0] for e in await _listing(client, dst, head)}
         taken = [s.name for s in shards if s.name in have]

@@ -113,3 +113,28 @@ async def test_headless_json_and_exit_codes(ais, client: AISClient, bucket: Bck)
         assert not await client.objects.list_all(Bck.parse(dst), prefix="p/")
     finally:
         await client.buckets.destroy(Bck.parse(dst), missing_ok=True)
+
+
+async def test_flat_samples_and_hostile_names(client: AISClient, bucket: Bck):
+    """Flat samples grouped by base name keep their own members (no label written); names with
+    spaces, commas, quotes and non-ASCII pack and verify; the command log has no single ais
+    command for a --list that the CLI would split on a comma."""
+    objs = {"flat/a b.jpg": b"jpg-1", "flat/a b.cls": b"3", "flat/a b.json": b"{}",
+            "flat/c,d.jpg": b"jpg-2", "flat/c,d.cls": b"4", "flat/\u00fcml'aut.jpg": b"jpg-3",
+            "flat/\u00fcml'aut.cls": b"5"}
+    for name, data in objs.items():
+        await client.objects.put(bucket, name, data)
+    dst = Bck.parse(f"ais://{unique('shf')}")
+    try:
+        session = Session(client.settings, client=client)
+        p = await sh.plan(client, bucket, "flat/", dst, sh.ShardOptions(count=2))
+        assert (p.layout, p.samples, len(p.labels), len(p.shards)) == ("flat", 3, 0, 2)
+        ids = await session.make_shards(p)
+        v = await session.finish_shards(p, ids, sample=-1)
+        assert v.ok and (v.objects, v.labels, v.bytes_compared) == (7, 0, 7), v.problems
+        members = {m for s in p.shard_names for m, _ in (await client.objects.list_archive(dst, s))[0]}
+        assert members == set(objs)
+        archive_cmds = [e for e in session.cmdlog if e.action == "archive"]
+        assert len(archive_cmds) == 2 and any(e.cli == "" and e.sdk for e in archive_cmds)  # "c,d" has a comma
+    finally:
+        await client.buckets.destroy(dst, missing_ok=True)
