@@ -22,7 +22,9 @@ in the source bucket (:func:`write_labels`), packed with them, and removed after
 
 dsort (``/v1/sort``) exists only in an ``aisnode`` built with the ``dsort`` build tag:
 :func:`dsort_available` asks; the stock v1.5.0 node's stub answers a ``POST`` with 501 "dsort
-not enabled (build with -tags=dsort)" (``ais/dsort_hdl_stub.go``). This module does not use dsort.
+not enabled (build with -tags=dsort)" (``ais/dsort_hdl_stub.go``). This module does not use dsort:
+its input is shards (``ext/dsort/api.go`` ``input_format``), so it re-shards existing shards and
+cannot make shards from loose samples.
 
 :func:`verify` checks, after the jobs ended, that every source object is in exactly one shard
 (the planned one) with the same size, that no shard holds anything else, from the archive
