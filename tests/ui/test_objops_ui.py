@@ -16,6 +16,7 @@ from aistui.screens.buckets import BucketsScreen
 from aistui.screens.jobs import JobsScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
+from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
 from aistui.widgets.objops import ColumnsDialog, CustomMetaDialog, HousekeepingDialog, ReportDialog, parse_pairs
 from tests.util import shown, unique, until
@@ -133,8 +134,8 @@ async def test_bucket_rename_from_the_buckets_screen(ais):
         async with app.run_test(size=(160, 40), notifications=True) as pilot:
             await pilot.press("2")
             await until(pilot, lambda: isinstance(app.screen, BucketsScreen) and app.screen.listed)
-            t = app.screen.query_one("#buckets")
-            await until(pilot, lambda: str(src) in {str(k.value) for k in t.rows})
+            t = app.screen.query_one("#buckets", LineTable)
+            await until(pilot, lambda: str(src) in set(t.keys))
             t.move_cursor(row=t.get_row_index(str(src)))
             await pilot.press("m")
             await shown(pilot, app, PromptDialog)
