@@ -58,7 +58,9 @@ class UsageSnapshot:
     in bytes, ``cached_count``, ``cached_bytes``), whether the bucket is ``remote`` (so the
     cached columns mean something) and whether the listing is ``done``. ``mode`` is ``exact``
     (one listing) or ``cluster`` (summary jobs: ``jobs_done`` of ``jobs_total`` finished; the
-    totals are then the prefix's own summary once it is in)."""
+    totals are then the prefix's own summary once it is in). ``below`` (exact mode, the last
+    snapshot) holds the finished map of each child directory (keyed by its name), from the same
+    listing: drilling down needs no new one."""
 
     bck: Bck
     prefix: str
@@ -73,6 +75,7 @@ class UsageSnapshot:
     mode: str = "exact"
     jobs_done: int = 0
     jobs_total: int = 0
+    below: dict[str, UsageSnapshot] | None = None
 
 
 def child_of(name: str, prefix: str) -> str:
@@ -96,8 +99,11 @@ async def usage(client: AISClient, bck: Bck, prefix: str = "", *,
     validate_prefix(prefix)
     remote = bck.is_remote
     props = "name,size,cached" if remote else "name,size"
-    # per child: [count, bytes, cached_count, cached_bytes]
+    # per child: [count, bytes, cached_count, cached_bytes]; per child directory, the same per
+    # grandchild (the map one level down, handed over with the last snapshot: ~+40% of the
+    # fold's CPU, ~0.35 s per million objects, memory still by directories)
     acc: dict[str, list[int]] = {}
+    sub: dict[str, dict[str, list[int]]] = {}
     pages = 0
     cut = len(prefix)
     async for page in client.objects.iter_pages(bck, prefix=prefix, props=props, page_size=page_size):
@@ -111,13 +117,32 @@ async def usage(client: AISClient, bck: Bck, prefix: str = "", *,
             c = acc.get(key)
             if c is None:
                 c = acc[key] = [0, 0, 0, 0]
+                if slash >= 0:
+                    sub[key] = {}
             size = e.size
+            cached = not remote or e.is_cached
             c[0] += 1
             c[1] += size
-            if not remote or e.is_cached:
+            if cached:
                 c[2] += 1
                 c[3] += size
-        yield _snapshot(bck, prefix, acc, pages, remote, page.done)
+            if slash >= 0:
+                below = sub[key]
+                slash2 = name.find("/", slash + 1)
+                gkey = LOOSE if slash2 < 0 else name[slash + 1:slash2 + 1]
+                g = below.get(gkey)
+                if g is None:
+                    g = below[gkey] = [0, 0, 0, 0]
+                g[0] += 1
+                g[1] += size
+                if cached:
+                    g[2] += 1
+                    g[3] += size
+        snap = _snapshot(bck, prefix, acc, pages, remote, page.done)
+        if page.done:
+            snap = replace(snap, below={k: _snapshot(bck, prefix + k, v, pages, remote, True)
+                                        for k, v in sub.items()})
+        yield snap
 
 
 def _snapshot(bck: Bck, prefix: str, acc: dict[str, list[int]], pages: int, remote: bool,

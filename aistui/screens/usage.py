@@ -146,6 +146,8 @@ class UsageScreen(AISScreen):
         self.snapshot = msg.snapshot
         if msg.snapshot.done:
             self._kept[(msg.snapshot.mode, msg.snapshot.prefix)] = msg.snapshot
+            for below in (msg.snapshot.below or {}).values():  # the exact pass saw one level down too
+                self._kept[(below.mode, below.prefix)] = below
         self._fill()
 
     @on(LoadFailed)

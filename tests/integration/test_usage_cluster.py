@@ -41,3 +41,16 @@ async def test_cluster_mode_cached_share_of_a_remote_bucket(client: AISClient, r
     assert _rows(clu) == _rows(exact)
     assert _rows(clu)["a/"] == (8, 1530, 5, 1500)
     assert (clu.cached_count, clu.cached_bytes) == (exact.cached_count, exact.cached_bytes) == (11, 1531)
+
+
+async def test_the_exact_pass_maps_one_level_down_too(client: AISClient, bucket: Bck):
+    await fill(client, bucket, TREE)
+    top, snaps = await _last(usage(client, bucket, page_size=5))
+    assert all(s.below is None for s in snaps[:-1])  # only the last snapshot carries them
+    assert top.below is not None and set(top.below) == {"a/", "c/"}
+    for child, below in top.below.items():
+        alone, _ = await _last(usage(client, bucket, child))
+        assert below.prefix == child and below.done
+        assert _rows(below) == _rows(alone), child
+        assert (below.objects, below.bytes) == (alone.objects, alone.bytes)
+

@@ -2,7 +2,8 @@
 switches to one summary job per directory and the table agrees with the exact listing; going
 back up shows the kept map without listing again; ``x`` deletes a directory after a confirm (a
 job through the session, logged as ``ais object rm BUCKET --prefix P``) and the map is computed
-again; ``E``/``f`` say an ais bucket has nothing to evict or prefetch. The read-only refusals
+again; drilling down in exact mode shows the map the top's listing already counted;
+``E``/``f`` say an ais bucket has nothing to evict or prefetch. The read-only refusals
 are in tests/ui/test_read_only.py."""
 
 from __future__ import annotations
@@ -50,6 +51,14 @@ async def test_cluster_mode_and_delete_a_directory(ais, client: AISClient, bucke
         await pilot.press("m")  # exact again
         await until(pilot, lambda: screen.snapshot is not None and screen.snapshot.done
                     and screen.snapshot.mode == "exact")
+        top = screen.snapshot
+        assert top.below is not None
+        table.move_cursor(row=table.get_row_index("a/"))
+        await pilot.press("enter")  # the top's listing already counted a/'s children: no new one
+        await until(pilot, lambda: screen.prefix == "a/")
+        assert screen.snapshot is top.below["a/"] and _cells(table, "objects") == {LOOSE_KEY: "5", "b/": "3"}
+        await pilot.press("backspace")
+        await until(pilot, lambda: screen.prefix == "" and screen.snapshot is top)
         # E / f on an ais bucket: nothing to evict or prefetch
         await pilot.press("E")
         await until(pilot, lambda: any("not a remote bucket" in n.message for n in app._notifications))
