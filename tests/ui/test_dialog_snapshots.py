@@ -10,6 +10,7 @@ from __future__ import annotations
 from aistui.app import AISTui
 from aistui.core import Bck, ConnectionSettings
 from aistui.screens.buckets import BucketsScreen
+from aistui.screens.cmdlog import CmdLogScreen
 from aistui.screens.export import ExportScreen
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog
@@ -145,8 +146,11 @@ def test_export_save(snap_compare):
 
 def test_command_line(snap_compare):
     async def ready(pilot):
-        await until(pilot, lambda: pilot.app.health == "ok")
+        app = pilot.app
+        await until(pilot, lambda: app.health == "ok")
+        app.show_cmdlog()  # an empty command log under the prompt: its few keys stay put as screens gain keys
+        await shown(pilot, app, CmdLogScreen)
         await pilot.press("colon")
-        await shown(pilot, pilot.app, PromptDialog)
+        await shown(pilot, app, PromptDialog)
 
     assert snap_compare(make_app(), terminal_size=SIZE, run_before=ready)
