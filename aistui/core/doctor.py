@@ -5,11 +5,15 @@ What it checks, and where the work happens (the cluster does the heavy part):
 
 * **one recursive listing** (``GET /v1/buckets/<b>`` with ``{"action":"list"}``, through
   :meth:`~aistui.core.objects.ObjectAPI.iter_pages`), props ``name,size,checksum`` (plus
-  ``cached`` for a remote bucket) and ``LsArchDir`` (``apc.LsArchDir``): the targets list the
-  members of every shard (``.tar``, ``.tgz``, ``.zip``, ``.tar.lz4``) right after it, flagged
-  ``EntryInArch`` (v1.5.0 ``xact/xs/lso.go``). A remote bucket is listed without
-  ``LsArchDir``: with it a v1.5.0 cluster lists only the objects it holds, so the members of a
-  remote bucket's shards are not checked. From the listing alone:
+  ``cached`` for a remote bucket), and for every shard it lists (``.tar``, ``.tgz``,
+  ``.tar.gz``, ``.zip``, ``.tar.lz4``) the shard's members as the cluster lists them
+  (:meth:`~aistui.core.objects.ObjectAPI.list_archive`: ``LsArchDir`` with the shard's name as
+  the prefix; up to :data:`SHARD_LISTINGS` at a time). Not one ``LsArchDir`` listing of the
+  whole prefix: a v1.5.0 target opens every object of such a listing to look at its extension
+  and leaves the file open when it is not an archive (``cmn/archive/list.go`` ``List``), so a
+  bucket of more objects than its open-files limit (20,000 here) made the target disable its
+  last mountpath and leave the cluster. A remote bucket's shards are listed only when the
+  cluster holds them (``LsArchDir`` lists nothing else). From the listings alone:
 
   - ``empty``: zero-byte objects;
   - ``name-case`` / ``name-unicode``: names that differ from another only by case, or only by
@@ -45,15 +49,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from .models import LS_ARCH_DIR, Bck, ObjEntry
-from .models.listing import ENTRY_IN_ARCH, ENTRY_IS_ARCHIVE
+from .models import Bck, ObjEntry
 from .names import validate_prefix
 
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["KINDS", "SPLITS", "IMAGE_EXTS", "Finding", "ScanProgress", "DoctorOptions", "scan", "split_of",
-           "sample_key", "decode_error"]
+__all__ = ["KINDS", "SPLITS", "IMAGE_EXTS", "SHARD_EXTS", "SHARD_LISTINGS", "Finding", "ScanProgress",
+           "DoctorOptions", "scan", "split_of", "sample_key", "decode_error"]
 
 #: every kind of finding, with what it means (the order the screen groups them in)
 KINDS: dict[str, str] = {
@@ -71,6 +74,11 @@ KINDS: dict[str, str] = {
 SPLITS = frozenset({"train", "training", "val", "valid", "validation", "dev", "test", "testing", "eval"})
 #: object name extensions checked with Pillow (compared lower-case)
 IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"})
+#: object name endings listed as shards (the formats a v1.5.0 cluster lists, ``cmn/archive``)
+SHARD_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
+#: shard listings in flight at a time
+SHARD_LISTINGS = 8
+_SHARD_MEMBERS = 100_000  # members listed per shard, at most
 _CLOUD = frozenset({"aws", "gcp", "azure", "oci"})  # listed checksums of objects not cached: ETags
 
 
@@ -114,8 +122,7 @@ class ScanProgress:
 class DoctorOptions:
     """``images``: ``sample`` (decode a random ``sample`` of the images, seeded by ``seed``),
     ``all`` or ``none``; ``batch``: objects per get-batch request; ``max_image_bytes``: larger
-    images are not read (bytes); ``shards``: list shard members (``LsArchDir``; never for a
-    remote bucket);
+    images are not read (bytes); ``shards``: list each shard's members (one archive listing per shard);
     ``imbalance_ratio``: a class with this many times fewer objects than its split's largest is
     reported; ``page_size``: listing page (0: the cluster's maximum)."""
 
@@ -160,12 +167,6 @@ def decode_error(data: bytes) -> str:
 
 
 @dataclass
-class _Shard:
-    name: str
-    samples: dict[str, set[str]] = field(default_factory=dict[str, set[str]])
-
-
-@dataclass
 class _State:
     """The scan's running state (see the module docstring for what grows with what)."""
 
@@ -175,7 +176,6 @@ class _State:
     content: dict[tuple[int, str], str] = field(default_factory=dict[tuple[int, str], str])
     folded: dict[str, str] = field(default_factory=dict[str, str])
     classes: dict[str, dict[str, int]] = field(default_factory=dict[str, dict[str, int]])
-    shards: list[_Shard] = field(default_factory=list[_Shard])
     images: list[str] = field(default_factory=list[str])
     images_seen: int = 0
     images_checked: int = 0
@@ -242,33 +242,38 @@ def _imbalance(st: _State) -> list[Finding]:
     return out
 
 
-def _close_shard(sh: _Shard) -> list[Finding]:
+def _shard_findings(shard: str, members: list[tuple[str, int]], truncated: bool) -> list[Finding]:
+    """The samples of ``shard`` (members ``(name, size)``) missing a member the others have."""
+    samples: dict[str, set[str]] = {}
+    for m, _ in members:
+        key, ext = sample_key(m)
+        samples.setdefault(key, set()).add(ext)
     exts: set[str] = set()
-    for have in sh.samples.values():
+    for have in samples.values():
         exts |= have
     out: list[Finding] = []
-    for key, have in sorted(sh.samples.items()):
+    for key, have in sorted(samples.items()):
         for ext in sorted(exts - have):
-            out.append(Finding("shard-missing", sh.name,
-                               f"sample {key} has no .{ext} (its members: {', '.join(sorted(have))})",
+            out.append(Finding("shard-missing", shard,
+                               f"sample {key} has no .{ext} (its members: {', '.join(sorted(have))})"
+                               + (f"; only the first {len(members):,} members were listed" if truncated else ""),
                                f"{key}.{ext}"))
     return out
 
 
-def _shard_entry(st: _State, e: ObjEntry) -> list[Finding]:
-    """Close the shards whose members the listing has passed; add member ``e`` to its shard."""
-    out: list[Finding] = []
-    while st.shards and not (e.name.startswith(st.shards[-1].name + "/") or e.name <= st.shards[-1].name + "/"):
-        out += _close_shard(st.shards.pop())
-    if e.flags & ENTRY_IN_ARCH:
-        for sh in reversed(st.shards):
-            if e.name.startswith(sh.name + "/"):
-                key, ext = sample_key(e.name[len(sh.name) + 1:])
-                sh.samples.setdefault(key, set()).add(ext)
-                break
-    elif e.flags & ENTRY_IS_ARCHIVE:
-        st.shards.append(_Shard(e.name))
+async def _check_shards(client: AISClient, st: _State, names: list[str]) -> list[Finding]:
+    """List the members of ``names`` (shards of one page), :data:`SHARD_LISTINGS` at a time."""
+    sem = asyncio.Semaphore(SHARD_LISTINGS)
+
+    async def one(name: str) -> list[Finding]:
+        async with sem:
+            members, truncated = await client.objects.list_archive(st.bck, name, limit=_SHARD_MEMBERS)
         st.nshards += 1
+        return _shard_findings(name, members, truncated)
+
+    out: list[Finding] = []
+    for found in await asyncio.gather(*(one(n) for n in names)):
+        out += found
     return out
 
 
@@ -301,8 +306,8 @@ async def scan(client: AISClient, bck: Bck, prefix: str = "",
     """Scan ``bck`` under ``prefix`` and yield each :class:`Finding` as it is found, a
     :class:`ScanProgress` after every listing page and image batch, and a last one with
     ``phase == "done"`` (the module docstring says what is checked and what memory grows with).
-    Findings of one listing page come in name order; ``shard-missing`` once the listing passed
-    the shard, ``imbalance`` and ``cannot-tell`` at the end of the listing, ``undecodable`` as
+    Findings of one listing page come in name order, then the page's ``shard-missing`` (its
+    shards' archive listings), ``imbalance`` and ``cannot-tell`` at the end of the listing, ``undecodable`` as
     get-batch answers (at the end for a sample). Cancel by closing the generator.
 
     Raises :class:`~aistui.core.errors.InvalidInput` for a prefix the cluster would refuse and
@@ -313,18 +318,12 @@ async def scan(client: AISClient, bck: Bck, prefix: str = "",
     st = _State(bck, prefix, opts)
     rng = random.Random(opts.seed)
     props = "name,size,checksum,cached" if bck.is_remote else "name,size,checksum"
-    shards = opts.shards and not bck.is_remote  # LsArchDir hides a remote bucket's objects not cached
-    flags = LS_ARCH_DIR if shards else 0
-    async for page in client.objects.iter_pages(bck, prefix=prefix, props=props, flags=flags,
-                                                page_size=opts.page_size):
+    async for page in client.objects.iter_pages(bck, prefix=prefix, props=props, page_size=opts.page_size):
         st.pages += 1
         found: list[Finding] = []
+        shards: list[str] = []
         for e in page.entries or []:
             if e.is_dir:
-                continue
-            if shards:
-                found += _shard_entry(st, e)
-            if e.flags & ENTRY_IN_ARCH:
                 continue
             st.objects += 1
             st.bytes += e.size
@@ -338,6 +337,8 @@ async def scan(client: AISClient, bck: Bck, prefix: str = "",
             dup = _content(st, e)
             if dup is not None:
                 found.append(dup)
+            if opts.shards and e.name.lower().endswith(SHARD_EXTS) and (not bck.is_remote or e.is_cached):
+                shards.append(e.name)
             if opts.images != "none" and _is_image(e, opts):
                 st.images_seen += 1
                 if opts.images == "all":
@@ -348,9 +349,9 @@ async def scan(client: AISClient, bck: Bck, prefix: str = "",
                     j = rng.randrange(st.images_seen)
                     if j < opts.sample:
                         st.images[j] = e.name
+        if shards:
+            found += await _check_shards(client, st, shards)
         if page.done:
-            while st.shards:
-                found += _close_shard(st.shards.pop())
             found += _imbalance(st)
             if st.cannot_tell:
                 found.append(Finding("cannot-tell", st.cannot_tell_first,

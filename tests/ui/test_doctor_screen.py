@@ -14,6 +14,7 @@ import pytest
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.errors import InvalidInput
+from aistui.core.models import LS_ARCH_DIR
 from aistui.jump import parse_jump
 from aistui.playground.demo import build_flawed
 from aistui.screens.doctor import DoctorScreen, group_key
@@ -153,8 +154,15 @@ SYNTH = ([(f"train/{c}/{i:05}.png", 300 + i, next(_CK), 0) for c in range(3) for
 
 def _handler(request: httpx.Request) -> httpx.Response:
     body = json.loads(request.content) if request.content else {}
-    if body.get("action") == "list" and body["value"].get("props", "").startswith("name,size,checksum"):
-        entries = [{"name": n, "size": s, "checksum": c, "flags": f} for n, s, c, f in sorted(SYNTH)]
+    if body.get("action") == "list":
+        v = body["value"]
+        if int(v.get("flags", "0")) & LS_ARCH_DIR:  # one shard's members
+            rows = [r for r in SYNTH if r[0].startswith(v["prefix"] + "/")]
+        elif v.get("props", "").startswith("name,size,checksum"):
+            rows = [r for r in SYNTH if r[3] != 128]
+        else:
+            return recorded_cluster.handler(request)
+        entries = [{"name": n, "size": s, "checksum": c, "flags": f} for n, s, c, f in sorted(rows)]
         return httpx.Response(200, json={"uuid": "u", "continuation_token": "", "entries": entries, "flags": 0})
     return recorded_cluster.handler(request)
 
