@@ -2,7 +2,9 @@
 switches to one summary job per directory and the table agrees with the exact listing; going
 back up shows the kept map without listing again; ``x`` deletes a directory after a confirm (a
 job through the session, logged as ``ais object rm BUCKET --prefix P``) and the map is computed
-again; drilling down in exact mode shows the map the top's listing already counted;
+again; drilling down in exact mode shows the map the top's listing already counted; on a
+@remais bucket ``E`` evicts a directory (asks first) and ``f`` prefetches it back, the cached share
+following;
 ``E``/``f`` say an ais bucket has nothing to evict or prefetch. The read-only refusals
 are in tests/ui/test_read_only.py."""
 
@@ -74,3 +76,38 @@ async def test_cluster_mode_and_delete_a_directory(ais, client: AISClient, bucke
         names = {e.name for e in await client.objects.list_all(bucket)}
         assert not any(n.startswith("c/") for n in names) and "a/1" in names
         assert any(e.cli == f"ais object rm {bucket} --prefix c/" for e in app.session.cmdlog)
+
+
+async def test_evict_then_prefetch_a_directory_of_a_remote_bucket(ais, client: AISClient, remote_bucket: Bck):
+    await fill(client, remote_bucket, TREE)
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await until(pilot, lambda: app.health == "ok")
+        app.jump(f"du {remote_bucket}/")
+        await shown(pilot, app, UsageScreen)
+        screen = app.screen
+        assert isinstance(screen, UsageScreen)
+        table = screen.query_one(LineTable)
+
+        def cached(key: str) -> str:
+            return " ".join(table.get_cell(key, "cached").split())
+
+        await until(pilot, lambda: screen.snapshot is not None and screen.snapshot.done and "a/" in table.keys)
+        assert cached("a/") == "100% 1.5 KiB"
+        first = screen.snapshot
+        table.move_cursor(row=table.get_row_index("a/"))
+        await pilot.press("E")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.click("#confirm")
+        await shown(pilot, app, UsageScreen)
+        await until(pilot, lambda: screen.snapshot is not first and screen.snapshot is not None
+                    and screen.snapshot.done and cached("a/") == "0% 0 B", tries=1200)
+        assert cached("c/") == "100% 28 B"  # the other directory is untouched
+        second = screen.snapshot
+        table.move_cursor(row=table.get_row_index("a/"))
+        await pilot.press("f")  # prefetch: no confirm (it only reads from the backend)
+        await until(pilot, lambda: screen.snapshot is not second and screen.snapshot is not None
+                    and screen.snapshot.done and cached("a/") == "100% 1.5 KiB", tries=1200)
+        clis = [e.cli for e in app.session.cmdlog]
+        assert f"ais bucket evict {remote_bucket} --prefix a/" in clis
+        assert f"ais prefetch {remote_bucket} --prefix a/" in clis
