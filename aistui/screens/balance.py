@@ -33,6 +33,7 @@ from ..format import size
 from ..messages import LoadFailed
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
+from ..widgets.objlist import printable
 from ..widgets.splitpick import SplitChoice, SplitsDialog
 from ..widgets.status import StatusBar
 from .base import AISScreen
@@ -278,7 +279,7 @@ class BalanceScreen(AISScreen):
         table.set_rows(rows)
         lines = warnings(s) if s.done else []
         self.query_one("#balance-warnings", Static).update(
-            Text("\n").join(Text(line, style=style) for line, style in lines))
+            Text("\n").join(Text(printable(line), style=style) for line, style in lines))
         self._hint()
 
     def _hint(self) -> None:
@@ -298,7 +299,7 @@ class BalanceScreen(AISScreen):
             text += f" · labels from {what} · splits {splits} · {s.objects:,} objects, {size(s.bytes)}"
             if s.shards:
                 text += f" · {s.shards_read:,} of {s.shards:,} shards read"
-        self.query_one("#balance-hint", Static).update(text)
+        self.query_one("#balance-hint", Static).update(printable(text))
 
     # ------------------------------------------------------------------ keys
 

@@ -15,6 +15,7 @@ from textual.widgets import Select, SelectionList
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
+from aistui.core.client import AISClient as CoreClient
 from aistui.core.errors import InvalidInput
 from aistui.core.models import LS_NO_RECURSION
 from aistui.jump import parse_jump
@@ -108,9 +109,25 @@ async def test_B_counts_w_exports_weights_p_picks_shards(ais, client: AISClient,
         await shown(pilot, app, ObjectsScreen)
 
 
-async def test_balance_command_a_missing_class_and_a_dead_end(ais, client: AISClient, bucket: Bck):
-    for name in ("train/cat/a.png", "train/cat/b.png", "train/dog/c.png", "val/cat/d.png", "val/empty/e.png"):
+async def test_balance_command_a_missing_class_and_a_dead_end(ais, client: AISClient, bucket: Bck, monkeypatch):
+    """Read-only: the count and the dialog only read (every request a GET or HEAD); a class
+    name that looks like markup is shown as typed; a missing bucket is said, not raised."""
+    for name in ("train/cat/a.png", "train/cat/b.png", "train/dog/c.png", "val/cat/d.png", "val/empty/e.png",
+                 "val/[bold red]x/f.png"):
         await client.objects.put(bucket, f"ds/{name}", b"" if name.startswith("val/empty") else b"x" * 10)
+    sent: list[str] = []
+    orig_request, orig_stream = CoreClient.request, CoreClient.stream
+
+    async def request(self, method, path, **kw):
+        sent.append(method)
+        return await orig_request(self, method, path, **kw)
+
+    def stream(self, method, path, **kw):
+        sent.append(method)
+        return orig_stream(self, method, path, **kw)
+
+    monkeypatch.setattr(CoreClient, "request", request)
+    monkeypatch.setattr(CoreClient, "stream", stream)
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, read_only=True)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await until(pilot, lambda: app.health == "ok")
@@ -120,9 +137,10 @@ async def test_balance_command_a_missing_class_and_a_dead_end(ais, client: AISCl
         await until(pilot, lambda: _done(screen))
         words = _warnings(screen)
         assert "missing from val/: class dog" in words
-        assert "missing from train/: class empty" in words
         assert "empty class: empty" in words
         assert "imbalanced train/: 2.0x" in words
+        assert "missing from train/: classes [bold red]x, empty" in words  # markup shown as typed
+        assert screen.query_one(LineTable).get_cell("c/[bold red]x", "class").strip() == "[bold red]x"
         app.jump(f"balance {bucket}/nothing-here/")  # no splits: the directory itself, and nothing in it
         await until(pilot, lambda: isinstance(app.screen, BalanceScreen) and app.screen is not screen
                     and _done(app.screen))
@@ -130,6 +148,11 @@ async def test_balance_command_a_missing_class_and_a_dead_end(ais, client: AISCl
         await pilot.press("w")  # nothing to weigh: said, nothing opens
         await until(pilot, lambda: any("no labeled objects" in n.message for n in app._notifications))
         assert isinstance(app.screen, BalanceScreen)
+        app.jump("balance ais://no-such-bucket-for-balance/")
+        await until(pilot, lambda: isinstance(app.screen, BalanceScreen) and app.screen.error != "")
+        hint = str(app.screen.query_one("#balance-hint").content)
+        assert hint.startswith("balance failed:") and "does not exist" in hint, hint
+    assert sent and set(sent) <= {"GET", "HEAD"}, sorted(set(sent))
 
 
 # ---------------------------------------------------------------------- snapshots
