@@ -21,6 +21,7 @@ from textual.widgets import Button, Input
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.cluster import ClusterScreen
+from aistui.screens.jobs import JobsScreen
 from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.linetable import LineTable
@@ -174,7 +175,18 @@ async def test_maintenance_moves_data_off_and_back_and_every_object_reads_back(t
         assert entry.cli == f"ais cluster add-remove-nodes start-maintenance {victim} --yes"
         assert entry.result.startswith("job "), entry.result
         xid = entry.result.removeprefix("job ").split(",")[0].strip()
-        assert app.session.started.follow == [xid] or xid in app.session.started.ended  # the jobs screen follows it
+        assert app.session.started.follow == [xid]
+        # the job monitor (3) opens filtered to the rebalance, with a row per target in its detail
+        await pilot.press("3")
+        await shown(pilot, app, JobsScreen)
+        jobs = app.screen.query_one("#jobs", LineTable)
+        await until(pilot, lambda: jobs.keys == [xid], tries=600)
+        jobs.focus()
+        await pilot.press("enter")
+        targets = app.screen.query_one("#job-targets", LineTable)
+        await until(pilot, lambda: targets.row_count >= 2, tries=600)
+        await pilot.press("1")
+        await shown(pilot, app, ClusterScreen)
         await until(pilot, lambda: _toast(app, f"start maintenance {victim}: job {xid} finished"), tries=1200)
 
         # the proxy is done with it (until then it refuses stop-maintenance: 409 busy) when the
