@@ -15,12 +15,15 @@ from textual.widgets import DataTable, Static
 
 from .. import format as fmt
 from ..core.errors import AISError
+from ..core.largeobj import ObjectPropsV2
 from ..core.models import Bck, ObjectProps
 from ..shell import console
 from .objlist import printable
 from .preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
 
 DEBOUNCE_S = 0.12  # wait this long on a row before fetching its details and preview (s)
+#: what the details ask HEAD v2 for: v1's fields plus chunks, Last-Modified and ETag
+INSPECT_PROPS = "name,size,checksum,atime,version,custom,location,copies,chunked,last-modified,etag"
 
 
 class ObjectInspector(Vertical):
@@ -56,18 +59,20 @@ class ObjectInspector(Vertical):
 
     @work(exclusive=True, group="inspect", exit_on_error=False)
     async def inspect(self, name: str) -> None:
-        """HEAD the object, then fetch a capped preview; cancelled when the cursor moves on."""
+        """HEAD (v2: chunks, Last-Modified, ETag too) the object, then fetch a capped preview;
+        cancelled when the cursor moves on."""
         await asyncio.sleep(DEBOUNCE_S)
         client = console(self).session.client
         preview = self.query_one(Preview)
         details = self.query_one("#details", Static)
         try:
-            props = await client.objects.head(self.bck, name)
+            v2 = await client.objects.head_v2(self.bck, name, props=INSPECT_PROPS)
         except AISError as e:
             details.update(Text.assemble((name, "bold"), "\n", (str(e), "red")))
             preview.show_info("")
             return
-        details.update(_details(props))
+        props = v2.props
+        details.update(_details(props, v2))
         kind = kind_of(name)
         try:
             if kind == "archive":
@@ -101,8 +106,9 @@ class ObjectInspector(Vertical):
             preview.show_member(member, str(e).encode(), total=0, capped=False)
 
 
-def _details(p: ObjectProps) -> Table:
-    """Object properties as a two-column grid; every value is plain text, never markup."""
+def _details(p: ObjectProps, v2: ObjectPropsV2 | None = None) -> Table:
+    """Object properties as a two-column grid; every value is plain text, never markup. With the
+    HEAD v2 answer ``v2``: the chunks (count x largest) of a chunked object, Last-Modified, ETag."""
     t = _Grid()
     t.add_row("name", p.name)
     t.add_row("size", f"{fmt.size(p.size)} ({p.size:,} B)")
@@ -118,6 +124,13 @@ def _details(p: ObjectProps) -> Table:
         t.add_row("location", p.location)
     if p.mirror_copies > 1:
         t.add_row("copies", str(p.mirror_copies))
+    if v2 is not None:
+        if v2.chunks is not None:
+            t.add_row("chunks", f"{v2.chunks.count:,} x up to {fmt.size(v2.chunks.max_chunk_size)}")
+        if v2.last_modified:
+            t.add_row("modified", v2.last_modified)
+        if v2.etag:
+            t.add_row("etag", v2.etag)
     return t.table
 
 
