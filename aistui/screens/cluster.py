@@ -281,13 +281,30 @@ class ClusterScreen(Polling):
         self.app.push_screen(ConfirmDialog(title, lines, confirm_label=what.capitalize()), answered)
 
     def action_decommission(self) -> None:
-        """``D``: decommission the node under the cursor (it leaves the Smap for good), after
-        typing its id."""
+        """``D``: decommission the node under the cursor (it leaves the Smap for good): for a
+        target, first whether its user data is removed too (``--rm-user-data``), then a confirm
+        that needs its id typed."""
         if self.console.refuse_if_read_only("decommission"):
             return
         node = self._selected_node("decommission")
         if node is None:
             return
+        from ..widgets.dialogs import ChoiceDialog
+
+        if node.role != "target":
+            self._confirm_decommission(node, rm_user_data=False)
+            return
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self._confirm_decommission(node, rm_user_data=key == "r")
+
+        self.app.push_screen(ChoiceDialog(f"Decommission {node.daemon_id}: the objects left on its disks", [
+            ("k", "keep them (they are copies: the rebalance moves every object first)"),
+            ("r", "remove them too (ais ... decommission --rm-user-data)"),
+        ]), chosen)
+
+    def _confirm_decommission(self, node: Snode, *, rm_user_data: bool) -> None:
         from ..cmdlog import node_lifecycle
         from ..widgets.dialogs import ConfirmDialog
 
@@ -297,12 +314,15 @@ class ClusterScreen(Polling):
                  "the node must be redeployed to rejoin."]
         lines += self._rebalance_lines(node, first="first ")
         if node.role == "target":
-            lines.append("The copies left on its disks are not deleted.")
+            lines.append("Then the objects left on its disks are removed." if rm_user_data
+                         else "The objects left on its disks are kept.")
 
         def answered(ok: bool | None) -> None:
             if ok:
-                self.run_call(f"decommission {node.daemon_id}", client.cluster.decommission(node.daemon_id),
-                              then=self.load, cmd=node_lifecycle("decommission", node.daemon_id))
+                self.run_call(f"decommission {node.daemon_id}",
+                              client.cluster.decommission(node.daemon_id, rm_user_data=rm_user_data),
+                              then=self.load, cmd=node_lifecycle("decommission", node.daemon_id,
+                                                                 rm_user_data=rm_user_data))
 
         self.app.push_screen(ConfirmDialog(f"Decommission {node.daemon_id}?", lines, confirm_label="Decommission",
                                            type_to_confirm=node.daemon_id), answered)

@@ -11,7 +11,7 @@ import pytest
 from aistui.app import AISTui
 from aistui.core import ConnectionSettings
 from aistui.screens.cluster import ClusterScreen
-from aistui.widgets.dialogs import ConfirmDialog
+from aistui.widgets.dialogs import ChoiceDialog, ConfirmDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.linetable import LineTable
 from tests.ui.recorded_cluster import ENDPOINT, recorded_client
@@ -32,13 +32,17 @@ async def _on_target(pilot) -> None:
     nodes.move_cursor(row=nodes.get_row_index("t1target"))
 
 
-@pytest.mark.parametrize(("key", "dialog", "typed"), [
-    ("m", ConfirmDialog, ""), ("D", ConfirmDialog, "t1tar"), ("X", ConfirmDialog, ""), ("R", FormDialog, ""),
-], ids=["maintenance", "decommission", "shutdown", "attach"])
-def test_lifecycle_dialog_80x24(snap_compare, key, dialog, typed):
+@pytest.mark.parametrize(("keys", "dialog", "typed"), [
+    ("m", ConfirmDialog, ""), ("D", ChoiceDialog, ""), ("Dk", ConfirmDialog, "t1tar"), ("X", ConfirmDialog, ""),
+    ("R", FormDialog, ""),
+], ids=["maintenance", "decommission-data", "decommission", "shutdown", "attach"])
+def test_lifecycle_dialog_80x24(snap_compare, keys, dialog, typed):
     async def ready(pilot):
         await _on_target(pilot)
-        await pilot.press(key)
+        await pilot.press(keys[0])
+        if keys == "Dk":  # the data choice first, then the typed confirm
+            await shown(pilot, pilot.app, ChoiceDialog)
+            await pilot.press("k")
         await shown(pilot, pilot.app, dialog)
         if typed:
             await pilot.press(*typed)  # part of the node id: the confirm button stays disabled

@@ -22,7 +22,7 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.cluster import ClusterScreen
 from aistui.screens.jobs import JobsScreen
-from aistui.widgets.dialogs import ConfirmDialog
+from aistui.widgets.dialogs import ChoiceDialog, ConfirmDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.linetable import LineTable
 from tests.util import dedicated_cluster, shown, unique, until
@@ -230,21 +230,30 @@ async def test_decommission_and_shutdown_need_the_node_id_typed(three):
         victim, other = active[1], active[2]
         nodes.move_cursor(row=nodes.get_row_index(victim))
         await _pause(pilot, screen)
-        # esc cancels: nothing sent
+        # esc cancels, at either step: nothing sent
         await pilot.press("D")
+        await shown(pilot, app, ChoiceDialog)
+        await pilot.press("escape")
+        await shown(pilot, app, ClusterScreen)
+        await pilot.press("D")
+        await shown(pilot, app, ChoiceDialog)
+        await pilot.press("k")  # keep the objects left on its disks
         await shown(pilot, app, ConfirmDialog)
         await pilot.press("escape")
         await shown(pilot, app, ClusterScreen)
         assert not list(app.session.cmdlog)
 
         await pilot.press("D")
+        await shown(pilot, app, ChoiceDialog)
+        await pilot.press("r")  # remove them too
         dialog = await _confirm(pilot, app, typed=victim)
         said = "\n".join(dialog.lines)
         assert "cannot be undone" in said and "first moves its objects to the 2 other active targets" in said
+        assert "objects left on its disks are removed" in said
         await until(pilot, lambda: "decommission" in _state(nodes, victim), tries=600)
         entry = next(e for e in app.session.cmdlog if e.action == "decommission node")
         assert entry.ok and entry.result.startswith("job "), entry.result
-        assert entry.cli == f"ais cluster add-remove-nodes decommission {victim} --yes"
+        assert entry.cli == f"ais cluster add-remove-nodes decommission {victim} --rm-user-data --yes"
 
         nodes.move_cursor(row=nodes.get_row_index(other))
         app._notifications.clear()
