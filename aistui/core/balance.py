@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .batch import BatchEntry
-from .doctor import SPLITS, sample_key
+from .doctor import SPLITS, DoctorOptions, sample_key
 from .errors import InvalidInput
 from .models import LS_ARCH_DIR, Bck
 from .models.listing import ENTRY_IN_ARCH, ENTRY_IS_ARCHIVE
@@ -46,8 +46,8 @@ from .names import validate_prefix
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["SOURCES", "SPLITS", "Cell", "BalanceSnapshot", "natural_key", "folder_label", "mapping_label",
-           "parse_mapping", "read_mapping", "list_dirs", "default_splits", "balance"]
+__all__ = ["SOURCES", "SPLITS", "IMBALANCE_RATIO", "Cell", "BalanceSnapshot", "natural_key", "folder_label",
+           "mapping_label", "parse_mapping", "read_mapping", "list_dirs", "default_splits", "balance"]
 
 #: label source -> what it is (the export's ``labels`` option minus ``none``)
 SOURCES: dict[str, str] = {
@@ -55,6 +55,8 @@ SOURCES: dict[str, str] = {
     "mapping": "a JSON mapping file {name or key: label}",
     "member": "the .cls member of each shard sample (read with get-batch)",
 }
+#: a class with this many times fewer objects than its split's largest is imbalanced (the doctor's too)
+IMBALANCE_RATIO = DoctorOptions().imbalance_ratio
 _SPLIT_ORDER = ("train", "training", "val", "valid", "validation", "dev", "eval", "test", "testing")
 _SHARD_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
 
@@ -178,6 +180,16 @@ class BalanceSnapshot:
         top = max(counts, key=lambda cn: (cn[1], cn[0]))[0]
         low = min(counts, key=lambda cn: (cn[1], cn[0]))[0]
         return top, low
+
+    def imbalanced(self, ratio: float = IMBALANCE_RATIO) -> list[tuple[str, str]]:
+        """``(class, split)`` for each non-empty class with ``ratio`` times fewer objects than
+        its split's largest class (as the doctor reports ``imbalance``), split by split."""
+        out: list[tuple[str, str]] = []
+        for split in self.splits:
+            counts = [(c, self.cell(c, split).count) for c in self.classes]
+            most = max((n for _, n in counts), default=0)
+            out += [(c, split) for c, n in counts if n > 0 and most >= n * ratio]
+        return out
 
     def empty_classes(self) -> list[str]:
         """Classes with nothing in them: expected (or, for integer labels, a hole between 0 and

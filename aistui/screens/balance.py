@@ -26,7 +26,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from ..core.balance import SOURCES, BalanceSnapshot, balance, default_splits, list_dirs
+from ..core.balance import IMBALANCE_RATIO, SOURCES, BalanceSnapshot, balance, default_splits, list_dirs
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck
 from ..format import size
@@ -41,7 +41,6 @@ from .base import AISScreen
 BAR = 20  # cells of the total's bar
 SPLIT_BAR = 12  # cells of a split's bar (wide terminals)
 COLORS = ["green", "yellow", "magenta", "blue", "cyan", "red"]  # one per split, in order
-WARN_RATIO = 1.5  # a split whose ratio reaches this is called imbalanced
 TOTAL_KEY = "="  # the totals row (every class row's key starts with "c/")
 UNLABELED_KEY = "?"  # the objects without a label
 #: the label sources as the dialog names them (one line each at 80 columns)
@@ -65,21 +64,15 @@ def split_title(split: str) -> str:
 def warnings(s: BalanceSnapshot) -> list[tuple[str, str]]:
     """What is wrong with the balance, in words: ``(line, style)``, the worst first."""
     out: list[tuple[str, str]] = []
-    per = []
-    for split in s.splits:
-        if s.split_total(split).count:
-            r = s.ratio(split)
-            top, low = s.extremes(split)
-            per.append((split, r, top, low))
-    for split, r, top, low in per:
-        if r >= WARN_RATIO:
-            out.append((f"imbalanced {split_title(split)}: {r:.1f}x, class {top} has "
-                        f"{s.cell(top, split).count:,}, class {low} has {s.cell(low, split).count:,}",
-                        "bold red" if r >= 4 else "yellow"))
-    if len(s.splits) > 1 and s.ratio() >= WARN_RATIO:
-        top, low = s.extremes()
-        out.append((f"overall {s.ratio():.1f}x (class {top}: {s.total(top).count:,}, class {low}: "
-                    f"{s.total(low).count:,})", "yellow"))
+    flagged: dict[str, list[str]] = {}
+    for cls, split in s.imbalanced():
+        flagged.setdefault(split, []).append(cls)
+    for split, classes in flagged.items():
+        top = s.extremes(split)[0]
+        most = s.cell(top, split).count
+        few = ", ".join(f"{c} ({s.cell(c, split).count:,})" for c in classes)
+        out.append((f"imbalanced {split_title(split)}: class{'es' if len(classes) > 1 else ''} {few} against "
+                    f"{most:,} in class {top} ({s.ratio(split):.1f}x)", "bold red"))
     empty = s.empty_classes()
     if empty:
         out.append((f"empty class{'es' if len(empty) > 1 else ''}: {', '.join(empty)} (no object, or only "
@@ -99,7 +92,13 @@ def warnings(s: BalanceSnapshot) -> list[tuple[str, str]]:
         out.append((f"estimate: labels read from {s.shards_read:,} of {s.shards:,} shards, scaled up by shards",
                     "cyan"))
     if not out and s.classes:
-        out.append((f"balanced: every split within {WARN_RATIO:g}x, every class in every split", "green"))
+        out.append((f"balanced: no class {IMBALANCE_RATIO:g}x below its split's largest, none empty or missing",
+                    "green"))
+    ratios = [f"{split_title(sp)} {s.ratio(sp):.1f}x" for sp in s.splits if s.split_total(sp).count]
+    if len(s.splits) > 1 and ratios:
+        ratios.append(f"overall {s.ratio():.1f}x")
+    if ratios:
+        out.append(("largest/smallest class: " + " · ".join(ratios), "dim"))
     return out
 
 
@@ -250,9 +249,11 @@ class BalanceScreen(AISScreen):
         tops = [max((s.cell(c, sp).count for c in s.classes), default=0) for sp in s.splits]
         empty = set(s.empty_classes())
         missing = {c for c, _ in s.missing()}
+        few = {c for c, _ in s.imbalanced()}
         rows: list[tuple[str, list[str | Text]]] = []
         for c in s.classes:
-            cells: list[str | Text] = [Text(c, style="bold red" if c in empty else ("magenta" if c in missing else ""))]
+            style = "bold red" if c in empty or c in few else ("magenta" if c in missing else "")
+            cells: list[str | Text] = [Text(c, style=style)]
             for sp in s.splits:
                 cell = s.cell(c, sp)
                 cells.append(Text(f"{cell.count:>9,}", style="magenta" if not cell.count and c not in empty else ""))

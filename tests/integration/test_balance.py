@@ -98,6 +98,8 @@ async def test_class_folders_per_split(client: AISClient, bucket: Bck):
     top = max(train.values(), key=lambda c: c.count).count
     assert snap.ratio("train/") == pytest.approx(top / 2)
     assert snap.extremes("train/")[1] == "9"
+    planted = [n for k, n, _ in data.planted if k == "imbalance"]
+    assert [f"{split}{cls}/" for cls, split in snap.imbalanced()] == planted == ["train/9/"]  # as the doctor
     assert snap.objects == sum(1 for n, _ in data.objects if n.startswith(("train/", "val/")))
     assert snap.unlabeled == {}
     weights = snap.weights()

@@ -42,6 +42,10 @@ def test_bar():
     assert bar(0, 10, 4) == "" and bar(10, 10, 4) == "████" and bar(1, 1000, 4) == "▏"
 
 
+def n_train_of(data, cls: int) -> int:
+    return sum(1 for n, _ in data.objects if n.startswith(f"train/{cls}/"))
+
+
 def _done(screen: BalanceScreen) -> bool:
     return screen.snapshot is not None and screen.snapshot.done
 
@@ -69,7 +73,10 @@ async def test_B_counts_w_exports_weights_p_picks_shards(ais, client: AISClient,
         assert table.get_cell(TOTAL_KEY, "n0").strip() == str(n_train)
         assert table.get_cell(TOTAL_KEY, "n1").strip() == str(n_val)
         words = _warnings(screen)
-        assert "imbalanced train/" in words and "class 9 has 2" in words
+        flagged = [line for line in words.splitlines() if line.startswith(("imbalanced", "empty", "missing"))]
+        top = max(range(10), key=lambda c: (sum(1 for n, _ in data.objects if n.startswith(f"train/{c}/")), c))
+        assert flagged == [f"imbalanced train/: class 9 (2) against {n_train_of(data, top)} in class {top} "
+                           f"({n_train_of(data, top) / 2:.1f}x)"]  # the planted imbalance, nothing else
         hint = str(screen.query_one("#balance-hint").content)
         assert "splits train/, val/" in hint and "10 classes" in hint
         # w: the export screen for train/, its code weighing class 9 most
@@ -138,7 +145,8 @@ async def test_balance_command_a_missing_class_and_a_dead_end(ais, client: AISCl
         words = _warnings(screen)
         assert "missing from val/: class dog" in words
         assert "empty class: empty" in words
-        assert "imbalanced train/: 2.0x" in words
+        assert "largest/smallest class: train/ 2.0x · val/ 1.0x · overall 3.0x" in words
+        assert "imbalanced" not in words  # 2x is not 4x
         assert "missing from train/: classes [bold red]x, empty" in words  # markup shown as typed
         assert screen.query_one(LineTable).get_cell("c/[bold red]x", "class").strip() == "[bold red]x"
         app.jump(f"balance {bucket}/nothing-here/")  # no splits: the directory itself, and nothing in it
