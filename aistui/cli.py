@@ -28,8 +28,9 @@ http://localhost:8080. Token: AIS_AUTHN_TOKEN, then AIS_AUTHN_TOKEN_FILE, then
 Keys: 1 cluster, 2 buckets, 3 jobs, 4 ETL, : jump (:b ais://b/prefix/, :jobs, :ctx NAME),
 C switch cluster, enter open, backspace up, esc back, / filter, P server prefix, s sort,
 space select, v range, a all, u upload, d download, x delete, c copy, e export (PyTorch),
-E evict, f prefetch, y copy name/URI/ais get, W make shards, n new bucket, D destroy bucket,
-p props (buckets) or pause (cluster), r refresh, q quit, ? help, ctrl+p palette.
+E evict, f prefetch, y copy name/URI/ais get, W make shards, B class balance (:balance
+ais://b/dir/), n new bucket, D destroy bucket, p props (buckets) or pause (cluster), r refresh,
+q quit, ? help, ctrl+p palette.
 --read-only refuses every key that changes the cluster. Object GET and HEAD go straight to the
 target that holds the object (computed from the cluster map, as the proxy does); --via-proxy
 sends everything through the proxy, for clusters that expose only the proxy (a load balancer, a
