@@ -16,7 +16,9 @@ Labels come from the three sources the export understands (:mod:`aistui.export`)
   (:meth:`~aistui.core.batch.BatchAPI.iter_batch`, ``GET /v1/ml/moss`` with ``archpath``,
   ``batch`` members a request). With ``max_shards`` a split holding more shards is an
   **estimate**: a random sample of ``max_shards`` of them (a first listing without members
-  counts them) is read, member listing and labels, and scaled up by shards.
+  counts them) is read, member listing and labels, and scaled up by shards. In a remote bucket a
+  v1.5.0 cluster lists with ``LsArchDir`` only the shards it holds (as the doctor notes), so
+  shards not in the cluster count as unlabeled objects: prefetch them first.
 
 Work: ONE streamed listing per split (``GET /v1/buckets/<b>`` ``{"action":"list"}``, props
 ``name,size``, through :meth:`~aistui.core.objects.ObjectAPI.iter_pages`), folded page by page
