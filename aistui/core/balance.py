@@ -18,7 +18,7 @@ Labels come from the three sources the export understands (:mod:`aistui.export`)
   **estimate**: a random sample of ``max_shards`` of them (a first listing without members
   counts them) is read, member listing and labels, and scaled up by shards. In a remote bucket a
   v1.5.0 cluster lists with ``LsArchDir`` only the shards it holds (as the doctor notes), so
-  shards not in the cluster count as unlabeled objects: prefetch them first.
+  shards not in the cluster are left out of the count: prefetch them first.
 
 Work: ONE streamed listing per split (``GET /v1/buckets/<b>`` ``{"action":"list"}``, props
 ``name,size``, through :meth:`~aistui.core.objects.ObjectAPI.iter_pages`), folded page by page
