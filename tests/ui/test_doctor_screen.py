@@ -63,6 +63,13 @@ async def test_H_scans_groups_by_kind_and_enter_jumps(ais, client: AISClient, bu
         assert table.get_cell(group_key("duplicate"), "kind").strip() == "duplicate (3)"
         hint = str(screen.query_one("#doctor-hint").content)
         assert f"{len(data.objects)} objects" in hint and "3 shards" in hint and "8 findings" in hint
+        await pilot.press("i")  # every image, not a sample: a new scan, the same findings
+        assert screen.images == "all"
+        await _scanned(pilot, screen)
+        images = sum(1 for n, d in data.objects if n.endswith(".png") and d)
+        assert screen.progress.images_checked == screen.progress.images_total == images
+        assert sorted((f.kind, f.name) for f in screen.findings if f is not None) == got
+        assert "images: all (i)" in str(screen.query_one("#doctor-hint").content)
         leak = next(n for k, n, _ in data.planted if k == "leak")
         table.move_cursor(row=table.get_row_index(_row_of(screen, "leak", leak)))
         await pilot.press("enter")
