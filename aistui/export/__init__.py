@@ -10,6 +10,7 @@ STYLES: dict[str, tuple[str, str]] = {
     "shard": ("AISShardReader", "WebDataset tar shards: one GET per shard, many samples"),
     "batch": ("AISBatchIterDataset", "get-batch: many objects per request (fewer round trips)"),
     "plain": ("plain Dataset+Client", "no plugin: a plain map-style Dataset over the SDK"),
+    "pipe": ("pipelined get-batch", "K get-batch requests in flight per worker, in order (fastest per-object)"),
 }
 
 #: label source -> description

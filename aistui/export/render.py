@@ -36,6 +36,8 @@ def imports(spec: ExportSpec) -> str:
         std.append("json")
     if spec.shuffle and spec.style not in MAP_STYLES:
         std.append("random")
+    if spec.style == "pipe":
+        std += ["from collections import deque", "from concurrent.futures import ThreadPoolExecutor"]
     third = []
     if spec.decode:
         third.append("import numpy as np")
@@ -64,10 +66,13 @@ def imports(spec: ExportSpec) -> str:
             data.append("DistributedSampler")
     else:
         data.append("IterableDataset")
-        if spec.shuffle:
+        if spec.shuffle or spec.style == "pipe":
             data.append("get_worker_info")
     third.append(f"from torch.utils.data import {', '.join(sorted(data))}")
-    return "\n".join(f"import {m}" for m in sorted(std)) + "\n\n" + "\n".join(third)
+    plain_std = sorted(m for m in std if " " not in m)
+    from_std = sorted(m for m in std if " " in m)
+    head = "\n".join([f"import {m}" for m in plain_std] + from_std)
+    return head + "\n\n" + "\n".join(third)
 
 
 def docstring(spec: ExportSpec, bck: Bck) -> str:
@@ -104,10 +109,12 @@ def constants(spec: ExportSpec, bck: Bck) -> str:
     lines += [f"BATCH_SIZE = {spec.batch_size}", f"NUM_WORKERS = {spec.num_workers}"]
     if spec.shuffle:
         lines.append(f"SEED = {spec.seed}")
-    if spec.shuffle and spec.style not in MAP_STYLES:
+    if spec.shuffle and spec.style not in MAP_STYLES and spec.style != "pipe":
         lines.append(f"SHUFFLE_BUFFER = {SHUFFLE_BUFFER}  # iterable data shuffles within a buffer")
-    if spec.style == "batch":
+    if spec.style in ("batch", "pipe"):
         lines.append(f"GET_BATCH = {spec.get_batch_size}  # objects per get-batch request")
+    if spec.style == "pipe":
+        lines.append(f"INFLIGHT = {spec.inflight}  # get-batch requests in flight per DataLoader worker")
     if spec.etl:
         lines.append(f"ETL = {_q(spec.etl)}  # must already run on the cluster")
     if spec.decode:
@@ -248,7 +255,7 @@ def wrapper_cls(spec: ExportSpec) -> str:
                 "        return len(self.source)\n\n"
                 "    def __getitem__(self, index):\n"
                 "        return to_sample(*self.source[index])")
-    if not has_fn and not spec.shuffle:
+    if spec.style == "pipe" or (not has_fn and not spec.shuffle):
         return ""
     emit = "to_sample(*item)" if has_fn else "item"
     if spec.shuffle:
@@ -297,7 +304,7 @@ def plain_cls(spec: ExportSpec) -> str:
 def rank_sources_fn(spec: ExportSpec) -> str:
     """``rank_sources(bucket, num_workers)``: this rank's share of the objects for distributed
     training with an iterable style (empty text otherwise)."""
-    if not (spec.ddp and spec.style not in MAP_STYLES):
+    if not (spec.ddp and spec.style not in MAP_STYLES) or spec.style == "pipe":
         return ""
     names = "NAMES" if spec.names is not None else \
         '[e.name for e in bucket.list_objects_iter(prefix=PREFIX, props="name")]'
@@ -348,7 +355,14 @@ def make_loader_fn(spec: ExportSpec) -> str:
     has_fn = spec.decode or spec.labels != "none"
     body = ["    client = make_client()", "    bucket = make_bucket(client)"]
     src = "bucket.objects(obj_names=NAMES)" if spec.names is not None else "bucket"
-    if spec.style == "plain":
+    if spec.style == "pipe":
+        if spec.names is not None:
+            body = ["    dataset = PipelinedObjects(NAMES)"]
+        else:
+            body = ["    bucket = make_bucket(make_client())",
+                    '    names = [e.name for e in bucket.list_objects_iter(prefix=PREFIX, props="name")]',
+                    "    dataset = PipelinedObjects(names)"]
+    elif spec.style == "plain":
         body = []
         if spec.names is not None:
             body.append("    dataset = AISObjects(NAMES)")
@@ -364,7 +378,7 @@ def make_loader_fn(spec: ExportSpec) -> str:
                  _dataset(spec, 8, src)]
     else:
         body.append(_dataset(spec, 4, src))
-    if spec.style != "plain" and (has_fn and spec.style in MAP_STYLES or
+    if spec.style not in ("plain", "pipe") and (has_fn and spec.style in MAP_STYLES or
                                   spec.style not in MAP_STYLES and (has_fn or spec.shuffle)):
         body.append("    dataset = Samples(dataset)")
     kw = ["batch_size=batch_size", "num_workers=num_workers"]
@@ -387,6 +401,59 @@ def make_loader_fn(spec: ExportSpec) -> str:
     body.append("    return DataLoader(\n        dataset,\n" + "".join(f"        {k},\n" for k in kw) + "    )")
     sig = "def make_loader(num_workers=NUM_WORKERS, batch_size=BATCH_SIZE):\n"
     return sig + "\n".join(body)
+
+
+def pipe_cls(spec: ExportSpec) -> str:
+    """The ``pipe`` style's ``IterableDataset``: get-batch requests of ``GET_BATCH`` objects,
+    ``INFLIGHT`` of them in flight per DataLoader worker (threads over the SDK's ``Batch``),
+    yielded in the order asked for; whole groups are dealt to the workers (and, with DDP, names
+    to the ranks) so every object is read once per epoch."""
+    ret = "to_sample(name, data)" if (spec.decode or spec.labels != "none") else "(name, data)"
+    shuffle = ("        # The same permutation in every worker (and rank), then split: each object once.\n"
+               "        random.Random(SEED).shuffle(names)\n") if spec.shuffle else ""
+    ddp = ("        if dist.is_available() and dist.is_initialized():\n"
+           "            names = names[dist.get_rank() :: dist.get_world_size()]  # this rank's share\n"
+           ) if spec.ddp else ""
+    return ("class PipelinedObjects(IterableDataset):\n"
+            '    """Reads the objects with get-batch requests of GET_BATCH objects each, INFLIGHT\n'
+            "    requests in flight per DataLoader worker (threads: the GIL is released while a\n"
+            "    request waits). Each worker yields its groups in order, and the DataLoader takes\n"
+            "    batches from the workers in turn, so the order is the same on every run.\n\n"
+            "    Why get-batch and not one GET per object, and why through the proxy: the SDK\n"
+            "    (1.26) can read one object straight from its target (get_reader(direct=True)),\n"
+            "    but measured on a 2-core local cluster, 8 such GETs in flight gave ~300 objects/s\n"
+            "    against ~1,100 for one get-batch request of 32 at a time (10 KiB objects): the\n"
+            "    per-request Python work is the limit, not the proxy hop. Get-batch has no direct\n"
+            '    path in the SDK (1.26): the proxy picks the target that assembles the batch."""\n\n'
+            "    def __init__(self, names, inflight=INFLIGHT, get_batch=GET_BATCH):\n"
+            "        self.names = names\n"
+            "        self.inflight = inflight\n"
+            "        self.get_batch = get_batch\n\n"
+            "    @staticmethod\n"
+            "    def fetch(client, bucket, names):\n"
+            '        """One get-batch request: [(name, bytes)] in the order asked for."""\n'
+            "        batch = client.batch(objects=names, bucket=bucket, cont_on_err=False)\n"
+            "        return [(info.obj_name, data) for info, data in batch.get()]\n\n"
+            "    def __iter__(self):\n"
+            "        names = list(self.names)\n"
+            + shuffle + ddp +
+            "        step = self.get_batch\n"
+            "        groups = [names[i : i + step] for i in range(0, len(names), step)]\n"
+            "        info = get_worker_info()\n"
+            "        if info is not None:\n"
+            "            groups = groups[info.id :: info.num_workers]  # whole requests per worker\n"
+            "        client = make_client()\n"
+            "        bucket = make_bucket(client)\n"
+            "        with ThreadPoolExecutor(self.inflight) as pool:\n"
+            "            pending = deque()\n"
+            "            for group in groups:\n"
+            "                pending.append(pool.submit(self.fetch, client, bucket, group))\n"
+            "                if len(pending) >= self.inflight:\n"
+            "                    for name, data in pending.popleft().result():\n"
+            f"                        yield {ret}\n"
+            "            while pending:\n"
+            "                for name, data in pending.popleft().result():\n"
+            f"                    yield {ret}")
 
 
 MAIN = '''if __name__ == "__main__":

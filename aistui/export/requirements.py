@@ -25,17 +25,17 @@ WHAT = {
     "PIL": "Pillow",
 }
 
-#: the styles whose code imports ``aistore.pytorch`` (``plain`` uses the SDK's Client only)
+#: the styles whose code imports ``aistore.pytorch`` (``plain`` and ``pipe`` use the SDK only)
 PLUGIN_STYLES = ("iter", "map", "shard", "batch")
 
 
 def needed_modules(style: str, *, decode: bool = False) -> list[str]:
     """The top-level modules the dry-run of a ``style`` loader imports: ``torch`` and ``aistore``
-    always (the harness and the code), ``alive_progress`` for the plugin styles (imported by
-    ``aistore.pytorch``), ``numpy`` and ``PIL`` when decoding (the code and the decode reference).
-    Returns them in that order; raises nothing (an unknown style counts as a plugin style)."""
+    always (the harness and the code), ``alive_progress`` for the plugin styles
+    (:data:`PLUGIN_STYLES`, imported by ``aistore.pytorch``), ``numpy`` and ``PIL`` when
+    decoding (the code and the decode reference). Returns them in that order; raises nothing."""
     mods = ["torch", "aistore"]
-    if style != "plain":
+    if style in PLUGIN_STYLES:
         mods.append("alive_progress")
     if decode:
         mods += ["numpy", "PIL"]

@@ -13,7 +13,9 @@ Styles (every API checked against the pinned ``aistore==1.26.0``):
 * ``shard``: ``aistore.pytorch.AISShardReader`` over WebDataset tar shards (one GET per shard);
 * ``batch``: ``AISBatchIterDataset`` from ``aistore.pytorch.batch_iter_dataset`` (not exported
   by the package): get-batch, one ``/v1/ml/moss`` request per ``max_batch_size`` objects;
-* ``plain``: a ``torch.utils.data.Dataset`` over the SDK's ``Client`` (no plugin).
+* ``plain``: a ``torch.utils.data.Dataset`` over the SDK's ``Client`` (no plugin);
+* ``pipe``: an ``IterableDataset`` over the SDK's ``Batch`` (no plugin): get-batch requests,
+  ``INFLIGHT`` of them in flight per worker (threads), in order.
 
 The endpoint comes from ``AIS_ENDPOINT`` and the token from ``AIS_AUTHN_TOKEN`` at run time;
 nothing secret is ever written into the code. This module imports neither torch nor aistore.
@@ -33,6 +35,7 @@ from .render import (
     imports,
     labels_fn,
     make_loader_fn,
+    pipe_cls,
     plain_cls,
     rank_sources_fn,
     to_sample_fn,
@@ -53,7 +56,8 @@ def generate(spec: ExportSpec) -> str:
         blocks.append(labels_fn(spec))
     if spec.decode:
         blocks.append(decode_fn(spec))
-    blocks += [to_sample_fn(spec), weights_fn(spec), wrapper_cls(spec) if spec.style != "plain" else plain_cls(spec),
+    dataset_block = {"plain": plain_cls, "pipe": pipe_cls}.get(spec.style, wrapper_cls)
+    blocks += [to_sample_fn(spec), weights_fn(spec), dataset_block(spec),
                rank_sources_fn(spec), make_loader_fn(spec), MAIN]
     out = ""
     for i, b in enumerate(x for x in blocks if x):

@@ -45,7 +45,8 @@ class ExportSpec:
     seed: int = 0
     ddp: bool = False
     etl: str = ""
-    get_batch_size: int = 32  # objects per get-batch request (style "batch")
+    get_batch_size: int = 32  # objects per get-batch request (styles "batch" and "pipe")
+    inflight: int = 4  # get-batch requests in flight per DataLoader worker (style "pipe")
     default_endpoint: str = "http://localhost:8080"
     class_weights: dict[str, float] = field(default_factory=dict[str, float])
     weighting: str = "none"
@@ -73,10 +74,12 @@ def validate(spec: ExportSpec) -> Bck:
         raise InvalidInput(f"unknown weighting {spec.weighting!r} (one of {', '.join(WEIGHTINGS)})")
     if spec.weighting != "none" and not spec.class_weights:
         raise InvalidInput("class weights come from the balance view (B on the objects screen)")
-    if spec.etl and spec.style == "batch":
+    if spec.etl and spec.style in ("batch", "pipe"):
         raise InvalidInput("get-batch (SDK 1.26) cannot apply an ETL: pick another style")
     if spec.batch_size < 1 or spec.num_workers < 0 or spec.resize < 0 or spec.get_batch_size < 1:
         raise InvalidInput("batch size must be >= 1, workers >= 0, resize >= 0")
+    if spec.inflight < 1:
+        raise InvalidInput("requests in flight must be >= 1")
     if spec.names is not None and not spec.names:
         raise InvalidInput("the selection is empty")
     if spec.decode and spec.style == "shard" and not spec.image_member:
