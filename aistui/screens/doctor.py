@@ -13,6 +13,7 @@ its kind; ``m``/``M`` quarantine them (copy to another bucket, then delete). ``e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from rich.text import Text
 from textual import on, work
@@ -33,7 +34,8 @@ from ..widgets.status import StatusBar
 from .base import AISScreen
 
 COLUMNS = [("kind", "kind", 18), ("object", "object", None), ("detail", "detail", None, 1)]
-IMAGES = ["sample", "all", "none"]
+Images = Literal["sample", "all", "none"]
+IMAGES: list[Images] = ["sample", "all", "none"]
 UNFIXABLE = {"imbalance": "a class needs more data, not fewer objects",
              "cannot-tell": "nothing is known to be wrong with these objects"}
 QUARANTINE = "ais://quarantine"
@@ -77,11 +79,11 @@ class DoctorScreen(AISScreen):
 
         names: list[str]
 
-    def __init__(self, bck: Bck, prefix: str = "", images: str = "sample"):
+    def __init__(self, bck: Bck, prefix: str = "", images: Images = "sample"):
         super().__init__()
         self.bck = bck
         self.prefix = prefix
-        self.images = images if images in IMAGES else "sample"
+        self.images: Images = images
         self.findings: list[Finding | None] = []  # by index; None once fixed
         self.progress: ScanProgress | None = None
         self.error = ""
@@ -267,8 +269,12 @@ class DoctorScreen(AISScreen):
                 return
             lines = [f"Quarantine {len(names):,} object{'s' if len(names) > 1 else ''} ({kind}) of {self.bck}: "
                      f"copy them to {dst}, then delete them here:", *self._listed(names)]
-            self.app.push_screen(ConfirmDialog("Quarantine objects", lines, confirm_label="Quarantine"),
-                                 lambda ok: self.run_fix(names, dst) if ok else None)
+
+            def confirmed(ok: bool | None) -> None:
+                if ok:
+                    self.run_fix(names, dst)
+
+            self.app.push_screen(ConfirmDialog("Quarantine objects", lines, confirm_label="Quarantine"), confirmed)
 
         self.app.push_screen(PromptDialog("Quarantine into bucket", f"Copy the {len(names):,} object(s) there, "
                                           f"then delete them from {self.bck} (an ais:// bucket is created).",
