@@ -15,6 +15,11 @@ Starts its own 1-proxy/2-target local cluster from ``aisnode`` (or uses ``--endp
 Reported: wall time to the last thumbnail, the client process's CPU time (all threads) per
 thumbnail, and the decode's share of it (the same 48 decodes timed alone).
 
+Then the console itself (``--ui``, default on): a headless ``AISTui`` (Textual's ``run_test``)
+sized for exactly 48 cells (sixel 128x45: 8 x 6 cells; half-blocks 160x57: 8 x 6), from
+``show_gallery`` to every cell showing its thumbnail and the screen painted, and the process's
+CPU time over that (the console's widgets, textual-image's rendering, the decode, the fetch).
+
     python bench/bench_gallery.py
     python bench/bench_gallery.py --count 48 --repeat 7 --endpoint http://127.0.0.1:8080
 """
@@ -107,6 +112,8 @@ async def run(endpoint: str, count: int, repeat: int) -> None:
                 for d in datas:
                     make_thumb(d, box)
             decode_ms = 1000 * (time.process_time() - c0) / (repeat * count)
+            ui = {p: [await first_screen(endpoint, bck, p, size) for _ in range(repeat)]
+                  for p, size in (("sixel", (128, 45)), ("halfcell", (160, 57)))} if count == 48 else {}
         finally:
             await c.objects.delete_many(bck, prefix="imgs/")
             await c.buckets.destroy(bck, missing_ok=True)
@@ -120,6 +127,38 @@ async def run(endpoint: str, count: int, repeat: int) -> None:
         cpu = [1000 * cp / count for _, cp in rs]
         print(f"| {k} | {statistics.median(wall):.3f} ({min(wall):.3f}..{max(wall):.3f}) | "
               f"{statistics.median(cpu):.1f} ({min(cpu):.1f}..{max(cpu):.1f}) | {decode_ms:.1f} |")
+    if ui:
+        print("\n| console (headless), first full screen of 48 | wall s | client CPU ms per thumbnail |")
+        print("|---|---|---|")
+        for p, rs in ui.items():
+            wall = [w for w, _ in rs]
+            cpu = [1000 * cp / count for _, cp in rs]
+            print(f"| {p} | {statistics.median(wall):.3f} ({min(wall):.3f}..{max(wall):.3f}) | "
+                  f"{statistics.median(cpu):.1f} ({min(cpu):.1f}..{max(cpu):.1f}) |")
+
+
+async def first_screen(endpoint: str, bck: Any, protocol: str, size: tuple[int, int]) -> tuple[float, float]:
+    """Seconds and CPU seconds from ``show_gallery`` to 48 thumbnails shown and painted."""
+    from aistui.app import AISTui
+    from aistui.core import ConnectionSettings
+    from aistui.screens.gallery import GalleryScreen
+    from aistui.widgets.thumbs import ThumbGrid
+
+    app = AISTui(ConnectionSettings(endpoint=endpoint), refresh_s=3600, image_protocol=protocol)
+    async with app.run_test(size=size) as pilot:
+        while app.health != "ok":
+            await pilot.pause(0.05)
+        t0, c0 = time.perf_counter(), time.process_time()
+        app.show_gallery(bck, "imgs/")
+        while True:
+            await asyncio.sleep(0.01)  # not pilot.pause: it forces a screen update each time
+            screen = app.screen
+            if isinstance(screen, GalleryScreen) and screen.is_mounted:
+                cells = screen.query_one(ThumbGrid).cells
+                if len(cells) == 48 and all(c.tile.image is not None and c.is_mounted for c in cells):
+                    break
+        await pilot.pause()  # the paint with every image
+        return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ from .base import AISScreen
 CACHE = 512          # thumbnails kept (small RGB images, a few KiB each)
 LIST_LIMIT = 10_000  # shard members listed at most
 CHROME_ROWS = 3      # status bar, hint line, key bar
+FLUSH_S = 0.1        # thumbnails that arrive within this many seconds are drawn together
 
 
 class GalleryScreen(AISScreen):
@@ -116,6 +117,7 @@ class GalleryScreen(AISScreen):
         self.last_fetch: tuple[int, float] = (0, 0.0)  # (entries, seconds) of the last page fetched
         self._run = 0
         self._dir_cursor = None
+        self._pending: list[Tile] = []  # thumbnails not drawn yet (see _thumb)
 
     @property
     def protocol(self) -> str:
@@ -280,6 +282,8 @@ class GalleryScreen(AISScreen):
 
     @on(ThumbReady)
     def _thumb(self, msg: ThumbReady) -> None:
+        """Keep the thumbnail; the cells are updated together every :data:`FLUSH_S` (each
+        update re-lays out the screen: one per thumbnail made a screenful quadratic)."""
         if msg.run != self._run:
             return
         t = msg.tile
@@ -287,10 +291,17 @@ class GalleryScreen(AISScreen):
         self.tiles.move_to_end(t.name)
         while len(self.tiles) > CACHE:
             self.tiles.popitem(last=False)
-        for i, cell in enumerate(self.grid.cells):
-            if cell.tile.name == t.name:
-                self.grid.set_tile(i, t)
-                self.grid.mark(self.cursor - self.page * self.per_page, self.selected)
+        self._pending.append(t)
+        if len(self._pending) == 1:
+            self.set_timer(FLUSH_S, self._flush)
+
+    def _flush(self) -> None:
+        pending, self._pending = {t.name: t for t in self._pending}, []
+        with self.app.batch_update():
+            for i, cell in enumerate(self.grid.cells):
+                t = pending.get(cell.tile.name)
+                if t is not None:
+                    self.grid.set_tile(i, t)
 
     @on(PageFetched)
     def _page_fetched(self, msg: PageFetched) -> None:

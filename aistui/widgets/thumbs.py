@@ -15,9 +15,13 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -77,6 +81,78 @@ def make_thumb(data: bytes, box: tuple[int, int]) -> PILImage:
         raise ValueError(f"not an image ({type(e).__name__})") from None
 
 
+def cells_for(protocol: str, pixels: tuple[int, int]) -> tuple[int, int]:
+    """The text cells (width, height) a thumbnail of ``pixels`` (width, height) takes, at most
+    one :data:`CELL`: fixed sizes keep textual-image from measuring it at each layout."""
+    cw, ch = CELL.get(protocol, CELL["halfcell"])
+    w, h = pixels
+    if protocol in ("sixel", "tgp"):
+        px, py = PIXELS_PER_CELL
+        return min(cw, max(1, -(-w // px))), min(ch, max(1, -(-h // py)))
+    return min(cw, max(1, w)), min(ch, max(1, -(-h // 2)))
+
+
+class HalfBlocks(Widget):
+    """A thumbnail drawn with half-blocks (``▀``: the upper pixel is the foreground colour, the
+    lower one the background), centred in a fixed ``width`` x ``height`` cells, or a
+    placeholder note. Its size never changes, so a new image repaints this widget only (the
+    textual-image widgets re-lay out the screen when their image is set); the lines are built
+    once per image."""
+
+    DEFAULT_CSS = """
+    HalfBlocks { color: $text-muted; }
+    """
+
+    def __init__(self, width: int, height: int, **kw: Any):
+        super().__init__(**kw)
+        self.styles.width, self.styles.height = width, height
+        self.cols, self.rows = width, height
+        self.image: Any = None
+        self.note = ""
+        self._lines: list[Strip] | None = None
+
+    def show(self, image: Any, note: str) -> None:
+        """Draw ``image`` (a PIL RGB image at most ``width`` x ``2*height`` pixels), else ``note``."""
+        self.image, self.note, self._lines = image, note, None
+        self.refresh()
+
+    def _build(self) -> list[Strip]:
+        blank = Strip([Segment(" " * self.cols)], self.cols)
+        if self.image is None:
+            notes = self.note.split("\n")
+            top = max(0, (self.rows - len(notes)) // 2)
+            style = self.rich_style + Style(dim=True, italic=True)
+            lines = [blank] * self.rows
+            for i, n in enumerate(notes[:self.rows - top]):
+                n = n[:self.cols]
+                left = (self.cols - len(n)) // 2
+                lines[top + i] = Strip([Segment(" " * left + n + " " * (self.cols - left - len(n)), style)], self.cols)
+            return lines
+        img = self.image
+        w, h = img.size
+        w = min(w, self.cols)
+        px = img.load()
+        rows = (min(h, self.rows * 2) + 1) // 2
+        top, left = (self.rows - rows) // 2, (self.cols - w) // 2
+        lines = [blank] * self.rows
+        for r in range(rows):
+            segs = [Segment(" " * left)] if left else []
+            for x in range(w):
+                hi = px[x, 2 * r]
+                lo = px[x, 2 * r + 1] if 2 * r + 1 < h else None
+                segs.append(Segment("▀", Style(color=Color.from_rgb(*hi[:3]),
+                                                bgcolor=Color.from_rgb(*lo[:3]) if lo is not None else None)))
+            if self.cols - left - w:
+                segs.append(Segment(" " * (self.cols - left - w)))
+            lines[top + r] = Strip(segs, self.cols)
+        return lines
+
+    def render_line(self, y: int) -> Strip:
+        if self._lines is None:
+            self._lines = self._build()
+        return self._lines[y] if 0 <= y < len(self._lines) else Strip.blank(self.cols)
+
+
 class ThumbCell(Vertical):
     """One thumbnail: the image (or a placeholder) above the label."""
 
@@ -102,13 +178,14 @@ class ThumbCell(Vertical):
 
     def _image_widget(self) -> Widget:
         cw, ch = CELL.get(self.protocol, CELL["halfcell"])
-        if self.tile.image is not None:
+        if self.protocol not in ("sixel", "tgp"):
+            w = HalfBlocks(cw, ch, classes="thumb-img")
+            w.show(self.tile.image, self.tile.note)
+        elif self.tile.image is not None:
             from .preview import image_widget_class
 
             w = image_widget_class(self.protocol)(self.tile.image, classes="thumb-img")
-            w.styles.width = "auto"
-            w.styles.max_width = cw
-            w.styles.height = ch
+            w.styles.width, w.styles.height = cells_for(self.protocol, self.tile.image.size)
         else:
             w = Static(Text(self.tile.note, style="dim italic", justify="center"), classes="thumb-img")
             w.styles.width = cw
@@ -128,9 +205,13 @@ class ThumbCell(Vertical):
         self.tile = tile
         if not self.is_mounted:
             return  # compose shows it
-        for old in self.query(".thumb-img"):
-            old.remove()
-        self.mount(self._image_widget(), before=0)
+        blocks = self.query(HalfBlocks)
+        if blocks:  # drawn here: a repaint of this cell only, no layout
+            blocks.first().show(tile.image, tile.note)
+        else:
+            for old in self.query(".thumb-img"):
+                old.remove()
+            self.mount(self._image_widget(), before=0)
         self.query_one(".thumb-label", Static).update(self._label())
 
     def set_marks(self, *, cursor: bool, selected: bool) -> None:
