@@ -97,6 +97,12 @@ Nothing is written to the bucket.
   aistui export --bucket ais://digits --prefix train/ --style iter --out loader.py
   aistui export --bucket ais://digits --prefix train/ --style map --labels folder --decode \\
       --dry-run --workers 0,2,4 --json
+  aistui export --bucket ais://digits --prefix train/ --tune --budget 120 --json --out loader.py
+
+--tune searches styles x num_workers x batch size (x requests in flight for the pipe style)
+within --budget seconds, each point measured as the dry-run measures, drops clearly worse
+points early, and prints the points and the pick (ratio to the GET ceiling, bottleneck); the
+picked configuration is written into the code (--out).
 """
 
 
@@ -131,7 +137,17 @@ def _export_parser(sub) -> None:
     ex.add_argument("--workers", default="0,2", help="dry-run: num_workers values to sweep (default 0,2)")
     ex.add_argument("--batches", type=int, default=100, help="dry-run: batches per run (default 100)")
     ex.add_argument("--seconds", type=float, default=30.0, help="dry-run: seconds per run (default 30)")
-    ex.add_argument("--json", action="store_true", help="dry-run: print the result as JSON")
+    ex.add_argument("--json", action="store_true", help="dry-run or tune: print the result as JSON")
+    ex.add_argument("--tune", action="store_true",
+                    help="search styles x num_workers x batch size (x requests in flight for pipe) within "
+                         "--budget, measured as the dry-run measures; print the points and the pick, and "
+                         "write the picked code to --out")
+    ex.add_argument("--budget", type=float, default=120.0, help="tune: seconds for the whole search (default 120)")
+    ex.add_argument("--tune-styles", default="", help="tune: only these styles (comma-separated)")
+    ex.add_argument("--tune-workers", default="0,1,2,4", help="tune: the num_workers grid (default 0,1,2,4)")
+    ex.add_argument("--tune-batch-sizes", default="32,128", help="tune: the batch-size grid (default 32,128)")
+    ex.add_argument("--tune-inflight", default="2,4,8", help="tune: requests in flight for pipe (default 2,4,8)")
+    ex.add_argument("--point-seconds", type=float, default=5.0, help="tune: seconds per point (default 5)")
 
 
 def _settings(args: argparse.Namespace):
@@ -301,6 +317,41 @@ async def _print_dry_run(spec: ExportSpec, cfg: DryRunConfig, code: str, as_json
             print(json.dumps(ev["result"], indent=1) if as_json else format_text(ev["result"]))
 
 
+def _ints_or_words(text: str) -> list:
+    """``"0,2"`` -> ``[0, 2]``, ``"pipe,iter"`` -> ``["pipe", "iter"]``; ``""`` -> ``[]``."""
+    items = [w.strip() for w in text.split(",") if w.strip()]
+    return [int(w) if w.isdigit() else w for w in items]
+
+
+async def _tune(args: argparse.Namespace, spec: ExportSpec, settings) -> int:
+    """``aistui export --tune``: run :func:`aistui.export.tune.tune` (progress on stderr), print
+    the result (JSON or text) and write the picked code to ``--out``. Raises ``TuneError``."""
+    from .export.tune import TuneConfig, format_text, tune
+
+    cfg = TuneConfig(budget_s=args.budget, point_seconds=args.point_seconds,
+                     styles=[str(x) for x in _ints_or_words(args.tune_styles)],
+                     workers=[int(x) for x in _ints_or_words(args.tune_workers)],
+                     batch_sizes=[int(x) for x in _ints_or_words(args.tune_batch_sizes)],
+                     inflight=[int(x) for x in _ints_or_words(args.tune_inflight)],
+                     endpoint=settings.endpoint, token=settings.token or "")
+    async for ev in tune(spec, cfg):
+        if ev["kind"] == "phase":
+            print(f"[tune] {ev['text']}", file=sys.stderr, flush=True)
+        elif ev["kind"] == "point":
+            p = ev["point"]
+            rate = f"{p['samples_per_s']:,.0f} samples/s" if p["samples_per_s"] else (p["error"] or "no steady state")
+            print(f"[tune] {p['style']} num_workers={p['workers']} batch_size={p['batch_size']}"
+                  + (f" inflight={p['inflight']}" if p["inflight"] is not None else "") + f": {rate}",
+                  file=sys.stderr, flush=True)
+        elif ev["kind"] == "result":
+            res = ev["result"]
+            if args.out:
+                args.out.write_text(res["code"])
+                print(f"wrote {args.out}", file=sys.stderr)
+            print(json.dumps(res, indent=1) if args.json else format_text(res))
+    return 0
+
+
 def _export(args: argparse.Namespace) -> int:
     """``aistui export``: generate the loader code (stdout or ``--out``) and with ``--dry-run``
     measure it (:func:`_print_dry_run`). Exit codes: 2 for bad options or a missing dry-run
@@ -311,8 +362,9 @@ def _export(args: argparse.Namespace) -> int:
     from .core.errors import AISError, InvalidInput
     from .export.discover import discover_classes
     from .export.dryrun import DryRunConfig, DryRunError
-    from .export.requirements import check_dry_run
+    from .export.requirements import check_dry_run, check_tune
     from .export.snippet import generate
+    from .export.tune import TuneError
 
     names = _export_names(args)
     try:
@@ -322,6 +374,10 @@ def _export(args: argparse.Namespace) -> int:
         # A plain install has no torch and no SDK: say so before contacting the cluster or starting
         # a child (generating code needs neither).
         needs = check_dry_run(spec.style, decode=spec.decode) if args.dry_run else ""
+        if args.tune:
+            from .export.tune import candidate_styles
+
+            needs = check_tune(_ints_or_words(args.tune_styles) or candidate_styles(spec), decode=spec.decode)
         if needs:
             print(f"aistui export: {needs}", file=sys.stderr)
             return 2
@@ -330,6 +386,8 @@ def _export(args: argparse.Namespace) -> int:
             if spec.labels == "folder":
                 async with AISClient(settings) as client:
                     spec.classes = await discover_classes(client, Bck.parse(spec.bucket), spec.prefix, spec.names)
+            if args.tune:
+                return await _tune(args, spec, settings)
             code = generate(spec)
             if args.out:
                 args.out.write_text(code)
@@ -347,7 +405,7 @@ def _export(args: argparse.Namespace) -> int:
     except (InvalidInput, ValueError) as e:
         print(f"aistui export: {e}", file=sys.stderr)
         return 2
-    except (AISError, DryRunError) as e:
+    except (AISError, DryRunError, TuneError) as e:
         print(f"aistui export: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -68,7 +68,10 @@ def imports(spec: ExportSpec) -> str:
         data.append("IterableDataset")
         if spec.shuffle or spec.style == "pipe":
             data.append("get_worker_info")
-    third.append(f"from torch.utils.data import {', '.join(sorted(data))}")
+    line = f"from torch.utils.data import {', '.join(sorted(data))}"
+    if len(line) > 88:  # black: one name a line, in parentheses (the sampler makes it long)
+        line = "from torch.utils.data import (\n" + "".join(f"    {d},\n" for d in sorted(data)) + ")"
+    third.append(line)
     plain_std = sorted(m for m in std if " " not in m)
     from_std = sorted(m for m in std if " " in m)
     head = "\n".join([f"import {m}" for m in plain_std] + from_std)
@@ -106,6 +109,8 @@ def constants(spec: ExportSpec, bck: Bck) -> str:
         lines.append(f"NAMESPACE = Namespace(uuid={_q(bck.ns.uuid)}, name={_q(bck.ns.name)})  # remote cluster")
     if spec.names is None:
         lines.append(f"PREFIX = {_q(spec.prefix)}")
+    if spec.tuned:
+        lines += _comment_lines(f"Tuned by aistui on this cluster: {spec.tuned}")
     lines += [f"BATCH_SIZE = {spec.batch_size}", f"NUM_WORKERS = {spec.num_workers}"]
     if spec.shuffle:
         lines.append(f"SEED = {spec.seed}")
@@ -136,6 +141,13 @@ def constants(spec: ExportSpec, bck: Bck) -> str:
     if spec.names is not None:
         out += "\n" + _list_lines("NAMES", spec.names, "The objects selected in aistui.")
     return out
+
+
+def _comment_lines(text: str) -> list[str]:
+    """``text`` as ``#`` comment lines of at most 88 columns."""
+    import textwrap
+
+    return ["# " + line for line in textwrap.wrap(text, 86)]
 
 
 def _dict_lines(name: str, items: dict[str, float], comment: str) -> str:

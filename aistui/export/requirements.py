@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 
-__all__ = ["INSTALL_HINT", "missing_for_dry_run", "dry_run_message", "check_dry_run"]
+__all__ = ["INSTALL_HINT", "missing_for_dry_run", "dry_run_message", "check_dry_run", "check_tune"]
 
 INSTALL_HINT = "pip install 'aistui[torch]'"
 
@@ -59,17 +59,30 @@ def missing_for_dry_run(style: str, *, decode: bool = False) -> list[str]:
     return [WHAT[m] for m in needed_modules(style, decode=decode) if not _importable(m)]
 
 
-def dry_run_message(missing: list[str]) -> str:
+def dry_run_message(missing: list[str], what_needs: str = "the dry-run") -> str:
     """One line naming ``missing`` (as :func:`missing_for_dry_run` returns it) and how to add
     it, e.g. ``the dry-run needs torch and the aistore SDK: pip install 'aistui[torch]'``.
     Returns ``""`` for an empty list; raises nothing."""
     if not missing:
         return ""
     what = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " and " + missing[-1]
-    return f"the dry-run needs {what}: {INSTALL_HINT}"
+    return f"{what_needs} needs {what}: {INSTALL_HINT}"
 
 
 def check_dry_run(style: str, *, decode: bool = False) -> str:
     """:func:`dry_run_message` of :func:`missing_for_dry_run`: ``""`` when the dry-run can start,
     else the one-line message to show instead of starting it. Raises nothing."""
     return dry_run_message(missing_for_dry_run(style, decode=decode))
+
+
+def check_tune(styles: list[str], *, decode: bool = False) -> str:
+    """The tuner's check (:mod:`aistui.export.tune` runs the dry-run harness for every style in
+    ``styles``): ``""`` when it can start, else one line such as ``the tuner needs torch:
+    pip install 'aistui[torch]'`` naming everything any of the styles lacks, in
+    :func:`needed_modules` order. Imports nothing; raises nothing."""
+    missing: list[str] = []
+    for style in styles or ["iter"]:
+        for m in missing_for_dry_run(style, decode=decode):
+            if m not in missing:
+                missing.append(m)
+    return dry_run_message(missing, "the tuner")

@@ -47,6 +47,7 @@ class ExportSpec:
     etl: str = ""
     get_batch_size: int = 32  # objects per get-batch request (styles "batch" and "pipe")
     inflight: int = 4  # get-batch requests in flight per DataLoader worker (style "pipe")
+    tuned: str = ""  # the tuner's measurement of these options, written into the code as a comment
     default_endpoint: str = "http://localhost:8080"
     class_weights: dict[str, float] = field(default_factory=dict[str, float])
     weighting: str = "none"
