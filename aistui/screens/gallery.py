@@ -1,6 +1,7 @@
 """The thumbnail gallery (``i`` on the objects screen, ``:gallery ais://bucket/dir/``): a grid of
-the images of one virtual directory, or of one shard's members, as many as fit, the name under
-each.
+the images under one virtual directory (recursively: ``train/`` shows ``train/cat/…`` and
+``train/dog/…``, each labelled with its path below the directory, so a class folder reads as
+the label), or of one shard's members, as many as fit.
 
 One screenful is ONE get-batch request (``GET /v1/ml/moss``, :meth:`aistui.core.batch.BatchAPI.iter_batch`;
 a shard's members by ``archpath``): objects whose name is not an image's, or larger than
@@ -20,6 +21,7 @@ import asyncio
 import copy
 import os
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,7 @@ from textual.widgets import Static
 from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError
-from ..core.models import Bck
+from ..core.models import Bck, LsoPage
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
 from ..widgets.keybar import KeyBar
@@ -47,6 +49,7 @@ from .base import AISScreen
 
 CACHE = 512          # thumbnails kept (small RGB images, a few KiB each)
 LIST_LIMIT = 10_000  # shard members listed at most
+LIST_PAGE = 1000     # names per listing page
 CHROME_ROWS = 3      # status bar, hint line, key bar
 FLUSH_S = 0.1        # thumbnails that arrive within this many seconds are drawn together
 
@@ -116,7 +119,9 @@ class GalleryScreen(AISScreen):
         self.fetched_pages: int = 0   # pages whose get-batch completed (tests wait on it)
         self.last_fetch: tuple[int, float] = (0, 0.0)  # (entries, seconds) of the last page fetched
         self._run = 0
-        self._dir_cursor = None
+        self._pages: AsyncIterator[LsoPage] | None = None  # the directory's listing, page by page
+        self._listing = False  # a lister runs
+        self._need = 0         # names it lists at least
         self._pending: list[Tile] = []  # thumbnails not drawn yet (see _thumb)
 
     @property
@@ -144,9 +149,20 @@ class GalleryScreen(AISScreen):
         """List the directory (or shard) from its start and show its first page."""
         self._run += 1
         self.items, self.listed, self.cursor, self.page = [], False, 0, -1
-        self._dir_cursor = None
+        self.workers.cancel_group(self, "gallery-list")  # and with it the old listing's pages
+        self._pages = None
+        self._listing = False
+        self._need = 0
         self._hint()
-        self.list_more(self._run, self.per_page)
+        self.want(self.per_page)
+
+    def want(self, need: int) -> None:
+        """Have at least ``need`` names listed (or all): one lister at a time, never cancelled
+        midway (its page iterator would end), asked for more while it runs."""
+        self._need = max(self._need, need)
+        if not self._listing and not self.listed:
+            self._listing = True
+            self.list_more(self._run)
 
     def _shape(self, width: int, height: int) -> bool:
         shape = grid_shape(self.protocol, width, max(1, height - CHROME_ROWS))
@@ -162,10 +178,11 @@ class GalleryScreen(AISScreen):
 
     # ---------------------------------------------------------------- listing
 
-    @work(exclusive=True, group="gallery-list", exit_on_error=False)
-    async def list_more(self, run: int, need: int) -> None:
-        """List until at least ``need`` names are known (or everything is): a shard's members
-        in one listing (``LsArchDir``), a directory's objects page by page (``DirCursor``)."""
+    @work(group="gallery-list", exit_on_error=False)
+    async def list_more(self, run: int) -> None:
+        """List until :attr:`_need` names are known (or everything is): a shard's members in
+        one listing (``LsArchDir``), the objects under the directory page by page (one
+        recursive listing, ``iter_pages``, props ``name,size``)."""
         await self.session.connected.wait()
         client = self.session.client
         try:
@@ -173,17 +190,25 @@ class GalleryScreen(AISScreen):
                 members, _truncated = await client.objects.list_archive(self.bck, self.shard, limit=LIST_LIMIT)
                 self.post_message(self.Listed(run, members, True))
                 return
-            if self._dir_cursor is None:
-                self._dir_cursor = client.objects.dir_cursor(self.bck, self.prefix)
-            cursor = self._dir_cursor
+            if self._pages is None:
+                self._pages = client.objects.iter_pages(self.bck, prefix=self.prefix, props="name,size",
+                                                        page_size=LIST_PAGE)
             have = len(self.items)
-            while not cursor.done and have < need:
-                entries = await cursor.next_page()
-                items = [(e.name, e.size) for e in entries if not e.is_dir]
+            while have < self._need:
+                page = await anext(self._pages, None)
+                if page is None:
+                    self.post_message(self.Listed(run, [], True))
+                    break
+                items = [(e.name, e.size) for e in page.entries or [] if not e.is_dir]
                 have += len(items)
-                self.post_message(self.Listed(run, items, cursor.done))
+                self.post_message(self.Listed(run, items, page.done))
+                if page.done:
+                    break
         except AISError as e:
             self.post_message(LoadFailed(e))
+        finally:
+            if run == self._run:
+                self._listing = False
 
     @on(Listed)
     def _listed(self, msg: Listed) -> None:
@@ -339,7 +364,7 @@ class GalleryScreen(AISScreen):
             return
         if target >= len(self.items):
             if not self.listed:
-                self.list_more(self._run, target + self.per_page)
+                self.want(target + self.per_page)
             if dy and self.cursor // self.per_page == (len(self.items) - 1) // self.per_page:
                 return
             target = len(self.items) - 1
@@ -352,7 +377,7 @@ class GalleryScreen(AISScreen):
         target = max(0, self.cursor + delta * self.per_page)
         if target >= len(self.items):
             if not self.listed:
-                self.list_more(self._run, target + self.per_page)
+                self.want(target + self.per_page)
             target = len(self.items) - 1
         self._goto(target)
 
@@ -362,7 +387,7 @@ class GalleryScreen(AISScreen):
         if page != self.page:
             self._show()
             if not self.listed and len(self.items) < (page + 2) * self.per_page:
-                self.list_more(self._run, (page + 2) * self.per_page)  # the next page's names ahead
+                self.want((page + 2) * self.per_page)  # the next page's names ahead
         else:
             self.grid.mark(self.cursor - page * self.per_page, self.selected)
             self._hint()

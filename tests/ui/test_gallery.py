@@ -1,6 +1,7 @@
 """The thumbnail gallery on the real local cluster: ``i`` on the objects screen opens a grid of a
 directory's images (one get-batch per screenful), names under each, placeholders for a non-image
 and a broken PNG; the selection feeds delete (after a confirm); a shard's members by archpath;
+the images below a directory of class folders, labelled by their path;
 ``enter`` opens the full preview; ``:gallery``. Snapshots at 80x24 and 160x48 on deterministic
 images served through httpx.MockTransport (a real cluster's answer is the same TAR, but its
 ids and timings differ every run)."""
@@ -118,7 +119,7 @@ async def test_gallery_grid_select_delete_and_preview(ais, client: AISClient, bu
         await until(pilot, lambda: len(_labels(app.screen)) == 5)
 
 
-async def test_gallery_of_a_shard_reads_members_by_archpath(ais, client: AISClient, bucket: Bck):
+async def test_gallery_of_a_shard_and_of_class_folders(ais, client: AISClient, bucket: Bck):
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tar:
         for name, data in [("0001.jpg", png(1)), ("0001.cls", b"3"), ("0002.jpg", png(2))]:
@@ -141,6 +142,15 @@ async def test_gallery_of_a_shard_reads_members_by_archpath(ais, client: AISClie
         await pilot.press("x")  # delete applies to objects, not a shard's members
         await until(pilot, lambda: any("members of the shard" in n.message for n in app._notifications))
         assert isinstance(app.screen, GalleryScreen)
+        # a directory of class folders: the images below it, labelled by their path (the class)
+        await client.objects.put(bucket, "classes/cat/1.png", png(1))
+        await client.objects.put(bucket, "classes/dog/2.png", png(2))
+        app.jump(f"gallery {bucket}/classes/")
+        await until(pilot, lambda: app.screen is not screen and isinstance(app.screen, GalleryScreen)
+                    and app.screen.is_mounted)
+        classes = app.screen
+        await until(pilot, lambda: sum(v == "image" for v in _notes(classes).values()) == 2)
+        assert _labels(classes) == ["cat/1.png", "dog/2.png"]
 
 
 # ---------------------------------------------------------------- snapshots (recorded answers)
