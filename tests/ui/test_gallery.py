@@ -1,7 +1,8 @@
 """The thumbnail gallery on the real local cluster: ``i`` on the objects screen opens a grid of a
 directory's images (one get-batch per screenful), names under each, placeholders for a non-image
 and a broken PNG; the selection feeds delete (after a confirm); a shard's members by archpath;
-the images below a directory of class folders, labelled by their path;
+the images below a directory of class folders, labelled by their path; paging at 80x24 (one
+get-batch per page, thumbnails kept when paging back);
 ``enter`` opens the full preview; ``:gallery``. Snapshots at 80x24 and 160x48 on deterministic
 images served through httpx.MockTransport (a real cluster's answer is the same TAR, but its
 ids and timings differ every run)."""
@@ -151,6 +152,31 @@ async def test_gallery_of_a_shard_and_of_class_folders(ais, client: AISClient, b
         classes = app.screen
         await until(pilot, lambda: sum(v == "image" for v in _notes(classes).values()) == 2)
         assert _labels(classes) == ["cat/1.png", "dog/2.png"]
+
+
+async def test_gallery_pages_at_80x24_one_get_batch_each(ais, client: AISClient, bucket: Bck):
+    for i in range(10):
+        await client.objects.put(bucket, f"p/{i:02}.png", png(i))
+    app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60, image_protocol="halfcell")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.health == "ok")
+        app.show_gallery(bucket, "p/")
+        await shown(pilot, app, GalleryScreen)
+        screen = app.screen
+        assert isinstance(screen, GalleryScreen)
+        await until(pilot, lambda: screen.fetched_pages == 1 and screen.listed)
+        assert (screen.columns, screen.rows) == (4, 2)  # half-blocks at 80x24: 8 large cells
+        assert _labels(screen) == [f"{i:02}.png" for i in range(8)] and screen.last_fetch[0] == 8
+        await pilot.press("l", "j")  # right, then down a row: the 6th
+        assert screen.cursor == 5
+        await pilot.press("j")  # past the last row: the next page
+        await until(pilot, lambda: screen.fetched_pages == 2)
+        assert screen.cursor == 9 and _labels(screen) == ["08.png", "09.png"] and screen.last_fetch[0] == 2
+        await until(pilot, lambda: all(v == "image" for v in _notes(screen).values()))
+        await pilot.press("pageup")  # back: the thumbnails kept, no new get-batch
+        await until(pilot, lambda: screen.page == 0)
+        await until(pilot, lambda: all(v == "image" for v in _notes(screen).values()))
+        assert screen.fetched_pages == 2
 
 
 # ---------------------------------------------------------------- snapshots (recorded answers)

@@ -2,10 +2,9 @@
 switches to one summary job per directory and the table agrees with the exact listing; going
 back up shows the kept map without listing again; ``x`` deletes a directory after a confirm (a
 job through the session, logged as ``ais object rm BUCKET --prefix P``) and the map is computed
-again; drilling down in exact mode shows the map the top's listing already counted; on a
-@remais bucket ``E`` evicts a directory (asks first) and ``f`` prefetches it back, the cached share
-following;
-``E``/``f`` say an ais bucket has nothing to evict or prefetch. The read-only refusals
+again; drilling down in exact mode shows the map the top's listing already counted; ``E``/``f``
+say an ais bucket has nothing to evict or prefetch; on a @remais bucket ``E`` evicts a directory
+(asks first) and ``f`` prefetches it back, the cached share following. The read-only refusals
 are in tests/ui/test_read_only.py."""
 
 from __future__ import annotations
