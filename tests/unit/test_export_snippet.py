@@ -98,7 +98,7 @@ WEIGHTS = {"0": 0.67, "1": 0.9571, "9": 3.35}
 
 
 @pytest.mark.parametrize("labels,style", [("folder", "map"), ("member", "shard"), ("mapping", "plain"),
-                                          ("none", "iter")])
+                                          ("none", "iter"), ("none", "pipe")])
 @pytest.mark.parametrize("weighting", ["loss", "sampler"])
 def test_class_weights_from_the_balance_view(labels, style, weighting):
     spec = ExportSpec(bucket="ais://digits", prefix="train/", style=style, labels=labels, classes=CLASSES,
@@ -115,7 +115,8 @@ def test_class_weights_from_the_balance_view(labels, style, weighting):
         assert f"    weights = {want}\n    return torch.tensor(weights, dtype=torch.float)" in code
     else:
         assert "make_sampler" in fns and "loss_weights" not in fns
-        assert "WeightedRandomSampler" in next(x for x in code.splitlines() if x.startswith("from torch.utils.data"))
+        imports = code[code.index("from torch.utils.data import"):]
+        assert "WeightedRandomSampler" in imports[:imports.index("\n\n")]
         key = "CLASSES[label]" if labels == "folder" else "str(label)"
         assert f"weights = [CLASS_WEIGHTS.get({key}, 1.0) for label in labels]" in code
 
