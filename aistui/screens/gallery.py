@@ -7,7 +7,8 @@ One screenful is ONE get-batch request (``GET /v1/ml/moss``, :meth:`aistui.core.
 a shard's members by ``archpath``): objects whose name is not an image's, or larger than
 :data:`~aistui.widgets.thumbs.THUMB_CAP`, are not asked for and show a placeholder. Each answer
 is decoded and shrunk with Pillow on a thread (:func:`~aistui.widgets.thumbs.make_thumb`), so the
-event loop only mounts the small result. Thumbnails seen are kept (a bounded cache), so paging
+event loop only draws the small result. A cluster that does not serve get-batch (501/405) gets
+one GET per thumbnail instead, 8 at a time, and the hint says so. Thumbnails seen are kept (a bounded cache), so paging
 back costs nothing.
 
 Keys: arrows or ``hjkl`` move, ``pgup``/``pgdn`` turn the page, ``space`` selects, ``a`` selects
@@ -37,7 +38,7 @@ from textual.widgets import Static
 
 from .. import cmdlog
 from .. import format as fmt
-from ..core.errors import AISError
+from ..core.errors import AISError, NotSupported
 from ..core.models import Bck, LsoPage
 from ..messages import LoadFailed
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
@@ -123,6 +124,7 @@ class GalleryScreen(AISScreen):
         self._listing = False  # a lister runs
         self._need = 0         # names it lists at least
         self._pending: list[Tile] = []  # thumbnails not drawn yet (see _thumb)
+        self.batch_off = False  # the cluster answered get-batch with 501/405: one GET per thumbnail
 
     @property
     def protocol(self) -> str:
@@ -287,15 +289,36 @@ class GalleryScreen(AISScreen):
                 done = Tile(tile.name, tile.label, len(data), note=str(e).replace(" (", "\n("))
             self.post_message(self.ThumbReady(run, done))
 
+        async def singly(tile: Tile) -> None:
+            try:
+                data = await self._get_one(tile.name)
+            except AISError as e:
+                self.post_message(self.ThumbReady(run, Tile(tile.name, tile.label, tile.size,
+                                                            note=f"cannot read:\n{e}")))
+                return
+            await decode(tile, data)
+
         decoding: list[asyncio.Task[None]] = []  # decodes overlap the rest of the answer
         try:
-            async for item in self.session.client.batch.iter_batch(self.bck, entries, timeout=120):
-                tile = by_name[item.archpath if self.shard else item.name]
-                if item.data is None:
-                    self.post_message(self.ThumbReady(run, Tile(tile.name, tile.label, tile.size,
-                                                                note=f"cannot read:\n{item.error or 'error'}")))
-                else:
-                    decoding.append(asyncio.create_task(decode(tile, item.data)))
+            if not self.batch_off:
+                try:
+                    async for item in self.session.client.batch.iter_batch(self.bck, entries, timeout=120):
+                        tile = by_name[item.archpath if self.shard else item.name]
+                        if item.data is None:
+                            self.post_message(self.ThumbReady(run, Tile(
+                                tile.name, tile.label, tile.size, note=f"cannot read:\n{item.error or 'error'}")))
+                        else:
+                            decoding.append(asyncio.create_task(decode(tile, item.data)))
+                except NotSupported:  # a cluster that does not serve get-batch (501/405)
+                    self.batch_off = True
+            if self.batch_off:  # one GET each, 8 at a time
+                gate = asyncio.Semaphore(8)
+
+                async def gated(tile: Tile) -> None:
+                    async with gate:
+                        await singly(tile)
+
+                decoding = [asyncio.create_task(gated(t)) for t in todo]
             await asyncio.gather(*decoding)
         except AISError as e:
             self.post_message(LoadFailed(e))
@@ -304,6 +327,19 @@ class GalleryScreen(AISScreen):
             for t in decoding:
                 t.cancel()
         self.post_message(self.PageFetched(run, page, len(entries), loop.time() - t0))
+
+    async def _get_one(self, name: str) -> bytes:
+        """One thumbnail's bytes without get-batch: the object (at most :data:`THUMB_CAP`
+        bytes), or the shard member by ``archpath``."""
+        client = self.session.client
+        if not self.shard:
+            return await client.objects.get(self.bck, name, max_bytes=THUMB_CAP)
+        data = b""
+        async for chunk in client.objects.iter_get(self.bck, self.shard, archpath=name):
+            data += chunk
+            if len(data) > THUMB_CAP:
+                break
+        return data
 
     @on(ThumbReady)
     def _thumb(self, msg: ThumbReady) -> None:
@@ -348,7 +384,8 @@ class GalleryScreen(AISScreen):
             if self.selected:
                 text += f" · {len(self.selected):,} selected"
             if self.last_fetch[0]:
-                text += f" · get-batch: {self.last_fetch[0]} in {self.last_fetch[1]:.2f} s"
+                how = ("GETs (this cluster does not serve get-batch)" if self.batch_off else "get-batch")
+                text += f" · {how}: {self.last_fetch[0]} in {self.last_fetch[1]:.2f} s"
             name, size = self.items[self.cursor]
             text += f" · {self._label(name)} {fmt.size(size) if size >= 0 else ''}"
         self.query_one("#gallery-hint", Static).update(Text(text))

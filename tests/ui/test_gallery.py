@@ -223,3 +223,31 @@ def test_gallery_snapshot(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=ready)
+
+
+def _no_batch_handler(request: httpx.Request) -> httpx.Response:
+    """A cluster without get-batch (501): what a v1.5.0 local cluster cannot produce."""
+    if request.url.path.startswith("/v1/ml/moss"):
+        return httpx.Response(501, json={"message": "get-batch: not implemented", "status": 501})
+    if request.method == "GET" and request.url.path.startswith("/v1/objects/datasets/train/"):
+        name = request.url.path.rsplit("/", 1)[1]
+        if name.endswith(".png"):
+            return httpx.Response(200, content=png(int(name[:3])))
+    return _handler(request)
+
+
+async def test_gallery_falls_back_to_single_gets_without_get_batch():
+    client = AISClient(ConnectionSettings(endpoint=ENDPOINT), transport=httpx.MockTransport(_no_batch_handler),
+                       retries=0)
+    app = AISTui(ConnectionSettings(endpoint=ENDPOINT), refresh_s=3600, image_protocol="halfcell", client=client)
+    async with app.run_test(size=(160, 48), notifications=True) as pilot:
+        await until(pilot, lambda: app.health == "ok")
+        app.show_gallery(Bck.parse("ais://datasets"), "train/")
+        await shown(pilot, app, GalleryScreen)
+        screen = app.screen
+        assert isinstance(screen, GalleryScreen)
+        await until(pilot, lambda: screen.fetched_pages >= 1)
+        await until(pilot, lambda: sum(v == "image" for v in _notes(screen).values()) == 10)
+        assert screen.batch_off and _notes(screen)["labels.csv"].startswith("not an image")
+        assert "GETs (this cluster does not serve get-batch): 10" in str(screen.query_one("#gallery-hint").content)
+
