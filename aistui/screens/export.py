@@ -3,8 +3,11 @@
 The form on the left picks the style and options; the code on the right is regenerated on every
 change and shown highlighted. ``y`` copies it (OSC 52, tmux, pyperclip, else a file, and says
 which), ``s`` saves it, ``r`` dry-runs it on this cluster in separate processes (live progress,
-then a table and a bar chart of samples/s per ``num_workers`` against the references), ``esc``
-cancels a running dry-run, else goes back. Nothing here imports torch or aistore.
+then a table and a bar chart of samples/s per ``num_workers`` against the references), ``T``
+tunes (:mod:`aistui.export.tune`: styles x num_workers x batch size x requests in flight within
+the budget; a plot of samples/s against num_workers per style; the pick is put into the form,
+so the code shows it), ``esc`` cancels a running dry-run or search, else goes back. Nothing here
+imports torch or aistore.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from textual.widgets import Checkbox, DataTable, Input, Label, ProgressBar, Sele
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck
 from ..export import WEIGHTINGS
-from ..export.requirements import check_dry_run
+from ..export.requirements import check_dry_run, check_tune
 from ..export.snippet import LABELS, STYLES, ExportSpec, default_filename, generate
 from ..widgets.dialogs import PromptDialog
 from ..widgets.keybar import KeyBar
@@ -50,6 +53,21 @@ def result_rows(result: dict) -> list[tuple[str, ...]]:
                      _f(r["cpu"]["cores"], ".2f"), _f(r["ratios"].get("get"), ".2f"),
                      _f(r["ratios"].get("decode"), ".2f"), r.get("bottleneck") or "-"))
     return rows
+
+
+def _pkey(p: dict) -> tuple:
+    return (p["style"], p["workers"], p["batch_size"], p["inflight"])
+
+
+def plot_series(points: list[dict]) -> list[tuple[str, list[int], list[float]]]:
+    """``[(style, num_workers values, samples/s)]`` for the tuner's plot: per style, the best
+    rate at each ``num_workers`` (over batch sizes and requests in flight), sorted by workers."""
+    best: dict[str, dict[int, float]] = {}
+    for p in points:
+        if p["samples_per_s"]:
+            per = best.setdefault(p["style"], {})
+            per[p["workers"]] = max(per.get(p["workers"], 0.0), p["samples_per_s"])
+    return [(style, sorted(per), [per[w] for w in sorted(per)]) for style, per in best.items()]
 
 
 def result_chart(result: dict, width: int = 40) -> Table:
@@ -84,6 +102,7 @@ class ExportScreen(AISScreen):
         Binding("y", "copy", "Copy", id="export.copy"),
         Binding("s", "save", "Save", id="export.save"),
         Binding("r", "dry_run", "Dry-run", id="export.dry_run"),
+        Binding("T", "tune", "Tune", id="export.tune"),
     ]
 
     DEFAULT_CSS = """
@@ -103,6 +122,8 @@ class ExportScreen(AISScreen):
     #export-progress-line { height: auto; padding: 0 1; }
     #export-table { height: auto; max-height: 8; }
     #export-chart, #export-verdict { height: auto; padding: 0 1; }
+    #export-plot-box { height: auto; }
+    #export-plot { height: 14; }
     """
 
     def __init__(self, bck: Bck, prefix: str = "", names: list[str] | None = None,
@@ -117,6 +138,8 @@ class ExportScreen(AISScreen):
         self.code = ""
         self.error = ""
         self.result: dict | None = None
+        self.tune_result: dict | None = None
+        self.inflight = 4  # pipe: get-batch requests in flight per worker (the tuner sets it)
         self.running = False
 
     # ------------------------------------------------------------------ layout
@@ -152,6 +175,8 @@ class ExportScreen(AISScreen):
                 with Horizontal(classes="row"):
                     yield Input("50", id="batches", type="integer")
                     yield Input("20", id="seconds", type="number")
+                yield Label("tune (T): budget seconds")
+                yield Input("120", id="budget", type="number")
             with Vertical(id="export-right"):
                 yield Static("", id="export-error")
                 with ScrollableContainer(id="export-code", can_focus=True):
@@ -161,6 +186,7 @@ class ExportScreen(AISScreen):
                     yield ProgressBar(total=100, show_eta=False, id="export-progress")
                     yield DataTable(id="export-table", cursor_type="none", zebra_stripes=True)
                     yield Static("", id="export-chart")
+                    yield Vertical(id="export-plot-box")  # the tuner's plot, mounted on first use
                     yield Static("", id="export-verdict")
         yield KeyBar()
 
@@ -184,9 +210,9 @@ class ExportScreen(AISScreen):
             return default
 
     def spec(self) -> ExportSpec:
-        """The form's current state."""
+        """The form's current state (with the tuner's note when the form still holds its pick)."""
         q = self.query_one
-        return ExportSpec(
+        spec = ExportSpec(
             bucket=str(self.bck), prefix=self.prefix, names=self.names,
             style=str(q("#style", Select).value), labels=str(q("#labels", Select).value),
             classes=self.class_folders or [], label_file=q("#label_file", Input).value.strip(),
@@ -197,7 +223,15 @@ class ExportScreen(AISScreen):
             default_endpoint=self.session.settings.endpoint,
             class_weights=self.class_weights,
             weighting=str(q("#weighting", Select).value) if self.class_weights else "none",
+            inflight=self.inflight,
         )
+        pick = (self.tune_result or {}).get("pick")
+        if pick and (pick["style"], pick["workers"], pick["batch_size"]) == (spec.style, spec.num_workers,
+                                                                             spec.batch_size):
+            from ..export.tune import pick_text
+
+            spec.tuned = pick_text(pick)
+        return spec
 
     def regenerate(self) -> None:
         spec = self.spec()
@@ -226,7 +260,7 @@ class ExportScreen(AISScreen):
         self.regenerate()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id not in ("sweep", "batches", "seconds"):
+        if event.input.id not in ("sweep", "batches", "seconds", "budget"):
             self.regenerate()
 
     @work(exclusive=True, group="export-classes", exit_on_error=False)
@@ -277,7 +311,7 @@ class ExportScreen(AISScreen):
         if self.running:
             self.workers.cancel_group(self, "dryrun")
             self.running = False
-            self._progress_text("dry-run cancelled (its processes were stopped)")
+            self._progress_text("cancelled (its processes were stopped)")
             return
         self.app.pop_screen()
 
@@ -310,6 +344,122 @@ class ExportScreen(AISScreen):
         self.running = True
         self.run_dry(spec, self.code, sweep, self._int("batches", 50),
                      float(self.query_one("#seconds", Input).value or 20))
+
+    def action_tune(self) -> None:
+        """``T``: search styles x num_workers x batch size (x requests in flight) within the budget."""
+        if self.running:
+            self.notify("a dry-run or search is already running (esc cancels it)", markup=False)
+            return
+        if self.error or not self.code:
+            self.notify(self.error or "nothing to tune", severity="warning", markup=False)
+            return
+        from ..export.tune import candidate_styles
+
+        spec = self.spec()
+        styles = [st for st in candidate_styles(spec) if not self.tune_styles or st in self.tune_styles]
+        needs = check_tune(styles, decode=spec.decode)  # a plain install has no torch, no SDK
+        if needs:
+            self.notify(needs, title="tuner not started", severity="error", markup=False, timeout=12)
+            return
+        try:
+            budget = float(self.query_one("#budget", Input).value or 120)
+            if budget <= 0:
+                raise ValueError
+        except ValueError:
+            self.notify("tune budget: a number of seconds, e.g. 120", severity="error")
+            return
+        self.query_one("#export-results").add_class("shown")
+        self.query_one("#export-table", DataTable).clear()
+        self.query_one("#export-chart", Static).update("")
+        self.query_one("#export-verdict", Static).update("")
+        if not self.query("#export-plot"):
+            from textual_plotext import PlotextPlot  # ~0.3 s to import: only when tuning
+
+            self.query_one("#export-plot-box").mount(PlotextPlot(id="export-plot"))
+        self.running = True
+        self.run_tune(spec, styles, budget)
+
+    @work(exclusive=True, group="dryrun", exit_on_error=False)
+    async def run_tune(self, spec: ExportSpec, styles: list[str], budget: float) -> None:
+        from ..export.tune import TuneConfig, TuneError, tune
+
+        settings = self.session.settings
+        cfg = TuneConfig(budget_s=budget, styles=styles, workers=self.tune_workers, batch_sizes=self.tune_batches,
+                         inflight=self.tune_inflight, point_seconds=self.tune_point_seconds,
+                         endpoint=settings.endpoint, token=settings.token or "")
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=budget, progress=0)
+        points: list[dict] = []
+        try:
+            async for ev in tune(spec, cfg):
+                kind = ev["kind"]
+                if kind == "phase":
+                    self._progress_text(f"tune: {ev['text']}")
+                elif kind == "point":
+                    bar.update(progress=min(budget, ev["elapsed_s"]))
+                    p = ev["point"]
+                    points = [q for q in points if _pkey(q) != _pkey(p)] + [p]
+                    rate = f"{p['samples_per_s']:,.0f} samples/s" if p["samples_per_s"] else "no steady state"
+                    self._progress_text(f"tune: {p['style']} num_workers={p['workers']} "
+                                        f"batch_size={p['batch_size']}: {rate}")
+                    self.draw_plot(points)
+                elif kind == "result":
+                    self.show_tune(ev["result"])
+        except TuneError as e:
+            self._progress_text(f"tune failed: {e}")
+            self.notify(f"tune failed: {e}", severity="error", markup=False, timeout=10)
+        finally:
+            self.running = False
+
+    #: the tuner's grids on the screen (tests shrink them)
+    tune_styles: list[str] = []  # empty: every style that can read the data
+    tune_workers: list[int] = [0, 1, 2, 4]
+    tune_batches: list[int] = [32, 128]
+    tune_inflight: list[int] = [2, 4, 8]
+    tune_point_seconds: float = 5.0
+
+    def draw_plot(self, points: list[dict]) -> None:
+        """samples/s against num_workers, one line per style (its best over batch size and
+        requests in flight at each num_workers)."""
+        found = self.query("#export-plot")
+        if not found:
+            return
+        plot = found.first()
+        plt = plot.plt  # type: ignore[attr-defined]  # PlotextPlot, imported lazily
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("samples/s by num_workers")
+        plt.xlabel("num_workers")
+        for style, xs, ys in plot_series(points):
+            plt.plot(xs, ys, label=style, marker="braille")
+        plot.refresh()
+
+    def show_tune(self, result: dict) -> None:
+        """The search's points in the table, the plot, the pick in the form (so the code shows
+        it, with a ``# Tuned by aistui`` line) and the verdict."""
+        self.tune_result = result
+        pick = result["pick"]
+        self.draw_plot(result["points"])
+        t = self.query_one("#export-table", DataTable)
+        t.clear()
+        for p in sorted(result["points"], key=lambda p: -(p["samples_per_s"] or 0)):
+            t.add_row(f"{p['style']}:{p['workers']}", "-", "-", "-", "-", _f(p["samples_per_s"], ",.0f"),
+                      _f(p["mib_per_s"], ",.2f"), "-", "-", "-",
+                      _f(1 / p["get_share"] if p.get("get_share") else None, ".2f"), "-",
+                      f"bs={p['batch_size']}" + (f" k={p['inflight']}" if p["inflight"] is not None else "")
+                      + f" {p.get('bottleneck') or '-'}")
+        if pick.get("inflight") is not None:
+            self.inflight = pick["inflight"]
+        with self.prevent(Select.Changed, Input.Changed):
+            self.query_one("#style", Select).value = pick["style"]
+            self.query_one("#num_workers", Input).value = str(pick["workers"])
+            self.query_one("#batch_size", Input).value = str(pick["batch_size"])
+        self.regenerate()
+        self.query_one("#export-progress", ProgressBar).update(total=1, progress=1)
+        self._progress_text(f"tune done: {len(result['points'])} points in {result['elapsed_s']:.0f} s"
+                            + (f", {result['skipped']} not run (budget)" if result["skipped"] else "")
+                            + "; the pick is in the form and the code")
+        self.query_one("#export-verdict", Static).update(Text(result["verdict"], style="bold"))
 
     @work(exclusive=True, group="dryrun", exit_on_error=False)
     async def run_dry(self, spec: ExportSpec, code: str, sweep: list[int], batches: int, seconds: float) -> None:

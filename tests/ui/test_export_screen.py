@@ -137,3 +137,31 @@ async def test_dry_run_without_torch_says_what_is_missing_and_starts_nothing(mon
         assert spawned == []
         await pilot.press("y")  # copying needs no torch
         assert app.clipboard == screen.code
+
+
+async def test_tune_without_torch_says_what_is_missing_and_starts_nothing(monkeypatch):
+    """A plain install (simulated: the requirements check reports torch missing): ``T`` names
+    what is missing and how to add it, before starting a search worker or a process."""
+    import asyncio
+
+    from aistui.export import requirements
+
+    monkeypatch.setattr(requirements, "_importable", lambda name: name != "torch")
+    spawned = []
+
+    async def no_process(*cmd, **kw):
+        spawned.append(cmd)
+        raise AssertionError("a tuner process was started")
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", no_process)
+    app = make_app()
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_export(pilot)
+        screen.query_one("#export-code").focus()
+        notes = []
+        monkeypatch.setattr(screen, "notify", lambda msg, **kw: notes.append((msg, kw.get("severity"))))
+        await pilot.press("T")
+        await pilot.pause()
+        assert notes == [("the tuner needs torch: pip install 'aistui[torch]'", "error")]
+        assert not screen.running and not [w for w in app.workers if w.group == "dryrun"]
+        assert not screen.query("#export-plot") and spawned == []

@@ -70,7 +70,7 @@ READING = {
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
-    ExportScreen: {"back", "copy", "dry_run", "save"},
+    ExportScreen: {"back", "copy", "dry_run", "save", "tune"},  # T (tune) only reads, in child processes
     CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
     ConfigScreen: {"back", "next_match", "prev_match", "refresh", "search", "toggle_diff"},
     BucketPropsScreen: {"back", "next_match", "prev_match", "refresh", "search"},
