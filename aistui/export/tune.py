@@ -199,13 +199,18 @@ def _public(p: dict) -> dict:
                               "mib_per_s", "error")} | {k: p[k] for k in ("get_share", "bottleneck") if k in p}
 
 
-async def tune(spec: ExportSpec, cfg: TuneConfig, *, python: str = sys.executable) -> AsyncIterator[dict]:
+async def tune(spec: ExportSpec, cfg: TuneConfig, *, python: str = sys.executable,
+               exhaustive: bool = False) -> AsyncIterator[dict]:
     """Events: ``{"kind": "phase", "text"}``, ``{"kind": "point", "point", "elapsed_s"}`` per
     measurement, and last ``{"kind": "result", "result"}`` (``schema`` ``aistui.tune/1``:
     ``references``, ``points`` with ``samples_per_s``, ``get_share`` (loader / GET ceiling) and
     ``bottleneck``, ``pick``, ``code`` (the generated code with the pick), ``verdict``).
     Raises :class:`TuneError` when a child fails, the source is empty or no point fits the
-    budget, :class:`InvalidInput` for options that cannot work. Only reads from the cluster."""
+    budget, :class:`InvalidInput` for options that cannot work. Only reads from the cluster.
+
+    ``exhaustive``: measure every point of the grid once instead (stage ``grid``; no early stop,
+    no confirm), within the budget: the reference the tuner's pick is compared with in
+    ``bench/bench_tuner.py``."""
     bck = validate(spec)
     styles = cfg.styles or candidate_styles(spec)
     for s in styles:
@@ -232,59 +237,69 @@ async def tune(spec: ExportSpec, cfg: TuneConfig, *, python: str = sys.executabl
         bs0 = spec.batch_size
         k0 = spec.inflight
         try:
-            # 1. styles
-            yield {"kind": "phase", "text": f"styles at num_workers={w0}, batch_size={bs0}"}
-            for st in styles:
-                async for ev in s.measure("styles", st, w0, bs0, k0):
-                    yield ev
-            best = s.best()
-            if best is None:
-                raise TuneError("no point measured: raise the budget (a point takes "
-                                f"~{cfg.point_seconds + 4:.0f} s plus the references)")
-            kept = [st for st in styles if s.rate((st, w0, bs0, k0 if st == "pipe" else None))
-                    >= best["samples_per_s"] / DROP]
-            kept.sort(key=lambda st: -s.rate((st, w0, bs0, k0 if st == "pipe" else None)))
-            # 2. workers
-            yield {"kind": "phase", "text": f"num_workers for {', '.join(kept)}"}
-            for st in kept:
-                ki = k0 if st == "pipe" else None
-                for w in cfg.workers:
-                    async for ev in s.measure("workers", st, w, bs0, ki):
+            if exhaustive:
+                yield {"kind": "phase", "text": "the full grid"}
+                for st in styles:
+                    for w in cfg.workers:
+                        for bs in cfg.batch_sizes:
+                            for k in (cfg.inflight if st == "pipe" else [None]):
+                                async for ev in s.measure("grid", st, w, bs, k):
+                                    yield ev
+            else:
+                # 1. styles
+                yield {"kind": "phase", "text": f"styles at num_workers={w0}, batch_size={bs0}"}
+                for st in styles:
+                    async for ev in s.measure("styles", st, w0, bs0, k0):
                         yield ev
-                    top = s.best()
-                    mine = max(s.rate((st, x, bs0, ki)) for x in cfg.workers)
-                    if top and mine < top["samples_per_s"] / DROP:
-                        break  # clearly worse: the rest of this style's workers are not run
-            # 3. batch size (and in-flight requests for pipe) around the best two
-            ranked = sorted((p for p in s.points.values() if p["samples_per_s"]), key=lambda p: -p["samples_per_s"])
-            seeds, seen_styles = [], set()
-            for p in ranked:
-                if p["style"] not in seen_styles:
-                    seeds.append(p)
-                    seen_styles.add(p["style"])
-                if len(seeds) == 2:
-                    break
-            yield {"kind": "phase", "text": "batch size" + (" and requests in flight" if "pipe" in seen_styles
-                                                             else "")}
-            for p in seeds:
-                for bs in cfg.batch_sizes:
-                    async for ev in s.measure("batch", p["style"], p["workers"], bs, p["inflight"]):
-                        yield ev
-                if p["style"] == "pipe":
-                    bbest = max((q for q in s.points.values() if q["style"] == "pipe" and q["workers"] == p["workers"]
-                                 and q["samples_per_s"]), key=lambda q: q["samples_per_s"])
-                    for k in cfg.inflight:
-                        async for ev in s.measure("batch", "pipe", p["workers"], bbest["batch_size"], k):
+                best = s.best()
+                if best is None:
+                    raise TuneError("no point measured: raise the budget (a point takes "
+                                    f"~{cfg.point_seconds + 4:.0f} s plus the references)")
+                kept = [st for st in styles if s.rate((st, w0, bs0, k0 if st == "pipe" else None))
+                        >= best["samples_per_s"] / DROP]
+                kept.sort(key=lambda st: -s.rate((st, w0, bs0, k0 if st == "pipe" else None)))
+                # 2. workers
+                yield {"kind": "phase", "text": f"num_workers for {', '.join(kept)}"}
+                for st in kept:
+                    ki = k0 if st == "pipe" else None
+                    for w in cfg.workers:
+                        async for ev in s.measure("workers", st, w, bs0, ki):
                             yield ev
-            # 4. confirm the top points, measured again for twice as long
-            ranked = sorted((p for p in s.points.values() if p["samples_per_s"]), key=lambda p: -p["samples_per_s"])
-            top = ranked[:CONFIRM]
-            if len(top) > 1:
-                yield {"kind": "phase", "text": f"measuring the best {len(top)} again"}
-                for p in top:
-                    async for ev in s.measure("confirm", p["style"], p["workers"], p["batch_size"], p["inflight"],
-                                              factor=2.0):
-                        yield ev
+                        top = s.best()
+                        mine = max(s.rate((st, x, bs0, ki)) for x in cfg.workers)
+                        if top and mine < top["samples_per_s"] / DROP:
+                            break  # clearly worse: the rest of this style's workers are not run
+                # 3. batch size (and in-flight requests for pipe) around the best two
+                ranked = sorted((p for p in s.points.values() if p["samples_per_s"]), key=lambda p: -p["samples_per_s"])
+                seeds, seen_styles = [], set()
+                for p in ranked:
+                    if p["style"] not in seen_styles:
+                        seeds.append(p)
+                        seen_styles.add(p["style"])
+                    if len(seeds) == 2:
+                        break
+                yield {"kind": "phase", "text": "batch size" + (" and requests in flight" if "pipe" in seen_styles
+                                                                 else "")}
+                for p in seeds:
+                    for bs in cfg.batch_sizes:
+                        async for ev in s.measure("batch", p["style"], p["workers"], bs, p["inflight"]):
+                            yield ev
+                    if p["style"] == "pipe":
+                        same = [q for q in s.points.values()
+                                if q["style"] == "pipe" and q["workers"] == p["workers"] and q["samples_per_s"]]
+                        bbest = max(same, key=lambda q: q["samples_per_s"])
+                        for k in cfg.inflight:
+                            async for ev in s.measure("batch", "pipe", p["workers"], bbest["batch_size"], k):
+                                yield ev
+                # 4. confirm the top points, measured again for twice as long
+                ranked = sorted((p for p in s.points.values() if p["samples_per_s"]), key=lambda p: -p["samples_per_s"])
+                top = ranked[:CONFIRM]
+                if len(top) > 1:
+                    yield {"kind": "phase", "text": f"measuring the best {len(top)} again"}
+                    for p in top:
+                        async for ev in s.measure("confirm", p["style"], p["workers"], p["batch_size"], p["inflight"],
+                                                  factor=2.0):
+                            yield ev
         except DryRunError as e:
             raise TuneError(str(e)) from e
         yield {"kind": "phase", "text": "measuring the raw GET rate again (A-B-A)"}
