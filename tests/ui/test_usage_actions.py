@@ -1,18 +1,20 @@
 """The usage map's cluster mode and its actions on a directory, on the real local cluster: ``m``
 switches to one summary job per directory and the table agrees with the exact listing; going
-back up shows the kept map without listing again; ``x`` deletes a directory after a confirm (a
-job through the session, logged as ``ais object rm BUCKET --prefix P``) and the map is computed
-again; drilling down in exact mode shows the map the top's listing already counted; ``E``/``f``
-say an ais bucket has nothing to evict or prefetch; on a @remais bucket ``E`` evicts a directory
-(asks first) and ``f`` prefetches it back, the cached share following. The read-only refusals
-are in tests/ui/test_read_only.py."""
+back up shows the kept map without listing again; drilling down in exact mode shows the map the
+top's listing already counted; ``c`` copies a directory to another bucket; ``x`` deletes one
+after a confirm (a job through the session, logged as ``ais object rm BUCKET --prefix P``) and
+the map is computed again; ``E``/``f`` say an ais bucket has nothing to evict or prefetch; on a
+@remais bucket ``E`` evicts a directory (asks first) and ``f`` prefetches it back, the cached
+share following. The read-only refusals are in tests/ui/test_read_only.py."""
 
 from __future__ import annotations
+
+from textual.widgets import Input
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.usage import LOOSE_KEY, UsageScreen
-from aistui.widgets.dialogs import ConfirmDialog
+from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
 from aistui.widgets.linetable import LineTable
 from tests.integration.test_usage import TREE, fill
 from tests.util import shown, until
@@ -63,6 +65,22 @@ async def test_cluster_mode_and_delete_a_directory(ais, client: AISClient, bucke
         # E / f on an ais bucket: nothing to evict or prefetch
         await pilot.press("E")
         await until(pilot, lambda: any("not a remote bucket" in n.message for n in app._notifications))
+        # c on c/: copied to another bucket (created), names kept
+        dst = Bck.parse(f"ais://{bucket.name}-copy")
+        try:
+            table.move_cursor(row=table.get_row_index("c/"))
+            await pilot.press("c")
+            await until(pilot, lambda: isinstance(app.screen, PromptDialog))
+            app.screen.query_one(Input).value = str(dst)
+            await pilot.press("enter")
+            await shown(pilot, app, UsageScreen)
+            await until(pilot, lambda: any(e.cli == f"ais bucket cp {bucket} {dst} --prefix c/" and e.ok
+                                           for e in app.session.cmdlog))
+            await until(pilot, lambda: screen.snapshot is not None and screen.snapshot.done, tries=1200)
+            copied = {e.name for e in await client.objects.list_all(dst)}
+            assert copied == {f"c/d/e/{i}" for i in range(4)}
+        finally:
+            await client.buckets.destroy(dst, missing_ok=True)
         # x on c/: the confirm names it, then the job deletes it and the map is computed again
         table.move_cursor(row=table.get_row_index("c/"))
         await pilot.press("x")
