@@ -12,9 +12,12 @@ the retry policy); ``get`` is ``client.objects.get(bck, name)`` into memory. Eac
 run the script with ``PYTHONPATH`` set to each checkout in turn. ``--via-proxy`` sends every request
 through the proxy (the switch of the same name); ``--profile DIR`` records each phase with
 py-spy (``py-spy record --format speedscope``, the dev extra) into DIR.
+``AISTUI_LEAN_HTTP=0`` in the environment sends the object requests over aiohttp instead of the
+lean client (``core/leanhttp.py``), for a before/after on one checkout.
 
     python bench/bench_objcpu.py --endpoint http://127.0.0.1:8080
     python bench/bench_objcpu.py --endpoint http://127.0.0.1:8080 --via-proxy
+    AISTUI_LEAN_HTTP=0 python bench/bench_objcpu.py --endpoint http://127.0.0.1:8080
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def _stop(p: subprocess.Popen[bytes] | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--endpoint", required=True, help="the cluster's proxy URL")
     ap.add_argument("--objects", type=int, default=5000)
     ap.add_argument("--size", type=int, default=10 * 1024, help="bytes per object")

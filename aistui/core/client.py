@@ -135,7 +135,9 @@ class AISClient:
     ``settings`` is a :class:`ConnectionSettings` or an endpoint URL. ``max_connections`` bounds
     the connections in use at once (aiohttp's pool limit, and so the concurrency of transfers);
     idle keep-alive connections to other nodes come on top until they expire, so at most
-    ``max_connections`` sockets are open to any one node (measured: tests/integration/test_load.py).
+    ``max_connections`` sockets are open to any one node; the lean client of the small-object
+    data path (``core/leanhttp.py``) keeps its own pool with the same bound per node (measured:
+    tests/integration/test_load.py).
     ``retries`` is the number of extra attempts for idempotent calls. ``transport`` replaces the
     default (aiohttp's pool through ``httpx-aiohttp``), for tests that need a fault a real cluster
     cannot produce. Use as an async context manager or call :meth:`aclose`.
@@ -156,6 +158,8 @@ class AISClient:
         self.settings = settings
         self.endpoint = settings.endpoint
         self.retries = retries
+        #: connections per node at once (both HTTP stacks' pool limit)
+        self.max_connections = max_connections
         origin = httpx.URL(self.endpoint)
         verify, cert = _tls(settings, origin)
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
@@ -236,7 +240,9 @@ class AISClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
+        if self.datapath is not None:
+            self.datapath.close()
         await self.http.aclose()
 
     # ------------------------------------------------------------------ low level

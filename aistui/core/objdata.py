@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .aio import gather_or_cancel
 from .checksum import new_hasher
+from .datapath import body_chunks
 from .errors import AISError, BucketNotFound, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound, ProtocolError
 from .models import Bck, ObjectProps, obj_ref
 from .names import quote_object, validate_object_name
@@ -68,23 +69,6 @@ def _local_file(src: Path | str, *, small: int = -1) -> tuple[Path, int, bytes |
     if data is not None and len(data) != st.st_size:
         raise InvalidInput(f"{fpath} changed while it was being uploaded")
     return fpath, st.st_size, data
-
-
-async def _exact_chunks(content: Any, size: int) -> AsyncIterator[bytes]:
-    """``size``-byte chunks of an aiohttp ``StreamReader`` (the last one shorter), as httpx's
-    ``aiter_bytes(size)`` gives them. aiohttp's ``iter_chunked`` yields whatever has arrived, up to
-    ``size``; ``readexactly`` joins the pieces only when a chunk arrived in more than one."""
-    set_size = getattr(content, "set_read_chunk_size", None)
-    if set_size is not None:  # aiohttp >= 3.12: let the buffer hold a whole chunk, as iter_chunked does
-        set_size(size)
-    while True:
-        try:
-            chunk = await content.readexactly(size)
-        except asyncio.IncompleteReadError as e:  # the end of the body (a cut-short body raises its own error)
-            if e.partial:
-                yield e.partial
-            return
-        yield chunk
 
 
 async def _file_chunks(path: Path, offset: int, length: int, progress: ProgressFn | None) -> AsyncIterator[bytes]:
@@ -236,7 +220,7 @@ class ObjectData:
         errors). Both give chunks of exactly ``chunk_size`` bytes but the last."""
         if self._c.datapath is not None and not etl:
             async with self._c.datapath.get(path, params, headers, timeout, bck=bck, obj=obj) as resp:
-                yield resp.headers, _exact_chunks(resp.content, chunk_size)
+                yield resp.headers, body_chunks(resp, chunk_size)
             return
         async with self._c.stream("GET", path, params=params, headers=headers, timeout=timeout, etl=etl) as resp:
             yield resp.headers, resp.aiter_bytes(chunk_size)

@@ -30,7 +30,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .aio import gather_or_cancel
 from .checksum import new_hasher
@@ -55,6 +55,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Progress", "TransferResult", "TransferRun", "plan_upload", "upload", "verify_upload", "download",
            "safe_local_path", "FATAL", "INTACT"]
+
+T = TypeVar("T")
+#: one file's transfer for :meth:`TransferRun.pump`: its name and one attempt at it
+Job = tuple[str, Callable[[], Awaitable[None]]]
 
 #: errors after which no further file can succeed: the transfer stops and lists what it did not do
 FATAL = (OutOfSpace, Unauthorized, Forbidden, BucketNotFound)
@@ -165,7 +169,41 @@ class TransferRun:
         try:  # the first attempt without a tenacity policy: building one cost ~10% of a small file's CPU
             return await self._once(name, attempt)
         except TransientError as e:
-            first, err = time.monotonic(), e
+            await self._retry(name, attempt, time.monotonic(), e)
+
+    async def pump(self, items: Iterable[T], start: Callable[[T], Job | None]) -> None:
+        """Send every item of ``items``: ``start(item)`` gives its ``(name, attempt)`` (or None
+        when it failed before starting, having called :meth:`fail`), sent as :meth:`send` does.
+        ``concurrency`` long-lived workers pull the items (no task per item: ~10 us of CPU each on
+        a small object); a file that needs a retry waits for it in a task of its own, holding no
+        worker. Returns when every item is done; cancellation cancels the workers and the retries
+        and waits for their cleanup."""
+        it = iter(items)
+        retrying: set[asyncio.Task[None]] = set()
+
+        async def worker() -> None:
+            for item in it:
+                job = start(item)
+                if job is None:
+                    continue
+                try:
+                    await self._once(*job)
+                except TransientError as e:
+                    retrying.add(asyncio.ensure_future(self._retry(job[0], job[1], time.monotonic(), e)))
+
+        try:
+            await gather_or_cancel([worker() for _ in range(max(1, self.concurrency))])
+            if retrying:
+                await gather_or_cancel(list(retrying))
+        except BaseException:
+            for t in retrying:
+                t.cancel()
+            await asyncio.gather(*retrying, return_exceptions=True)
+            raise
+
+    async def _retry(self, name: str, attempt: Callable[[], Awaitable[None]], first: float,
+                     err: TransientError) -> None:
+        """The attempts after a first one failed with ``err`` at ``first`` (monotonic s)."""
         if self.retry_window > 0:
             self._count_retry(None)
             await asyncio.sleep(min(self.backoff[0], self.backoff[1]))
@@ -249,8 +287,8 @@ async def upload(
             prog.bytes_done -= sent
             raise
 
-    await gather_or_cancel([run.send(n, functools.partial(attempt, p, n, z))
-                            for (p, n), z in zip(pairs, sizes, strict=True)])
+    await run.pump(zip(pairs, sizes, strict=True),
+                   lambda item: (item[0][1], functools.partial(attempt, item[0][0], item[0][1], item[1])))
     return run.result()
 
 
@@ -354,7 +392,8 @@ async def download(
     prog.bytes_total = sum(s for _, s in todo)
     run = TransferRun("download", prog, on_progress, concurrency, retry_window, backoff, skipped="not downloaded")
 
-    async def one(name: str, size: int) -> None:
+    def start(item: tuple[str, int]) -> Job | None:
+        name, size = item
         try:
             target = safe_local_path(dest, name, strip_prefix)
         except InvalidInput as e:
@@ -362,12 +401,11 @@ async def download(
         if not overwrite and target.exists():
             return run.fail(name, f"{target} exists")
         if size >= parallel_threshold > 0:
-            await run.send(name, functools.partial(_fetch_parallel, client, bck, name, target, run,
-                                                   parallel_workers, parallel_chunk))
-        else:
-            await run.send(name, functools.partial(_fetch, client, bck, name, target, run))
+            return name, functools.partial(_fetch_parallel, client, bck, name, target, run,
+                                           parallel_workers, parallel_chunk)
+        return name, functools.partial(_fetch, client, bck, name, target, run)
 
-    await gather_or_cancel([one(n, z) for n, z in todo])
+    await run.pump(todo, start)
     return run.result()
 
 

@@ -14,7 +14,7 @@ CORE_DIR = Path(aistui.core.__file__).parent
 SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config",
               "transfer", "names", "checksum", "aio", "datapath", "retry", "listing", "objdata", "multiobj",
               "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf",
-              "storage", "configapi", "conftree", "balance", "shards"]
+              "storage", "configapi", "conftree", "balance", "shards", "leanhttp"]
 
 PROBE = """
 import sys

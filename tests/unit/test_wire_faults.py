@@ -1,4 +1,5 @@
-"""The object data path (object PUT/GET over aiohttp) against a scripted raw-socket "proxy" and
+"""The object data path (object PUT/GET over the lean client, ``core/leanhttp.py``, and over
+aiohttp with ``AISTUI_LEAN_HTTP=0``: every test runs on both) against a scripted raw-socket "proxy" and
 "target": faults a real cluster cannot be made to produce on demand - a body cut short, a
 redirect without Location, garbage instead of HTTP, an HTML error page, a target that stalls -
 and where the bearer token goes. Every fault is a typed error; a download leaves no partial file."""
@@ -66,8 +67,10 @@ class Scripted:
             t.close()
 
 
-@pytest.fixture
-async def wire():
+@pytest.fixture(params=["lean", "aiohttp"])
+async def wire(request, monkeypatch):
+    if request.param == "aiohttp":
+        monkeypatch.setenv("AISTUI_LEAN_HTTP", "0")
     s = Scripted()
     async with s.running() as endpoint:
         s.endpoint = endpoint
