@@ -155,7 +155,7 @@ def main() -> None:
     ap.add_argument("--cli", default=str(Path.home() / ".cache/aistui/bin/ais"), help="the ais CLI binary")
     ap.add_argument("--mpu", default="16:4,32:8,64:8",
                     help="multipart PUT variants PART_MiB:CONCURRENCY (the first is the default)")
-    ap.add_argument("--mpd", default="8:8,4:16,16:8",
+    ap.add_argument("--mpd", default="4:16,8:8,16:8",
                     help="parallel GET variants WORKERS:CHUNK_MiB (the first is the default)")
     ap.add_argument("--sdk-workers", type=int, default=8, help="the SDK's num_workers for its GET")
     ap.add_argument("--quick", action="store_true", help="only the first variant of each kind")
