@@ -325,6 +325,9 @@ class LeanPool:
         if c.closed or not c.done or not c.keep_alive or c.exc is not None or self.closed:
             self._drop(c)
             return
+        if c.paused and c.transport is not None:  # the last bytes came in past the high-water mark
+            c.paused = False
+            c.transport.resume_reading()
         c.reset()
         self._release_idle(c)
 

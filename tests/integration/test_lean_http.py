@@ -208,3 +208,35 @@ async def test_dead_endpoint_maps_to_a_transient_error():
         with pytest.raises(TransientError) as ei:
             await c.objects.put(Bck("b"), "o", b"x")
         assert isinstance(ei.value, (ConnectionFailed, RequestTimeout))
+
+
+async def test_a_connection_paused_at_the_end_of_an_answer_is_reused_awake():
+    """A 2 MiB answer that arrives while nobody reads (reading paused past the high-water mark,
+    and paused again by its last bytes): the connection goes back to the pool reading again, so
+    the next request on it is answered (it hung before)."""
+    size = 2 * 1024 * 1024
+
+    async def handle(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                await _read_request(r)
+                w.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % size + b"y" * size)
+                await w.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+
+    srv, url = await _server(handle)
+    pool = LeanPool(limit=1, connect_timeout=5, user_agent="t")
+    try:
+        for _ in range(3):
+            async with asyncio.timeout(10):
+                resp = await pool.request("GET", url + "/big", {}, None, 5)
+                await asyncio.sleep(0.2)  # the answer arrives unread: reading is paused
+                got = 0
+                async for chunk in resp.chunks(4 * 1024 * 1024):
+                    got += len(chunk)
+                resp.release()
+                assert got == size
+    finally:
+        pool.close()
+        srv.close()
