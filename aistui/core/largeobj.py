@@ -127,7 +127,6 @@ class LargeObjects:
         chunk_size: int = PARALLEL_CHUNK,
         verify: bool = True,
         progress: Callable[[int], None] | None = None,
-        size: int | None = None,
     ) -> ObjectProps:
         """Download one object into the local file ``dest`` with ``workers`` parallel range reads
         of ``chunk_size`` bytes (see the module), as ``api.MultipartDownload`` does; returns the
@@ -140,8 +139,7 @@ class LargeObjects:
         answer's checksum and version must be the HEAD's (an object overwritten mid-download
         raises :class:`AISError`); with ``verify`` the file is hashed (on a thread) and compared
         with the stored checksum (:class:`ChecksumMismatch`; objects stored without one, such as
-        multipart uploads, are checked by size). ``progress(nbytes)`` after every write.
-        ``size`` (bytes) skips nothing: the HEAD is always sent (its checksum is needed). Raises
+        multipart uploads, are checked by size). ``progress(nbytes)`` after every write. Raises
         :class:`InvalidInput` for ``workers``/``chunk_size`` below 1 or no ``dest``,
         :class:`ObjectNotFound`, ``OSError`` for the local file."""
         bck, obj = obj_ref(bck, obj)
