@@ -3,10 +3,14 @@ shows it, and aisloader GET-only (the ceiling), on the same objects of one local
 
     python bench/bench_loader.py --json loader-results.json      # full run (~10 min on 2 cores)
     python bench/bench_loader.py --quick                         # 1,000 objects, shorter runs
+    python bench/bench_loader.py --sets shards,objects --size 10240,102400 --objects 5000 \
+        --styles iter,pipe,batch --workers 0,2                   # the pipe style against AISIterDataset
 
 Datasets: the demo images (``ais://digits``: 1,797 PNG digits in class folders, decoded to
 tensors with labels; ``ais://digits-shards``: the same as WebDataset shards) and ``--objects``
-(10,000) random objects of ``--size`` (100 KiB) read as bytes. Every loader runs through the
+(10,000) random objects of each ``--size`` (100 KiB; several sizes comma-separated) read as
+bytes; ``--sets`` picks among ``digits``, ``shards`` and ``objects``, ``--styles`` the
+per-object styles (the ``pipe`` style: get-batch requests, K in flight per worker). Every loader runs through the
 dry-run (aistui.export.dryrun: separate processes, warm-up excluded, samples counted), for each
 ``--workers`` value; the dry-run's own references (raw GET of the async core, Pillow decode) are
 measured in the same run, and so is ``aisloader -pctput=0`` (``scripts/install-aisloader.sh``) on
@@ -125,30 +129,38 @@ async def main_async(args: argparse.Namespace) -> dict:
             recipe["buckets"] = [b for b in recipe["buckets"] if b["bucket"] in ("ais://digits", "ais://digits-shards")]
             t = time.monotonic()
             await build(c, recipe, log=lambda *a: None)
-            big = Bck.parse(f"ais://bench-loader-{args.objects}")
-            await c.buckets.create(big, exist_ok=True)
-            sem = asyncio.Semaphore(32)
-            payload = os.urandom(args.size + args.objects)
+            bigs = []
+            for size in args.size:
+                big = Bck.parse(f"ais://bench-loader-{args.objects}-{size}")
+                bigs.append((size, big))
+                if "objects" not in args.sets:
+                    continue
+                await c.buckets.create(big, exist_ok=True)
+                sem = asyncio.Semaphore(32)
+                payload = os.urandom(size + args.objects)
 
-            async def put(i: int) -> None:
-                async with sem:
-                    await c.objects.put(big, f"obj/{i:07d}.bin", payload[i:i + args.size])
+                async def put(i: int, big: Bck = big, size: int = size, payload: bytes = payload,
+                              sem: asyncio.Semaphore = sem) -> None:
+                    async with sem:
+                        await c.objects.put(big, f"obj/{i:07d}.bin", payload[i:i + size])
 
-            await asyncio.gather(*(put(i) for i in range(args.objects)))
+                await asyncio.gather(*(put(i) for i in range(args.objects)))
             report["setup_s"] = round(time.monotonic() - t, 1)
             classes = await discover_classes(c, Bck.parse("ais://digits"), "")
         cfg = DryRunConfig(workers=args.workers, max_batches=args.batches, max_seconds=args.seconds,
                            ref_seconds=args.ref_seconds, endpoint=endpoint)
-        plans = [
-            ("digits (1,797 PNG, decode + labels)", "ais://digits", "", [
-                ("iter", dict(labels="folder", decode=True)), ("map", dict(labels="folder", decode=True)),
-                ("batch", dict(labels="folder", decode=True)), ("plain", dict(labels="folder", decode=True)),
-                ("readme-map", {})]),
-            ("digits-shards (9 tar shards, decode + .cls labels)", "ais://digits-shards", "", [
-                ("shard", dict(labels="member", decode=True)), ("readme-shard", {})]),
-            (f"{args.objects:,} x {args.size // 1024} KiB random objects (bytes)", str(big), "", [
-                ("iter", {}), ("map", {}), ("batch", {}), ("plain", {}), ("readme-map", {})]),
-        ]
+        plans = []
+        if "digits" in args.sets:
+            plans.append(("digits (1,797 PNG, decode + labels)", "ais://digits", "",
+                          [(st, dict(labels="folder", decode=True)) for st in args.styles if st != "readme-map"]
+                          + ([("readme-map", {})] if "readme-map" in args.styles else [])))
+        if "shards" in args.sets:
+            plans.append(("digits-shards (9 tar shards; raw bytes, then decode + .cls labels)", "ais://digits-shards",
+                          "", [("shard", {}), ("readme-shard", {}), ("shard", dict(labels="member", decode=True))]))
+        if "objects" in args.sets:
+            for size, big in bigs:
+                plans.append((f"{args.objects:,} x {size // 1024} KiB random objects (bytes)", str(big), "",
+                              [(st, {}) for st in args.styles]))
         for title, bucket, prefix, styles in plans:
             print(f"== {title}", file=sys.stderr, flush=True)
             ds = {"title": title, "bucket": bucket, "aisloader": [], "loaders": []}
@@ -161,7 +173,8 @@ async def main_async(args: argparse.Namespace) -> dict:
                     ds["loaders"].append(await loader_rows(style, spec, cfg, code))
                 else:
                     spec = ExportSpec(bucket=bucket, prefix=prefix, style=style, classes=classes, **opts)
-                    ds["loaders"].append(await loader_rows(style, spec, cfg))
+                    name = style + (" (decode, labels)" if opts.get("decode") and "shards" in title else "")
+                    ds["loaders"].append(await loader_rows(name, spec, cfg))
             for w in args.aisloader_workers:  # A-B-A around the loaders
                 ds["aisloader"].append(aisloader(endpoint, bucket, prefix, w, args.aisloader_seconds))
             report["datasets"].append(ds)
@@ -202,6 +215,15 @@ def markdown(report: dict) -> str:
                     f"{(s['mib_per_s'] or 0):,.2f} | {w['p50']:.1f} / {w['p99']:.1f}{'*' if w['p99_is_max'] else ''} | "
                     f"{r['cpu']['cores']:.2f} | {r['ratios'].get('get', '-')} | {r['ratios'].get('decode', '-')} | "
                     f"{pct} | {r['bottleneck']} |")
+        rates = {(res["name"], r["workers"]): r["steady"]["samples_per_s"] or 0
+                 for res in ds["loaders"] for r in res["runs"]}
+        for w in sorted({w for _, w in rates}):
+            if rates.get(("iter", w)) and rates.get(("pipe", w)):
+                out.append(f"\npipe / iter (AISIterDataset) at num_workers={w}: "
+                           f"{rates[('pipe', w)] / rates[('iter', w)]:.1f}x (target >= 3x)")
+            if rates.get(("shard", w)) and rates.get(("readme-shard", w)):
+                out.append(f"\nplugin README AISShardReader / generated shard loader (raw bytes) at num_workers={w}: "
+                           f"{rates[('readme-shard', w)] / rates[('shard', w)]:.2f}x (target <= 1.5x)")
         g = ds["loaders"][0]["references"]["get"]
         if g:
             out.append(f"\nraw GET of the async core (16 at a time, mean of the A-B-A runs of the first loader): "
@@ -214,7 +236,13 @@ def main() -> int:
     p.add_argument("--endpoint", default="", help="an existing cluster (default: start a local one)")
     p.add_argument("--ntargets", type=int, default=1)
     p.add_argument("--objects", type=int, default=10_000)
-    p.add_argument("--size", type=int, default=100 * 1024)
+    p.add_argument("--size", type=lambda s: [int(x) for x in s.split(",")], default=[100 * 1024],
+                   help="object sizes in bytes, comma-separated (one bucket each)")
+    p.add_argument("--sets", type=lambda s: s.split(","), default=["digits", "shards", "objects"],
+                   help="datasets: digits, shards, objects (default all)")
+    p.add_argument("--styles", type=lambda s: s.split(","),
+                   default=["iter", "pipe", "map", "batch", "plain", "readme-map"],
+                   help="per-object loaders to run (styles, and readme-map: the plugin README's)")
     p.add_argument("--workers", type=lambda s: [int(x) for x in s.split(",")], default=[0, 2])
     p.add_argument("--batches", type=int, default=300)
     p.add_argument("--seconds", type=float, default=12.0)
