@@ -36,7 +36,7 @@ from .objdata import object_path
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["Archives", "ARCHIVE_EXTS", "MATCH_MODES", "ARCH_APPEND", "ARCH_APPEND_IF_EXIST"]
+__all__ = ["Archives", "ARCHIVE_EXTS", "MATCH_MODES", "ARCH_APPEND", "ARCH_APPEND_IF_EXIST", "is_archive_name"]
 
 #: the archive formats of v1.5.0 ``archive.FileExtensions``
 ARCHIVE_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
@@ -44,6 +44,14 @@ ARCHIVE_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
 MATCH_MODES = ("regexp", "prefix", "suffix", "substr", "wdskey")
 ARCH_APPEND = 1           # apc.ArchAppend: add to an existing shard
 ARCH_APPEND_IF_EXIST = 2  # apc.ArchAppendIfExist: add, or make the shard when it does not exist
+
+
+def is_archive_name(name: str) -> bool:
+    """True when ``name`` (an object name) ends with one of :data:`ARCHIVE_EXTS`, compared as a
+    v1.5.0 target does (``cmn/archive/mime.go`` ``byExt``: case-sensitive, so ``X.TAR`` is not a
+    shard to the cluster). Only such names may be listed with ``LsArchDir``
+    (:meth:`~aistui.core.multiobj.ObjectSets.iter_archives`)."""
+    return name.endswith(ARCHIVE_EXTS)
 
 
 def _check_shard_name(name: str) -> str:

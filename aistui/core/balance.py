@@ -9,21 +9,23 @@ Labels come from the three sources the export understands (:mod:`aistui.export`)
   local path), read ONCE; an object's label is the mapping's value for its full name, else for
   its WebDataset key (:func:`mapping_label`, as the generated loader looks it up);
 * ``member``: the ``.cls`` member (``label_member``) of each sample of a WebDataset shard
-  (``shard-000001.tar`` holding ``00017.png`` + ``00017.cls``): the members come from the
-  listing with ``LsArchDir`` (``apc.LsArchDir``: the targets list every shard's members right
-  after it, flagged ``EntryInArch``, v1.5.0 ``xact/xs/lso.go``) and the labels, which are not in
-  the names, from the ``.cls`` members' contents read with **get-batch**
-  (:meth:`~aistui.core.batch.BatchAPI.iter_batch`, ``GET /v1/ml/moss`` with ``archpath``,
-  ``batch`` members a request). With ``max_shards`` a split holding more shards is an
-  **estimate**: a random sample of ``max_shards`` of them (a first listing without members
-  counts them) is read, member listing and labels, and scaled up by shards. In a remote bucket a
-  v1.5.0 cluster lists with ``LsArchDir`` only the shards it holds (as the doctor notes), so
-  shards not in the cluster are left out of the count: prefetch them first.
+  (``shard-000001.tar`` holding ``00017.png`` + ``00017.cls``): the members come from one
+  archive listing per shard (``LsArchDir`` with the shard's full name as the prefix,
+  :meth:`~aistui.core.multiobj.ObjectSets.iter_archives`, 8 at a time; never over the whole
+  split: a v1.5.0 target leaves every non-archive object of such a listing open,
+  ``cmn/archive/list.go``) and the labels, which are not in the names, from the ``.cls``
+  members' contents read with **get-batch** (:meth:`~aistui.core.batch.BatchAPI.iter_batch`,
+  ``GET /v1/ml/moss`` with ``archpath``, ``batch`` members a request). Shards are the names
+  the cluster takes for archives (:func:`~aistui.core.archive.is_archive_name`). With
+  ``max_shards`` a split holding more shards is an **estimate**: a random sample of
+  ``max_shards`` of them (the split's listing counts them) is read, member listing and labels,
+  and scaled up by shards. In a remote bucket only the shards the cluster holds are read (as
+  the doctor does), so shards not in the cluster are left out of the count: prefetch them first.
 
 Work: ONE streamed listing per split (``GET /v1/buckets/<b>`` ``{"action":"list"}``, props
 ``name,size``, through :meth:`~aistui.core.objects.ObjectAPI.iter_pages`), folded page by page
 into counters; a :class:`BalanceSnapshot` after every page and every get-batch. Memory is
-bounded by classes x splits (plus, for shards, one shard's samples, at most ``batch`` labels
+bounded by classes x splits (plus, for shards, the members of the 8 shards listed at a time, at most ``batch`` labels
 waiting for get-batch and the ``max_shards`` names sampled), never by the number of objects;
 the mapping file is the exception: it is held whole, as the loader holds it.
 """
@@ -38,11 +40,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .archive import is_archive_name
 from .batch import BatchEntry
 from .doctor import SPLITS, DoctorOptions, sample_key
 from .errors import InvalidInput
-from .models import LS_ARCH_DIR, Bck
-from .models.listing import ENTRY_IN_ARCH, ENTRY_IS_ARCHIVE
+from .models import Bck
 from .names import validate_prefix
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ SOURCES: dict[str, str] = {
 #: a class with this many times fewer objects than its split's largest is imbalanced (the doctor's too)
 IMBALANCE_RATIO = DoctorOptions().imbalance_ratio
 _SPLIT_ORDER = ("train", "training", "val", "valid", "validation", "dev", "eval", "test", "testing")
-_SHARD_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
+_SHARD_MEMBERS = 100_000  # members listed per shard, at most
 
 
 def natural_key(s: str) -> tuple[int, int, str]:
@@ -297,10 +299,6 @@ class _State:
             shards_read=self.shards_read, estimate=self.estimate, done=done)
 
 
-def _is_shard(name: str) -> bool:
-    return name.lower().endswith(_SHARD_EXTS)
-
-
 async def balance(client: AISClient, bck: Bck, prefix: str = "", splits: Sequence[str] | None = None, *,
                   source: str = "folder", label_file: str = "", label_member: str = "cls",
                   max_shards: int = 0, expected: Sequence[str] = (), batch: int = 64, page_size: int = 0,
@@ -357,13 +355,24 @@ async def balance(client: AISClient, bck: Bck, prefix: str = "", splits: Sequenc
 
 async def _member_split(client: AISClient, st: _State, base: str, split: str, member: str, max_shards: int,
                         batch: int, page_size: int, rng: random.Random) -> AsyncIterator[BalanceSnapshot]:
-    """One split of WebDataset shards: the listing with members (all shards), or, when
-    ``max_shards`` is smaller than the split's shard count, a first listing counting them and
-    one member listing per sampled shard; the ``.cls`` members through get-batch."""
+    """One split of WebDataset shards: one listing of the split (no ``LsArchDir``), then each
+    shard's members from its own archive listing (:meth:`~aistui.core.multiobj.ObjectSets.iter_archives`,
+    8 at a time; all shards page by page, or with ``max_shards`` smaller than the split's shard
+    count a reservoir sample of them once the listing is done); the ``.cls`` members through
+    get-batch. A remote bucket's shards are read only when the cluster holds them."""
     todo: list[tuple[BatchEntry, int, float]] = []  # (the .cls member, the sample's bytes, scale)
     ext = member.lstrip(".")
+    remote = st.bck.is_remote
+    props = "name,size,cached" if remote else "name,size"
 
-    def close(sh: _Shard) -> None:
+    def fold(name: str, found: list[tuple[str, int]], scale: float) -> None:
+        sh = _Shard(name, split, scale=scale)
+        for m, size in found:
+            key, kind = sample_key(m)
+            s = sh.samples.setdefault(key, [0, 0])
+            s[0] += size
+            if kind == ext:
+                s[1] = 1
         st.shards_read += 1
         for key, (size, has) in sorted(sh.samples.items()):
             if has:
@@ -384,58 +393,30 @@ async def _member_split(client: AISClient, st: _State, base: str, split: str, me
                 st.add(label, split, size, scale)
             yield st.snapshot()
 
-    async def members(prefix: str, only: str = "", scale: float = 1.0) -> AsyncIterator[BalanceSnapshot]:
-        current: _Shard | None = None
-        async for page in client.objects.iter_pages(st.bck, prefix=prefix, props="name,size", flags=LS_ARCH_DIR,
-                                                    page_size=page_size):
-            st.pages += 1
-            for e in page.entries or []:
-                if e.is_dir:
-                    continue
-                if e.flags & ENTRY_IN_ARCH:
-                    if current is not None and e.name.startswith(current.name + "/"):
-                        key, kind = sample_key(e.name[len(current.name) + 1:])
-                        s = current.samples.setdefault(key, [0, 0])
-                        s[0] += e.size
-                        if kind == ext:
-                            s[1] = 1
-                    continue
-                if only and e.name != only:
-                    continue
-                if current is not None:
-                    close(current)
-                    current = None
-                if not only:  # a sampled shard was counted by the first listing
-                    st.objects += 1
-                    st.bytes += e.size
-                if e.flags & ENTRY_IS_ARCHIVE or _is_shard(e.name):
-                    current = _Shard(e.name, split, scale=scale)
-                    st.shards += 0 if only else 1
-                else:
-                    st.add("", split, e.size)  # not a shard: no member to label it
+    async def read(names: list[str], scale: float) -> AsyncIterator[BalanceSnapshot]:
+        async for name, found, _truncated in client.objects.iter_archives(st.bck, names, limit=_SHARD_MEMBERS):
+            fold(name, found, scale)
             async for snap in flush(False):
                 yield snap
-            yield st.snapshot()
-        if current is not None:
-            close(current)
-        async for snap in flush(True):
-            yield snap
 
-    if max_shards <= 0:
-        async for snap in members(base):
-            yield snap
-        return
     sample: list[str] = []
     seen = 0
-    async for page in client.objects.iter_pages(st.bck, prefix=base, props="name,size", page_size=page_size):
+    async for page in client.objects.iter_pages(st.bck, prefix=base, props=props, page_size=page_size):
         st.pages += 1
+        shards: list[str] = []
         for e in page.entries or []:
             if e.is_dir:
                 continue
             st.objects += 1
             st.bytes += e.size
-            if not _is_shard(e.name):
-                st.add("", split, e.size)
+            if not is_archive_name(e.name):
+                st.add("", split, e.size)  # not a shard: no member to label it
+                continue
+            st.shards += 1
+            if remote and not e.is_cached:
+                continue  # not in the cluster: no members listed (prefetch first)
+            if max_shards <= 0:
+                shards.append(e.name)
                 continue
             seen += 1
             if len(sample) < max_shards:
@@ -444,10 +425,13 @@ async def _member_split(client: AISClient, st: _State, base: str, split: str, me
                 j = rng.randrange(seen)
                 if j < max_shards:
                     sample[j] = e.name
-        yield st.snapshot()
-    st.shards += seen
-    scale = seen / len(sample) if sample else 1.0
-    st.estimate = st.estimate or seen > len(sample)
-    for name in sorted(sample):
-        async for snap in members(name, only=name, scale=scale):
+        async for snap in read(shards, 1.0):
             yield snap
+        yield st.snapshot()
+    if max_shards > 0:
+        scale = seen / len(sample) if sample else 1.0
+        st.estimate = st.estimate or seen > len(sample)
+        async for snap in read(sorted(sample), scale):
+            yield snap
+    async for snap in flush(True):
+        yield snap

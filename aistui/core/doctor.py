@@ -49,7 +49,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from .archive import ARCHIVE_EXTS, is_archive_name
 from .models import Bck, ObjEntry
+from .multiobj import ARCHIVE_LISTINGS
 from .names import validate_prefix
 
 if TYPE_CHECKING:
@@ -74,10 +76,11 @@ KINDS: dict[str, str] = {
 SPLITS = frozenset({"train", "training", "val", "valid", "validation", "dev", "test", "testing", "eval"})
 #: object name extensions checked with Pillow (compared lower-case)
 IMAGE_EXTS = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff"})
-#: object name endings listed as shards (the formats a v1.5.0 cluster lists, ``cmn/archive``)
-SHARD_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
+#: object name endings listed as shards (the formats a v1.5.0 cluster lists, ``cmn/archive``;
+#: case-sensitive, as the cluster compares them)
+SHARD_EXTS = ARCHIVE_EXTS
 #: shard listings in flight at a time
-SHARD_LISTINGS = 8
+SHARD_LISTINGS = ARCHIVE_LISTINGS
 _SHARD_MEMBERS = 100_000  # members listed per shard, at most
 _CLOUD = frozenset({"aws", "gcp", "azure", "oci"})  # listed checksums of objects not cached: ETags
 
@@ -262,18 +265,13 @@ def _shard_findings(shard: str, members: list[tuple[str, int]], truncated: bool)
 
 
 async def _check_shards(client: AISClient, st: _State, names: list[str]) -> list[Finding]:
-    """List the members of ``names`` (shards of one page), :data:`SHARD_LISTINGS` at a time."""
-    sem = asyncio.Semaphore(SHARD_LISTINGS)
-
-    async def one(name: str) -> list[Finding]:
-        async with sem:
-            members, truncated = await client.objects.list_archive(st.bck, name, limit=_SHARD_MEMBERS)
-        st.nshards += 1
-        return _shard_findings(name, members, truncated)
-
+    """List the members of ``names`` (shards of one page), :data:`SHARD_LISTINGS` at a time
+    (:meth:`~aistui.core.multiobj.ObjectSets.iter_archives`: one archive listing per shard)."""
     out: list[Finding] = []
-    for found in await asyncio.gather(*(one(n) for n in names)):
-        out += found
+    async for name, members, truncated in client.objects.iter_archives(st.bck, names, limit=_SHARD_MEMBERS,
+                                                                       concurrency=SHARD_LISTINGS):
+        st.nshards += 1
+        out += _shard_findings(name, members, truncated)
     return out
 
 
@@ -337,7 +335,7 @@ async def scan(client: AISClient, bck: Bck, prefix: str = "",
             dup = _content(st, e)
             if dup is not None:
                 found.append(dup)
-            if opts.shards and e.name.lower().endswith(SHARD_EXTS) and (not bck.is_remote or e.is_cached):
+            if opts.shards and is_archive_name(e.name) and (not bck.is_remote or e.is_cached):
                 shards.append(e.name)
             if opts.images != "none" and _is_image(e, opts):
                 st.images_seen += 1

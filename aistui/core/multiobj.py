@@ -10,9 +10,12 @@ Endpoints (AIS 5.0): list is ``GET /v1/buckets/<b>`` with ``{"action":"list","va
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+import asyncio
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
+from .archive import is_archive_name
 from .errors import InvalidInput, ProtocolError
 from .listing import FIRST_PAGE, PAGE_SIZE, DirCursor
 from .models import LS_ARCH_DIR, LS_NO_RECURSION, Bck, LsoPage, ObjEntry, decode_lso_msgpack, obj_ref, split_uri
@@ -22,9 +25,11 @@ from .objdata import object_path
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["ObjectSets", "DEFAULT_PROPS"]
+__all__ = ["ObjectSets", "DEFAULT_PROPS", "ARCHIVE_LISTINGS"]
 
 DEFAULT_PROPS = "name,size"
+#: shard member listings (``LsArchDir``, one shard each) in flight at a time
+ARCHIVE_LISTINGS = 8
 
 
 class ObjectSets:
@@ -112,11 +117,16 @@ class ObjectSets:
     async def list_archive(self, bck: Bck | str, obj: str = "", *,
                            limit: int = 1000) -> tuple[list[tuple[str, int]], bool]:
         """Members of a shard (``.tar``, ``.tgz``, ``.zip``, ``.tar.lz4``) listed by the cluster
-        (``LsArchDir``), without downloading it: ``([(member, size bytes)], truncated)``. Read a
-        member with ``iter_get(..., archpath=member)``."""
+        (``LsArchDir`` with ``obj`` as the prefix), without downloading it: ``([(member, size
+        bytes)], truncated)``. Read a member with ``iter_get(..., archpath=member)``. A name the
+        cluster does not take for an archive (:func:`~aistui.core.archive.is_archive_name`) has
+        no members and is not asked about (a v1.5.0 target would leave it open: see
+        :meth:`iter_archives`)."""
         bck, obj = obj_ref(bck, obj)
         validate_object_name(obj)
         members: list[tuple[str, int]] = []
+        if not is_archive_name(obj):
+            return members, False
         head = obj + "/"
         async for page in self.iter_pages(bck, prefix=obj, flags=LS_ARCH_DIR, page_size=limit):
             for e in page.entries or []:
@@ -125,6 +135,39 @@ class ObjectSets:
                     if len(members) >= limit:
                         return members, True
         return members, False
+
+    async def iter_archives(self, bck: Bck, names: Iterable[str], *, limit: int = 100_000,
+                            concurrency: int = ARCHIVE_LISTINGS
+                            ) -> AsyncGenerator[tuple[str, list[tuple[str, int]], bool], None]:
+        """``(shard, [(member, size bytes)], truncated)`` for each of ``names`` in their order:
+        one :meth:`list_archive` per shard (``LsArchDir`` with the shard's full name as the
+        prefix, at most ``limit`` members each), ``concurrency`` in flight; names that are not
+        archives to the cluster (:func:`~aistui.core.archive.is_archive_name`) are skipped.
+
+        Never one ``LsArchDir`` listing over a whole prefix: a v1.5.0 target opens every object of
+        such a listing and leaves the file open when it is not an archive (``cmn/archive/list.go``
+        ``List`` returns before ``cos.Close`` on an unknown extension; ``xact/xs/lso.go``), so a
+        prefix of more objects than its open-files limit makes the target disable its mountpaths
+        and leave the cluster. Memory: the members of at most ``concurrency`` shards. Closing the
+        generator cancels the listings in flight. Raises what :meth:`list_archive` raises."""
+        window: deque[tuple[str, asyncio.Task[tuple[list[tuple[str, int]], bool]]]] = deque()
+        todo = (n for n in names if is_archive_name(n))
+        try:
+            while True:
+                while len(window) < max(1, concurrency):
+                    name = next(todo, None)
+                    if name is None:
+                        break
+                    window.append((name, asyncio.ensure_future(self.list_archive(bck, name, limit=limit))))
+                if not window:
+                    return
+                name, task = window.popleft()
+                members, truncated = await task
+                yield name, members, truncated
+        finally:
+            for _, task in window:
+                task.cancel()
+            await asyncio.gather(*(task for _, task in window), return_exceptions=True)
 
     async def list_all(self, bck: Bck, **kw: Any) -> list[ObjEntry]:
         """The whole listing as one list (for small buckets and benchmarks)."""

@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from .errors import AISError, BadRequest, InvalidInput, NotFound, NotSupported
-from .models import LS_ARCH_DIR, Bck, ObjEntry
+from .models import Bck, ObjEntry
 from .names import validate_object_name, validate_prefix
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ __all__ = ["ShardOptions", "Sample", "Shard", "ShardPlan", "Template", "Verifica
 
 #: the archive formats of v1.5.0 ``archive.FileExtensions``
 ARCHIVE_EXTS = (".tar", ".tgz", ".tar.gz", ".zip", ".tar.lz4")
+_SHARD_MEMBERS = 1_000_000  # members listed per shard, at most
 DEFAULT_TEMPLATE = "shard-{000000..999999}.tar"
 LABEL_EXT = "cls"
 _TAR_BLOCK = 512
@@ -511,26 +512,15 @@ MAX_PROBLEMS = 50
 
 
 async def _members(client: AISClient, p: ShardPlan) -> dict[str, list[tuple[str, str, int]]]:
-    """member name → [(shard, member, size)] from the archive listing of the shards."""
-    shards = set(p.shard_names)
+    """member name → [(shard, member, size)] from one archive listing per planned shard
+    (:meth:`~aistui.core.multiobj.ObjectSets.iter_archives`, 8 at a time). Not one ``LsArchDir``
+    listing of the template's prefix: ``dst`` may hold many other objects there, and a v1.5.0
+    target leaves every non-archive object of such a listing open (``cmn/archive/list.go``)."""
     out: dict[str, list[tuple[str, str, int]]] = {}
-    async for page in client.objects.iter_pages(p.dst, prefix=p.template_prefix, flags=LS_ARCH_DIR,
-                                                props="name,size"):
-        e: ObjEntry
-        for e in page.entries or []:
-            for sh in _shard_of(e.name, shards):
-                member = e.name[len(sh) + 1:]
-                out.setdefault(member, []).append((sh, member, e.size))
+    async for sh, found, _truncated in client.objects.iter_archives(p.dst, p.shard_names, limit=_SHARD_MEMBERS):
+        for member, size in found:
+            out.setdefault(member, []).append((sh, member, size))
     return out
-
-
-def _shard_of(name: str, shards: set[str]) -> list[str]:
-    i = name.find("/")
-    while i >= 0:
-        if name[:i] in shards:
-            return [name[:i]]
-        i = name.find("/", i + 1)
-    return []
 
 
 async def verify(client: AISClient, p: ShardPlan, *, sample: int = 32, seed: int = 0) -> Verification:

@@ -5,7 +5,7 @@
         [--decode --resize S --image-member png]
 
 * listing: the objects the loader reads (names and sizes). With ``--shards`` the listing also
-  opens every shard's member list (``LsArchDir``, on the cluster) to count samples and their
+  opens every shard's member list (``LsArchDir``, one shard at a time) to count samples and their
   payload bytes. ``--sizes-out`` writes ``{sample key: bytes}`` for the harness;
 * ``--get``: the raw GET rate of the async core over the same objects, ``C`` at a time: the
   cluster's ceiling for this client. The first ``C`` completions are warm-up and excluded;
@@ -27,7 +27,6 @@ from pathlib import Path
 
 from ..core import AISClient, Bck
 from ..core.config import discover
-from ..core.models import LS_ARCH_DIR
 
 
 def emit(ev: str, **kw) -> None:
@@ -42,29 +41,25 @@ def sample_key(member: str) -> str:
 
 async def list_source(client: AISClient, bck: Bck, prefix: str, names: list[str] | None,
                       shards: bool) -> tuple[list[tuple[str, int]], dict[str, int]]:
-    """``([(object, size)], {sample key: payload bytes})`` in listing order."""
+    """``([(object, size)], {sample key: payload bytes})`` in listing order. With ``shards`` the
+    members of each ``.tar`` object come from its own archive listing (``iter_archives``, 8 at a
+    time), never from one ``LsArchDir`` listing of the prefix: a v1.5.0 target leaves every
+    non-archive object of such a listing open (``cmn/archive/list.go``)."""
     objects: list[tuple[str, int]] = []
-    sizes: dict[str, int] = {}
     if names is not None:
         for n in names:
             objects.append((n, (await client.objects.head(bck, n)).size))
-        wanted = set(names)
     else:
-        wanted = None
-    if not shards:
-        if names is None:
-            async for e in client.objects.iter_entries(bck, prefix=prefix):
-                objects.append((e.name, e.size))
-        sizes = {n: s for n, s in objects}
-        return objects, sizes
-    async for e in client.objects.iter_entries(bck, prefix=prefix if names is None else "", flags=LS_ARCH_DIR):
-        shard, sep, member = e.name.partition(".tar/")
-        if sep:
-            if wanted is None or shard + ".tar" in wanted:
-                key = sample_key(member)
-                sizes[key] = sizes.get(key, 0) + e.size
-        elif names is None:
+        async for e in client.objects.iter_entries(bck, prefix=prefix):
             objects.append((e.name, e.size))
+    if not shards:
+        return objects, {n: s for n, s in objects}
+    sizes: dict[str, int] = {}
+    tars = [n for n, _ in objects if n.endswith(".tar")]
+    async for _shard, members, _truncated in client.objects.iter_archives(bck, tars):
+        for member, size in members:
+            key = sample_key(member)
+            sizes[key] = sizes.get(key, 0) + size
     return objects, sizes
 
 
