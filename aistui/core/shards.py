@@ -28,8 +28,8 @@ cannot make shards from loose samples.
 
 :func:`verify` checks, after the jobs ended, that every source object is in exactly one shard
 (the planned one) with the same size, that no shard holds anything else, from the archive
-listing (``LsArchDir``) and a fresh source listing (stored checksums unchanged since the plan),
-and compares the bytes of a sample of members (get-batch by ``archpath``) with the source's
+listings (``LsArchDir``, one per shard) and a fresh source listing (stored checksums unchanged
+since the plan), and compares the bytes of a sample of members (get-batch by ``archpath``) with the source's
 stored checksum, without downloading everything.
 
 Textual-free; every function raises :class:`~aistui.core.errors.AISError` subclasses.
