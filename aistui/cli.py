@@ -98,11 +98,16 @@ Nothing is written to the bucket.
   aistui export --bucket ais://digits --prefix train/ --style map --labels folder --decode \\
       --dry-run --workers 0,2,4 --json
   aistui export --bucket ais://digits --prefix train/ --tune --budget 120 --json --out loader.py
+  aistui export --bucket ais://digits --prefix train/ --style map --dry-run --ranks 3 --start-method spawn
 
 --tune searches styles x num_workers x batch size (x requests in flight for the pipe style)
 within --budget seconds, each point measured as the dry-run measures, drops clearly worse
 points early, and prints the points and the pick (ratio to the GET ceiling, bottleneck); the
 picked configuration is written into the code (--out).
+
+--ranks N runs the code (DDP mode) as N gloo ranks on this machine, one epoch each, and checks
+that the ranks together read every sample exactly once (a DistributedSampler's padding to even
+the ranks is named as such); exit code 1 when they do not.
 """
 
 
@@ -138,6 +143,12 @@ def _export_parser(sub) -> None:
     ex.add_argument("--batches", type=int, default=100, help="dry-run: batches per run (default 100)")
     ex.add_argument("--seconds", type=float, default=30.0, help="dry-run: seconds per run (default 30)")
     ex.add_argument("--json", action="store_true", help="dry-run or tune: print the result as JSON")
+    ex.add_argument("--ranks", type=int, default=0, metavar="N",
+                    help="dry-run: run the code as N torch.distributed ranks (gloo, this machine), one epoch "
+                         "each (with --workers' first value), and check that the ranks together read every "
+                         "sample exactly once; print per-rank and aggregate throughput")
+    ex.add_argument("--start-method", default="fork", choices=("fork", "spawn", "forkserver"),
+                    help="dry-run --ranks: how the rank processes start (default fork)")
     ex.add_argument("--tune", action="store_true",
                     help="search styles x num_workers x batch size (x requests in flight for pipe) within "
                          "--budget, measured as the dry-run measures; print the points and the pick, and "
@@ -317,6 +328,25 @@ async def _print_dry_run(spec: ExportSpec, cfg: DryRunConfig, code: str, as_json
             print(json.dumps(ev["result"], indent=1) if as_json else format_text(ev["result"]))
 
 
+async def _print_ddp(spec: ExportSpec, cfg: DryRunConfig, ranks: int, method: str, workers: int,
+                     as_json: bool) -> int:
+    """``--dry-run --ranks N``: :func:`aistui.export.ddp.ddp_run` (progress on stderr, the result on
+    stdout). Exit code 1 when the coverage check fails. Raises ``DryRunError`` when a child fails."""
+    from .export.ddp import ddp_run, format_ddp
+
+    ok = False
+    async for ev in ddp_run(spec, cfg, ranks, start_method=method, workers=workers):
+        if ev["kind"] == "phase":
+            print(f"[dry-run] {ev['text']}", file=sys.stderr, flush=True)
+        elif ev["kind"] == "rank":
+            print(f"[dry-run] rank {ev['rank']}: {ev['samples']} samples in {ev['seconds']:.2f} s",
+                  file=sys.stderr, flush=True)
+        elif ev["kind"] == "ddp":
+            ok = ev["result"]["coverage"]["ok"]
+            print(json.dumps(ev["result"], indent=1) if as_json else format_ddp(ev["result"]))
+    return 0 if ok else 1
+
+
 def _ints_or_words(text: str) -> list:
     """``"0,2"`` -> ``[0, 2]``, ``"pipe,iter"`` -> ``["pipe", "iter"]``; ``""`` -> ``[]``."""
     items = [w.strip() for w in text.split(",") if w.strip()]
@@ -398,6 +428,9 @@ def _export(args: argparse.Namespace) -> int:
                 return 0
             cfg = DryRunConfig(workers=workers, max_batches=args.batches, max_seconds=args.seconds,
                                endpoint=settings.endpoint, token=settings.token or "")
+            if args.ranks:
+                return await _print_ddp(spec, cfg, args.ranks, args.start_method, workers[0] if workers else 0,
+                                        args.json)
             await _print_dry_run(spec, cfg, code, args.json)
             return 0
 

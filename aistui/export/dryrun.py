@@ -66,6 +66,7 @@ class DryRunConfig:
     concurrency: int = 16
     endpoint: str = ""
     token: str = ""
+    live: bool = False  # the harness emits per-second ticks (``{"kind": "tick"}`` events)
 
 
 # ----------------------------------------------------------------------------- processes
@@ -168,6 +169,8 @@ async def _run_loader(cmd: list[str], env: dict[str, str], w: int, cfg: DryRunCo
                 out.batches.append(ev)
                 yield {"kind": "batch", "workers": w, "batches": len(out.batches),
                        "samples": sum(b["n"] for b in out.batches), "max_batches": cfg.max_batches}
+            elif kind in ("tick", "device"):
+                yield {**ev, "kind": kind, "workers": w}
             elif kind == "done":
                 out.done = ev
             elif kind == "error":
@@ -194,8 +197,10 @@ def _result(spec: ExportSpec, bck: Any, cfg: DryRunConfig, env: dict[str, str], 
 
 async def dry_run(spec: ExportSpec, cfg: DryRunConfig, *, code: str | None = None,
                   python: str = sys.executable) -> AsyncIterator[dict]:
-    """Events: ``{"kind": "phase", "text"}``, ``{"kind": "batch", "workers", "batches",
-    "samples", "max_batches"}``, ``{"kind": "run", "run"}``, and last ``{"kind": "result",
+    """Events: ``{"kind": "phase", "text"}``, ``{"kind": "reference", "source", "references"}``
+    (after the first reference run), ``{"kind": "batch", "workers", "batches", "samples",
+    "max_batches"}``, with ``cfg.live`` the harness's ``tick`` and ``device`` events (with
+    ``kind`` and ``workers``), ``{"kind": "run", "run"}``, and last ``{"kind": "result",
     "result"}`` (the JSON document). Raises :class:`DryRunError` when a child fails.
 
     Steps: the reference child lists the objects (sizes to ``sizes.json``) and measures GET (and
@@ -219,13 +224,15 @@ async def dry_run(spec: ExportSpec, cfg: DryRunConfig, *, code: str | None = Non
         if not source["objects"]:
             raise DryRunError("nothing to read: the bucket, prefix or selection is empty")
         get_runs = [first["get"]] if "get" in first else []
+        yield {"kind": "reference", "source": source,
+               "references": summarize_refs(get_runs, first.get("decode"), source)}
         setup: dict[str, Any] = {}
         runs: list[dict] = []
         for w in cfg.workers:
             yield {"kind": "phase", "text": f"running the loader with num_workers={w}"}
             cmd = [python, "-m", "aistui.export.harness", "--module", str(module), "--workers", str(w),
                    "--max-batches", str(cfg.max_batches), "--max-seconds", str(cfg.max_seconds),
-                   "--sizes", str(sizes)]
+                   "--sizes", str(sizes)] + (["--live"] if cfg.live else [])
             lr = _LoaderRun(setup=setup)
             async with contextlib.aclosing(_run_loader(cmd, env, w, cfg, lr)) as events:
                 async for ev in events:  # closed with dry_run, so a cancel kills the children
