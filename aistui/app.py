@@ -30,6 +30,7 @@ from .widgets.status import StatusBar
 if TYPE_CHECKING:
     from .core.client import AISClient
     from .core.models import Bck
+    from .export.spec import ExportSpec
 
 
 def _later(module: str, name: str):
@@ -278,6 +279,15 @@ class AISTui(App):
         from .screens.export import ExportScreen
 
         self.push_screen(ExportScreen(bck, prefix, names, preset))
+
+    def show_dryrun(self, spec: ExportSpec, code: str, workers: list[int], max_batches: int,
+                    max_seconds: float) -> None:
+        """Push the live dry-run screen (``l`` on the export screen): ``code`` run with each
+        ``num_workers`` in ``workers`` (``max_batches``/``max_seconds`` per run), updated each
+        second, with the cluster's GET rate and disk utilization on the same time axis."""
+        from .screens.dryrun import DryRunScreen
+
+        self.push_screen(DryRunScreen(spec, code, workers, max_batches, max_seconds))
 
     def show_node_log(self, node_id: str) -> None:
         """Push the log of node ``node_id`` (``l`` on the cluster screen): its current log, then

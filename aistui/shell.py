@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 
 if TYPE_CHECKING:
     from .core.models import Bck
+    from .export.spec import ExportSpec
     from .session import Session
 
 __all__ = ["Console", "console"]
@@ -55,6 +56,11 @@ class Console(Protocol):
                     preset: dict[str, object] | None = None) -> None:
         """Push the export screen for ``names`` (a selection), or everything under ``prefix``;
         ``preset``: the form's start and the balance view's class weights."""
+        ...
+
+    def show_dryrun(self, spec: ExportSpec, code: str, workers: list[int], max_batches: int,
+                    max_seconds: float) -> None:
+        """Push the live dry-run screen of ``code`` (per-second loader and cluster figures)."""
         ...
 
     def show_etl_preview(self, etl: str, bck: Bck, name: str) -> None:

@@ -6,7 +6,8 @@ which), ``s`` saves it, ``r`` dry-runs it on this cluster in separate processes 
 then a table and a bar chart of samples/s per ``num_workers`` against the references), ``T``
 tunes (:mod:`aistui.export.tune`: styles x num_workers x batch size x requests in flight within
 the budget; a plot of samples/s against num_workers per style; the pick is put into the form,
-so the code shows it), ``esc`` cancels a running dry-run or search, else goes back. Nothing here
+so the code shows it), ``l`` opens the live dry-run screen (``console.show_dryrun``, per-second
+figures beside the cluster's), ``esc`` cancels a running dry-run or search, else goes back. Nothing here
 imports torch or aistore.
 """
 
@@ -103,6 +104,7 @@ class ExportScreen(AISScreen):
         Binding("s", "save", "Save", id="export.save"),
         Binding("r", "dry_run", "Dry-run", id="export.dry_run"),
         Binding("T", "tune", "Tune", id="export.tune"),
+        Binding("l", "live", "Live dry-run", id="export.live"),
     ]
 
     DEFAULT_CSS = """
@@ -344,6 +346,27 @@ class ExportScreen(AISScreen):
         self.running = True
         self.run_dry(spec, self.code, sweep, self._int("batches", 50),
                      float(self.query_one("#seconds", Input).value or 20))
+
+    def action_live(self) -> None:
+        """``l``: the live dry-run screen (``console.show_dryrun``) of the form's code, each
+        ``num_workers`` of the sweep in turn, updated each second."""
+        if self.error or not self.code:
+            self.notify(self.error or "nothing to run", severity="warning", markup=False)
+            return
+        spec = self.spec()
+        needs = check_dry_run(spec.style, decode=spec.decode)  # a plain install has no torch, no SDK
+        if needs:
+            self.notify(needs, title="dry-run not started", severity="error", markup=False, timeout=12)
+            return
+        try:
+            sweep = [int(w) for w in self.query_one("#sweep", Input).value.split(",") if w.strip()]
+            if not sweep or min(sweep) < 0:
+                raise ValueError
+        except ValueError:
+            self.notify("workers sweep: comma-separated numbers, e.g. 0,1,2,4", severity="error")
+            return
+        self.console.show_dryrun(spec, self.code, sweep, self._int("batches", 50),
+                                 float(self.query_one("#seconds", Input).value or 20))
 
     def action_tune(self) -> None:
         """``T``: search styles x num_workers x batch size (x requests in flight) within the budget."""

@@ -22,6 +22,7 @@ from aistui.screens.cluster import ClusterScreen
 from aistui.screens.cmdlog import CmdLogScreen
 from aistui.screens.config import ConfigScreen
 from aistui.screens.doctor import DoctorScreen
+from aistui.screens.dryrun import DryRunScreen
 from aistui.screens.etl import ETLScreen
 from aistui.screens.export import ExportScreen
 from aistui.screens.gallery import GalleryScreen
@@ -70,7 +71,8 @@ READING = {
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
-    ExportScreen: {"back", "copy", "dry_run", "save", "tune"},  # T (tune) only reads, in child processes
+    ExportScreen: {"back", "copy", "dry_run", "save", "tune", "live"},  # T, l only read, in child processes
+    DryRunScreen: {"back", "pause"},
     CmdLogScreen: {"back", "copy_cli", "copy_sdk"},
     ConfigScreen: {"back", "next_match", "prev_match", "refresh", "search", "toggle_diff"},
     BucketPropsScreen: {"back", "next_match", "prev_match", "refresh", "search"},
