@@ -14,7 +14,8 @@ CORE_DIR = Path(aistui.core.__file__).parent
 SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models", "errors", "config",
               "transfer", "names", "checksum", "aio", "datapath", "retry", "listing", "objdata", "multiobj",
               "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf",
-              "storage", "configapi", "conftree", "balance", "shards", "leanhttp"]
+              "storage", "configapi", "conftree", "balance", "shards", "leanhttp", "archive", "doctor",
+              "housekeeping", "largeobj", "multipart", "objmeta", "promote"]
 
 PROBE = """
 import sys
