@@ -21,8 +21,9 @@ spirit; rates are samples/s in the steady state):
    mean of each point's measurements.
 
 Before each point the tuner checks the budget (its mean point time so far); what does not fit is
-not measured. The pick's code is :func:`aistui.export.snippet.generate` of the spec with the
-picked options and a ``# Tuned by aistui`` line.
+not measured (the first point always runs, so a small budget still gives an answer). The pick's
+code is :func:`aistui.export.snippet.generate` of the spec with the picked options and a
+``# Tuned by aistui`` line.
 """
 
 from __future__ import annotations
@@ -137,6 +138,10 @@ class _Search:
         return self.cfg.budget_s - (time.monotonic() - self.t0)
 
     def fits(self, factor: float = 1.0) -> bool:
+        """Whether one more point fits the budget (by the mean point time so far); the first
+        point always runs, so a small budget still gives an answer."""
+        if not self.walls:
+            return True
         est = (sum(self.walls) / len(self.walls)) if self.walls else self.cfg.point_seconds + 4.0
         return est * factor + self.cfg.ref_seconds + 1.0 <= self.left()
 
