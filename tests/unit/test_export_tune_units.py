@@ -81,3 +81,20 @@ def test_plain_install_tune_says_what_is_missing(plain_env):
                           "pip install 'aistui[torch]'\n")
     got = subprocess.run(cmd + ["--tune-styles", "pipe"], env=plain_env, capture_output=True, text=True, timeout=120)
     assert got.stderr == "aistui export: the tuner needs torch and the aistore SDK: pip install 'aistui[torch]'\n"
+
+
+def test_pipe_code_needs_only_what_the_check_names():
+    """The pipe style uses the SDK and torch, not ``aistore.pytorch`` (so no alive-progress)."""
+    import ast
+
+    for decode in (False, True):
+        code = generate(ExportSpec(bucket="ais://b", style="pipe", decode=decode, ddp=True, shuffle=True))
+        mods = set()
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, ast.Import):
+                mods |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                mods.add(node.module.split(".")[0])
+        third = {m for m in mods if m not in sys.stdlib_module_names}
+        assert third == set(requirements.needed_modules("pipe", decode=decode)), third
+        assert "aistore.pytorch" not in code
