@@ -100,7 +100,10 @@ def test_needed_modules_cover_the_generated_code_and_the_children():
     for child in ("harness", "reference"):
         origin = importlib.util.find_spec("aistui.export").submodule_search_locations[0]
         source = (Path(origin) / f"{child}.py").read_text()
-        assert third_party(source) <= set(needed_modules("map", decode=True)), child
+        # pynvml (nvidia-ml-py, the 'gpu' extra) is optional: the harness imports it only on a CUDA
+        # machine, inside a try that says how to add it when it is missing
+        optional = {"pynvml"} if child == "harness" else set()
+        assert third_party(source) - optional <= set(needed_modules("map", decode=True)), child
 
 
 # ------------------------------------------------------------------ a plain install, simulated
