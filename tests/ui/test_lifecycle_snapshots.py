@@ -7,6 +7,7 @@ ids and ports differ every run). Nothing is sent: each dialog is shown, not conf
 from __future__ import annotations
 
 import pytest
+from textual.widgets import Input
 
 from aistui.app import AISTui
 from aistui.core import ConnectionSettings
@@ -46,6 +47,7 @@ def test_lifecycle_dialog_80x24(snap_compare, keys, dialog, typed):
         await shown(pilot, pilot.app, dialog)
         if typed:
             await pilot.press(*typed)  # part of the node id: the confirm button stays disabled
+            await until(pilot, lambda: pilot.app.screen.query_one(Input).value == typed)
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=ready)
