@@ -3,6 +3,7 @@ against the real local cluster."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -195,11 +196,33 @@ async def test_evict_and_prefetch_selected_objects_on_remais(ais, remote_bucket)
         await _eventually(pilot, cached, {"a", "b", "c"})
 
 
-async def test_cancelling_an_upload_stops_it(ais, empty_bucket, tmp_path: Path):
+async def test_cancelling_an_upload_stops_it(ais, empty_bucket, tmp_path: Path, monkeypatch):
+    """esc cancels an upload mid-way. A gate holds every put after the first ``GATE`` until it is
+    cancelled: uploads of small files got fast enough (pump workers, lean HTTP) that an ungated
+    upload could finish before esc, and then esc only closes the dialog."""
+    import threading
+
+    from aistui.core.objdata import ObjectData
+
+    GATE = 50
     src = tmp_path / "many"
     src.mkdir()
     for i in range(3000):
         (src / f"{i:05}.bin").write_bytes(b"q" * 2048)
+    real_put, lock, held = ObjectData.put, threading.Lock(), threading.Event()
+    started = 0
+
+    async def gated_put(self, *a, **kw):
+        nonlocal started
+        with lock:
+            started += 1
+            through = started <= GATE
+        if not through:  # held until the cancel reaches this worker
+            held.set()
+            await asyncio.Event().wait()
+        return await real_put(self, *a, **kw)
+
+    monkeypatch.setattr(ObjectData, "put", gated_put)
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(150, 40), notifications=True) as pilot:
         screen = ObjectsScreen(empty_bucket)
@@ -207,15 +230,16 @@ async def test_cancelling_an_upload_stops_it(ais, empty_bucket, tmp_path: Path):
         await pilot.press("u")
         await shown(pilot, app, PromptDialog)
         await _type(pilot, app, str(src))
-        await until(pilot, lambda: isinstance(app.screen, TransferDialog)
-                    and "files" in str(app.screen.query_one("#transfer-stats").content))
+        await shown(pilot, app, TransferDialog)
+        await until(pilot, held.is_set)  # mid-way: the first GATE went through, the rest wait
+        assert not app.screen.finished
         await pilot.press("escape")
         await shown(pilot, app, ObjectsScreen)
         assert any("transfer cancelled" in n.message for n in app._notifications)
         await until(pilot, lambda: screen._transfer is not None and screen._transfer.is_finished)
     async with AISClient(ais.endpoint) as c:
         stored = await c.objects.list_all(empty_bucket)
-    assert len(stored) < 3000  # it stopped early
+    assert len(stored) <= GATE  # it stopped: nothing past the gate was sent
     assert all(e.size == 2048 for e in stored)  # and what landed is whole
 
 
