@@ -136,12 +136,17 @@ class JsonTree(Tree[str]):
         while parent is not None:
             parent.expand()
             parent = parent.parent
-        self.call_after_refresh(self._move_to, key)
+        # the cursor moves now (the lines are built on demand): after a rebuild the cursor node
+        # is one of the old tree's until it moves, and a deferred move undid a key pressed
+        # before the next refresh (j after set_data landed back on the old key). Only the
+        # scroll waits for the layout.
+        self._tree_lines  # noqa: B018  # builds the lines, so node._line is current
+        self.move_cursor(node)
+        self.call_after_refresh(self._scroll_to_cursor)
 
-    def _move_to(self, key: str) -> None:
-        node = self._by_key.get(key)
+    def _scroll_to_cursor(self) -> None:
+        node = self.cursor_node
         if node is not None and node.tree is self:
-            self.move_cursor(node)
             self.scroll_to_node(node, animate=False)
 
     # ------------------------------------------------------------------ search
