@@ -19,7 +19,8 @@ the samples, bytes and batches of that second, samples/s and MiB/s, the consumer
 p50/p99 (ms) over it, the CPU of this process and of its DataLoader workers (cores, from
 ``/proc/<pid>/stat``) and, with a CUDA device, the host-to-device copy time and the GPU
 utilization (NVML, ``nvidia-ml-py`` imported lazily). :func:`open_device` is the one seam that
-needs a GPU (``--device auto`` tries CUDA, ``none`` skips it).
+needs a GPU (``--device auto`` tries CUDA, ``none`` skips it). A live run goes on over further
+epochs until the batch or time limit, so a small selection still gives ticks to watch.
 
 With ``--ranks N`` (:func:`run_ddp`) the module runs as N ``torch.distributed`` ranks (gloo, on
 this machine, started by ``torch.multiprocessing.start_processes`` with ``--start-method``), each
@@ -273,14 +274,18 @@ class _Iteration:
     batches: int = 0
     first: float | None = None
     listing_workers: float = 0.0
+    it: Any = None  # the last epoch's iterator (its workers are shut down after the ticks stop)
 
 
 def _iterate(it: Any, args: argparse.Namespace, sizes: dict[str, int], slots: Any, t0: float,
-             ticker: _Ticker | None = None, device: Any = None) -> _Iteration:
+             ticker: _Ticker | None = None, device: Any = None, again: Any = None) -> _Iteration:
     """Take batches from ``it`` until the batch or time limit (from ``t0``) or the end, emitting a
-    ``batch`` event for each and discarding the data (after the device copy, with a device)."""
-    out = _Iteration()
+    ``batch`` event for each and discarding the data (after the device copy, with a device).
+    With ``again`` (``--live``: the ticks watch the loader for the whole limit, however small
+    the data), the end of an epoch that gave batches starts the next one (``again()``)."""
+    out = _Iteration(it=it)
     deadline = t0 + args.max_seconds
+    epoch = 0
     while True:
         if out.batches >= args.max_batches:
             out.reason = "batches"
@@ -292,7 +297,11 @@ def _iterate(it: Any, args: argparse.Namespace, sizes: dict[str, int], slots: An
         try:
             batch = next(it)
         except StopIteration:
-            break
+            if again is None or not epoch:
+                break
+            it = out.it = again()
+            epoch = 0
+            continue
         now = time.perf_counter()
         if out.first is None:
             out.first = now
@@ -304,6 +313,7 @@ def _iterate(it: Any, args: argparse.Namespace, sizes: dict[str, int], slots: An
             ticker.add(len(keys), nbytes, now - w0, device.copy(batch) if device is not None else (0.0, 0))
         del batch
         out.batches += 1
+        epoch += 1
     return out
 
 
@@ -340,11 +350,12 @@ def run(args: argparse.Namespace) -> int:
     if args.live:
         ticker = _Ticker(t0, device)
         ticker.start()
-    got = _iterate(it, args, sizes, slots, t0, ticker, device)
+    got = _iterate(it, args, sizes, slots, t0, ticker, device, (lambda: iter(loader)) if args.live else None)
     t_end = time.perf_counter()
     if ticker is not None:
         ticker.stop.set()
         ticker.join()
+    it = got.it
     # Shut the workers down (joined, so their CPU time lands in RUSAGE_CHILDREN).
     shutdown = getattr(it, "_shutdown_workers", None)
     if shutdown is not None:

@@ -44,7 +44,7 @@ def run_harness(tmp_path, bck, monkeypatch, capsys, endpoint) -> list[dict]:
     sizes = tmp_path / "sizes.json"
     sizes.write_text(json.dumps({f"o/{i:04d}": 1024 for i in range(400)}))
     monkeypatch.setenv("AIS_ENDPOINT", endpoint)
-    rc = harness.main(["--module", str(mod), "--workers", "0", "--max-seconds", "3.5", "--max-batches", "100000",
+    rc = harness.main(["--module", str(mod), "--workers", "0", "--max-seconds", "5", "--max-batches", "100000",
                        "--sizes", str(sizes), "--live"])
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     assert rc == 0, out[-1]

@@ -145,19 +145,19 @@ async def test_live_on_the_real_cluster(ais):
     try:
         async with app.run_test(size=(160, 48)) as pilot:
             await until(pilot, lambda: app.health == "ok", tries=600)
-            screen = DryRunScreen(spec, generate(spec), [0], max_batches=100000, max_seconds=8)
+            screen = DryRunScreen(spec, generate(spec), [0], max_batches=100000, max_seconds=5)
             orig = screen.apply
             screen.apply = lambda ev: (events.append(ev), orig(ev))[1]  # type: ignore[method-assign]
             await app.push_screen(screen)
             # the loader's second-by-second figures and the cluster's, side by side
             await until(pilot, lambda: screen.ticks >= 2 and (screen.tick.get("samples_per_s") or 0) > 0
-                        and (screen.get_ops or 0) > 0, tries=2400, step=0.1)
+                        and (screen.get_ops or 0) > 0, tries=400, step=0.1)
             text = shown_text(app)
             assert f"{screen.tick['samples_per_s']:,.0f}" in text and "obj/s" in text
             assert set(screen.disk_util) == {t.daemon_id for t in ais.targets}
             assert "no CUDA device" in text
             assert screen.loader and screen.cluster  # plotted on one time axis
-            await until(pilot, lambda: not screen.running, tries=2400, step=0.1)
+            await until(pilot, lambda: not screen.running, tries=300, step=0.1)
             assert "dry-run finished" in shown_text(app) and any("steady" in c for c in screen.changes)
             assert screen.bottleneck is not None
     finally:
