@@ -5,4 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export AISTUI_BIN="${AISTUI_BIN:-$HOME/.cache/aistui/bin}"
-exec .venv/bin/python -m pytest tests -q -p no:cacheprovider -o console_output_style=classic "$@"
+# Three pytest-xdist workers, whole files to one worker (each worker starts its own cluster pair):
+# the suite waits on clusters and screens far more than it computes, so 3 fit 2 cores.
+# AISTUI_TEST_WORKERS=0 runs it in one process.
+exec .venv/bin/python -m pytest tests -q -p no:cacheprovider -o console_output_style=classic \
+    -n "${AISTUI_TEST_WORKERS:-3}" --dist loadfile "$@"
