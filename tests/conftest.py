@@ -79,3 +79,16 @@ def pytest_runtest_makereport(item, call):
         for c in _clusters:
             if c.nodes:
                 rep.sections.append((f"aisnode logs ({c.name})", c.log_tail(15)))
+
+
+@pytest.fixture(autouse=True)
+def _steady_input_cursor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ``Input``'s cursor blinks every 0.5 s of wall time: a snapshot taken on a loaded machine
+    caught it off once in a clean-clone run. Snapshots pin the clocks, so tests see it steady (drawn);
+    typing, focus and the cursor's position behave as in the console."""
+    from textual.widgets import Input
+
+    def steady(self: Input) -> None:
+        self._cursor_visible = True
+
+    monkeypatch.setattr(Input, "_toggle_cursor", steady)
