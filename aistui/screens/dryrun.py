@@ -291,8 +291,10 @@ class DryRunScreen(Polling):
         self._plot()
 
     def _plot(self) -> None:
-        plot = self.query_one("#dr-plot")
-        plt = plot.plt  # type: ignore[attr-defined]  # PlotextPlot, imported lazily
+        from textual_plotext import PlotextPlot  # already imported: compose mounted it
+
+        plot = self.query_one("#dr-plot", PlotextPlot)
+        plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title("loader samples/s · cluster GET objects/s")

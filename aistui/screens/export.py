@@ -444,11 +444,13 @@ class ExportScreen(AISScreen):
     def draw_plot(self, points: list[dict]) -> None:
         """samples/s against num_workers, one line per style (its best over batch size and
         requests in flight at each num_workers)."""
-        found = self.query("#export-plot")
-        if not found:
+        from textual_plotext import PlotextPlot  # already imported when the plot was mounted
+
+        found = self.query("#export-plot").results(PlotextPlot)
+        plot = next(found, None)
+        if plot is None:
             return
-        plot = found.first()
-        plt = plot.plt  # type: ignore[attr-defined]  # PlotextPlot, imported lazily
+        plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title("samples/s by num_workers")

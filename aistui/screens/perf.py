@@ -255,7 +255,9 @@ class PerfScreen(Polling):
         if nid is None:
             return
         pts = self.history.points(nid)
-        plots = list(self.query("#perf-plots > *"))
+        from textual_plotext import PlotextPlot  # already imported: the pane mounted these
+
+        plots = list(self.query("#perf-plots > *").results(PlotextPlot))
         if len(plots) != 2:
             return
         xs = [p.t_s for p in pts]
@@ -263,7 +265,7 @@ class PerfScreen(Polling):
                 (f"{nid}: objects/s", (("GET", "get_ops", "green"), ("PUT", "put_ops", "cyan"))),
                 (f"{nid}: latency ms", (("GET", "get_lat_ms", "green"), ("PUT", "put_lat_ms", "cyan")))),
                 strict=True):
-            plt = plot.plt  # type: ignore[attr-defined]  # PlotextPlot, imported lazily
+            plt = plot.plt
             plt.clear_data()
             plt.clear_figure()
             plt.title(title)
