@@ -423,6 +423,20 @@ class Bench:
             raise RuntimeError(f"core get: {got} bytes, expected {len(names) * self.a.file_size}")
         return dt
 
+    async def _core_download(self, client: Any, transfer: Any, bck: Any, prefix: str, conc: int, rep: int) -> float:
+        """Like ``ais get ais://B DIR --prefix P``: list the prefix, then write every object to a file
+        (temporary file + rename, checksum verified)."""
+        out = Path(self.workdir) / f"core-get-{conc}-{rep}"
+        out.mkdir()
+        gc.collect()
+        t0 = time.perf_counter()
+        res = await transfer.download(client, bck, None, out, prefix=prefix, concurrency=conc)
+        dt = time.perf_counter() - t0
+        shutil.rmtree(out, ignore_errors=True)
+        if not res.ok or len(res.done) != self.a.files:
+            raise RuntimeError(f"core download: {len(res.failed)} failed, e.g. {next(iter(res.failed.items()), None)}")
+        return dt
+
     def bench_put_get(self, loop: asyncio.AbstractEventLoop, client: Any, Bck: Any, transfer: Any) -> None:
         from aistore.sdk import Client
 
@@ -494,6 +508,12 @@ class Bench:
             if sum(sizes) != nbytes:
                 raise RuntimeError(f"SDK get: {sum(sizes)} bytes, expected {nbytes}")
             return dt
+
+        for c in concs:
+            r = self.row(f"getdisk-core-c{c}", workload="get", side="core", objects=self.a.files, nbytes=nbytes,
+                         label=f"core `transfer.download(bck, None, DIR, prefix=P, concurrency={c})` (to disk)")
+            get_rows.append((r, lambda rep, c=c: loop.run_until_complete(
+                self._core_download(client, transfer, gbck, f"{src.name}/", c, rep))))
 
         get_rows.append((self.row("get-sdk-seq", workload="get", side="sdk", objects=self.a.files, nbytes=nbytes,
                                   label="SDK sequential `obj.get_reader().read_all()` (into memory)"), sdk_get))
@@ -620,7 +640,8 @@ class Bench:
             add(f"PUT (c{c})", f"put-core-c{c}", "put-cli", "ais CLI")
         for c in self.a.concurrency:
             add(f"GET (c{c})", f"get-core-c{c}", "get-sdk-seq", "SDK sequential read_all")
-            add(f"GET (c{c})", f"get-core-c{c}", "get-cli", "ais CLI")
+            add(f"GET (c{c})", f"get-core-c{c}", "get-cli", "ais CLI (into memory vs to disk: not like for like)")
+            add(f"GET to disk (c{c})", f"getdisk-core-c{c}", "get-cli", "ais CLI (both to disk)")
         return out
 
     def targets(self) -> list[dict[str, Any]]:
@@ -649,6 +670,28 @@ class Bench:
                         "evidence": f"peak RSS growth over the post-import baseline {c:.1f} MiB vs {s:.1f} MiB "
                                     + (f"({s / c:.2f}x less)" if c > 0.05
                                        else "(no measurable growth on the core side)")})
+        out.extend(self._cli_targets())
+        return out
+
+    def _cli_targets(self) -> list[dict[str, Any]]:
+        """Issue 15's targets against the Go ``ais`` CLI (present only when it ran)."""
+        R = self.rows
+        out: list[dict[str, Any]] = []
+        if "list-core" in R and "list-cli" in R and R["list-cli"].times:
+            r = R["list-cli"].median / R["list-core"].median
+            out.append({"target": "(d) listing >= 1.4x the ais CLI", "met": r >= 1.4,
+                        "evidence": f"median {fmt_s(R['list-core'].median)} s vs {fmt_s(R['list-cli'].median)} s "
+                                    f"({r:.2f}x)"})
+        for wl, prefix, what in (("put", "put-core", "PUT"), ("get", "getdisk-core", "GET to disk")):
+            cli = R.get(f"{wl}-cli")
+            cores = [R[f"{prefix}-c{c}"] for c in self.a.concurrency if f"{prefix}-c{c}" in R]
+            if cli is None or not cli.times or not cores:
+                continue
+            best = min(cores, key=lambda x: x.median)
+            r = cli.median / best.median
+            out.append({"target": f"(e) {what} of small objects >= 1.2x the ais CLI", "met": r >= 1.2,
+                        "evidence": f"best core ({best.key}) {best.objects / best.median:,.0f} obj/s vs ais "
+                                    f"{cli.objects / cli.median:,.0f} obj/s ({r:.2f}x)"})
         return out
 
     def command(self) -> str:
