@@ -54,11 +54,13 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from .errors import AISError, ProtocolError, TransientError, error_from_response, transport_error
+from .errors import AISError, HTTPError, ProtocolError, TransientError, error_from_response, transport_error
 from .leanhttp import LeanPool, LeanResponse
 from .retry import on_transient
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import aiohttp
 
     from .client import AISClient
@@ -342,6 +344,56 @@ class ObjectDataPath:
             raise transport_error(e, loc, timeout or self._c.settings.timeout) from None
         finally:
             resp.release()
+
+    async def read_url(self, path: str, params: Mapping[str, str], timeout: float | None = None, *,
+                       bck: Bck | None = None, obj: str = "", via_proxy: bool = False) -> tuple[str, bool]:
+        """``(url, direct)``: where to send body-less GETs of the object on another HTTP stack
+        (:mod:`aistui.core.rawio`'s ranged reads): its target's public URL from the cached map
+        (``direct`` True) when :attr:`direct`, ``bck`` is given and not ``via_proxy``, else the
+        ``Location`` of the proxy's redirect (asked with the token, retried on transient errors).
+        A direct URL that then fails should be reported with :meth:`direct_failed`."""
+        query = self._query(params)
+        if self.direct and not via_proxy and bck is not None:
+            try:
+                base = (await self._locator.locate(bck, obj)).public_url
+            except AISError:
+                base = ""
+            down = self._down and time.monotonic() - self._down.get(base, -1e18) < self.DOWN_FOR
+            if base.startswith(self._scheme) and not down:
+                return base + path + query, True
+        return await self._retried(lambda: self._ask_proxy("GET", path, query, timeout)), False
+
+    def direct_failed(self, url: str, err: AISError) -> None:
+        """A request to the target URL from :meth:`read_url` failed with ``err``: as for the
+        aiohttp path, the map is re-read, an unreachable target is skipped a while, and a
+        401/403 turns direct access off."""
+        self.fallbacks += 1
+        if isinstance(err, TransientError):
+            u = url.split("://", 1)
+            self._unreached(u[0] + "://" + u[-1].split("/", 1)[0])
+        elif isinstance(err, HTTPError) and err.status in (401, 403):
+            self.direct = False
+            self.direct_off = f"the cluster refused direct target access ({err.status})"
+        else:
+            self._locator.stale()
+
+    async def put_file(self, path: str, params: Mapping[str, str], headers: Mapping[str, str], file: Path,
+                       offset: int, length: int, progress: Callable[[int], None] | None,
+                       timeout: float | None, *, bck: Bck | None = None, obj: str = "") -> Mapping[str, str]:
+        """PUT bytes ``offset..offset+length`` of the local ``file`` to the target the proxy
+        redirects to, with ``sendfile`` on a thread (:func:`aistui.core.rawio.put_file`; plain
+        http only: the caller checks :func:`~aistui.core.rawio.enabled`); returns the answer's
+        headers. The body is sent once; ``progress(nbytes)`` as it goes."""
+        from . import rawio
+
+        query = self._query(params)
+        loc = await self._retried(lambda: self._ask_proxy("PUT", path, query, timeout))
+        if self.direct and bck is not None:
+            self._check_redirect(bck, obj, loc)
+        s = self._c.settings
+        ans = await rawio.put_file(loc, headers, file, offset, length, progress, timeout or s.timeout,
+                                   s.connect_timeout)
+        return ans.headers
 
     async def head(self, path: str, params: Mapping[str, str], timeout: float | None = None, *,
                    bck: Bck | None = None, obj: str = "") -> Mapping[str, str]:

@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import rawio
 from .aio import gather_or_cancel
 from .checksum import new_hasher
-from .errors import AISError, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound
+from .errors import AISError, ChecksumMismatch, HTTPError, InvalidInput, NotFound, ObjectNotFound, TransientError
 from .models import Bck, ObjectProps, obj_ref
 from .names import validate_object_name
 from .objdata import ObjectData, object_path
+from .retry import on_transient
 
 if TYPE_CHECKING:
     from .client import AISClient
@@ -49,6 +51,7 @@ PARALLEL_THRESHOLD = 64 * 1024 * 1024
 PARALLEL_CHUNK = 16 * 1024 * 1024
 #: range reads in flight
 PARALLEL_WORKERS = 4
+_HASH_READ = 8 * 1024 * 1024  # bytes per read when hashing the finished file
 _IO_CHUNK = 4 * 1024 * 1024  # bytes read from the socket and written per step (memory: workers x this)
 
 
@@ -152,14 +155,10 @@ class LargeObjects:
         head = await self.head_v2(bck, obj, props=("name", "size", "checksum", "version"))
         want = head.props
         total = want.size
-        nchunks = max(1, -(-total // chunk_size))
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name[:40]}.", suffix=".part", dir=dest.parent)
         try:
             os.ftruncate(fd, total)
-            queue: asyncio.Queue[int] = asyncio.Queue()
-            for i in range(nchunks):
-                queue.put_nowait(i)
 
             def check(p: ObjectProps) -> None:
                 if (p.checksum and want.checksum and p.checksum != want.checksum) or (
@@ -167,27 +166,11 @@ class LargeObjects:
                     raise AISError(f"{bck}/{obj} changed during the download (version {want.version} -> "
                                    f"{p.version}); download it again")
 
-            async def worker() -> None:
-                while True:
-                    try:
-                        i = queue.get_nowait()
-                    except asyncio.QueueEmpty:
-                        return
-                    off = i * chunk_size
-                    end = min(off + chunk_size, total) - 1
-                    if end < off:
-                        return  # an empty object
-                    pos = off
-                    async for piece in self.iter_get(bck, obj, byte_range=(off, end), verify=False,
-                                                     chunk_size=_IO_CHUNK, on_props=check):
-                        os.pwrite(fd, piece, pos)
-                        pos += len(piece)
-                        if progress:
-                            progress(len(piece))
-                    if pos != end + 1:
-                        raise AISError(f"{bck}/{obj}: range {off}-{end} ended after {pos - off} bytes")
-
-            await gather_or_cancel(worker() for _ in range(min(workers, nchunks)))
+            dp = self._c.datapath
+            if total and dp is not None and rawio.enabled(self._c.endpoint):
+                await self._ranges_raw(bck, obj, fd, total, workers, chunk_size, check, progress)
+            else:
+                await self._ranges_aiohttp(bck, obj, fd, total, workers, chunk_size, check, progress)
             if verify and want.checksum:
                 got = await asyncio.to_thread(_hash_fd, fd, want.checksum_type)
                 if got is not None and got != want.checksum:
@@ -205,6 +188,106 @@ class LargeObjects:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
         return want
+
+    async def _ranges_aiohttp(self, bck: Bck, obj: str, fd: int, total: int, workers: int, chunk_size: int,
+                              check: Callable[[ObjectProps], None], progress: Callable[[int], None] | None) -> None:
+        """The ranges of :meth:`download_parallel` over the aiohttp data path (HTTPS, a client
+        with its own transport, ``AISTUI_RAW_IO=0``), written at their offsets of ``fd``."""
+        nchunks = max(1, -(-total // chunk_size))
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for i in range(nchunks):
+            queue.put_nowait(i)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    i = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                off = i * chunk_size
+                end = min(off + chunk_size, total) - 1
+                if end < off:
+                    return  # an empty object
+                pos = off
+                async for piece in self.iter_get(bck, obj, byte_range=(off, end), verify=False,
+                                                 chunk_size=_IO_CHUNK, on_props=check):
+                    os.pwrite(fd, piece, pos)
+                    pos += len(piece)
+                    if progress:
+                        progress(len(piece))
+                if pos != end + 1:
+                    raise AISError(f"{bck}/{obj}: range {off}-{end} ended after {pos - off} bytes")
+
+        await gather_or_cancel(worker() for _ in range(min(workers, nchunks)))
+
+    async def _ranges_raw(self, bck: Bck, obj: str, fd: int, total: int, workers: int, chunk_size: int,
+                          check: Callable[[ObjectProps], None], progress: Callable[[int], None] | None) -> None:
+        """The ranges of :meth:`download_parallel` over :mod:`aistui.core.rawio` (plain http):
+        ``workers`` threads, each with its own kept-alive connection, receive their ranges
+        straight into one buffer and ``pwrite`` it at the range's offset of ``fd``. The URL is
+        the object's target from the cached map, or the proxy's redirect
+        (:meth:`ObjectDataPath.read_url`); a direct target that fails (an error status or not
+        reached) sends every worker through the proxy from then on. Each range is retried on
+        transient errors (a connection cut short included) like the client's idempotent calls,
+        and progress counts a retried range's bytes once."""
+        dp = self._c.datapath
+        assert dp is not None
+        s = self._c.settings
+        path = object_path(bck, obj)
+        params = bck.query()
+        where: tuple[str, bool] = await dp.read_url(path, params, bck=bck, obj=obj)
+        stopper = rawio.Stopper()
+        prog = rawio.Progress(progress)
+        nchunks = -(-total // chunk_size)
+        chunks = iter(range(nchunks))
+
+        def on_answer(ans: rawio.RawAnswer) -> None:
+            check(ObjectProps.from_headers(obj, ans.headers))
+
+        async def once(conn: rawio.RawConn, off: int, n: int, reported: list[int]) -> None:
+            nonlocal where
+            url, direct = where
+            done = [0]
+
+            def on_bytes(k: int) -> None:  # on the worker thread; a retried range counts once
+                done[0] += k
+                if done[0] > reported[0]:
+                    prog.add(done[0] - reported[0])
+                    reported[0] = done[0]
+
+            hdrs = {"Range": f"bytes={off}-{off + n - 1}"}
+            try:
+                target = await conn.open(url)
+                await rawio.run_blocking(
+                    stopper, lambda: conn.get_into(url, target, hdrs, fd, off, n, on_answer, on_bytes))
+            except (HTTPError, TransientError) as e:
+                if not direct:
+                    raise
+                if where[0] == url:  # the first worker to see it: through the proxy from now on
+                    dp.direct_failed(url, e)
+                    where = await dp.read_url(path, params, via_proxy=True)
+                await once(conn, off, n, reported)
+
+        async def worker() -> None:
+            conn = rawio.RawConn(stopper, s.timeout, s.connect_timeout)
+            try:
+                for i in chunks:
+                    off = i * chunk_size
+                    n = min(chunk_size, total - off)
+                    reported = [0]
+                    async for attempt in on_transient(self._c.retries):
+                        with attempt:
+                            await once(conn, off, n, reported)
+            finally:
+                conn.close()
+
+        try:
+            await gather_or_cancel(worker() for _ in range(min(workers, nchunks)))
+        except NotFound as e:
+            raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
+        finally:
+            stopper.stop()  # every worker has ended: this only closes what is left
+        prog.flush()
 
     async def blob_download(self, bck: Bck | str, obj: str = "", *, chunk_size: int = 0, num_workers: int = 0,
                             full_size: int = 0, latest: bool = False) -> str:
@@ -237,10 +320,12 @@ def _hash_fd(fd: int, ck_type: str) -> str | None:
     h = new_hasher(ck_type)
     if h is None:
         return None
+    buf = bytearray(_HASH_READ)  # one buffer, read into: no bytes object per read
+    mv = memoryview(buf)
     off = 0
     while True:
-        b = os.pread(fd, 4 * 1024 * 1024, off)
-        if not b:
+        n = os.preadv(fd, [buf], off)
+        if not n:
             return h.hexdigest()
-        h.update(b)
-        off += len(b)
+        h.update(mv[:n])
+        off += n

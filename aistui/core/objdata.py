@@ -17,6 +17,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import rawio
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .datapath import body_chunks
@@ -207,7 +208,7 @@ class ObjectData:
                 if hasher and hasher.hexdigest() != props.checksum:
                     raise ChecksumMismatch(obj, props.checksum_type, props.checksum, hasher.hexdigest())
         except BucketNotFound:
-            raise  # the bucket, not the object, is missing: transfers stop on it (transfer.FATAL)
+            raise  # the bucket, not the object, is missing: transfers stop on it (transferrun.FATAL)
         except NotFound as e:
             raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
 
@@ -282,6 +283,7 @@ class ObjectData:
             headers["Ais-Custom-Md"] = ",".join(f"{k}={v}" for k, v in custom.items())
         if checksum:
             headers["Ais-Checksum-Type"], headers["Ais-Checksum-Value"] = checksum
+        raw_file: Path | None = None
         if isinstance(data, (bytes, bytearray, memoryview)):
             body: Any = bytes(data)
             size = len(body)
@@ -293,10 +295,16 @@ class ObjectData:
                 body = whole
                 if progress:
                     progress(size)
+            elif self._c.datapath is not None and rawio.enabled(self._c.endpoint):
+                body = None  # sent with sendfile from the file (core/rawio.py)
+                raw_file = fpath
             else:
                 body = _file_chunks(fpath, 0, size, progress)
             headers["Content-Length"] = str(size)
-        if self._c.datapath is not None:
+        if raw_file is not None and self._c.datapath is not None:
+            resp_headers = await self._c.datapath.put_file(path, params, headers, raw_file, 0, size, progress,
+                                                           timeout, bck=bck, obj=obj)
+        elif self._c.datapath is not None:
             resp_headers = await self._c.datapath.put(path, params, headers, body, timeout, bck=bck, obj=obj)
         else:
             loc = await self._redirect_target("PUT", path, params)
@@ -342,6 +350,9 @@ class ObjectData:
             length = min(part_size, size - off)
             qp = bck.query() | {"uploadId": upload_id, "partNumber": str(n)}
             async with sem:
+                if self._c.datapath is not None and rawio.enabled(self._c.endpoint):  # sendfile (core/rawio.py)
+                    await self._c.datapath.put_file(path, qp, {}, fpath, off, length, progress, None)
+                    return
                 body = _file_chunks(fpath, off, length, progress)
                 if self._c.datapath is not None:  # the body over aiohttp (core/datapath.py)
                     await self._c.datapath.put(path, qp, {"Content-Length": str(length)}, body, None)
