@@ -35,7 +35,8 @@ from .logsetup import add_secret
 if TYPE_CHECKING:
     from .core.client import AISClient
     from .core.models import Bck
-    from .core.shards import ShardPlan, Verification
+    from .core.shardplan import ShardPlan
+    from .core.shardverify import Verification
 
 __all__ = ["Severity", "HealthState", "HealthChanged", "Notice", "ConnectionLost", "ReconnectNeeded", "SessionEvent",
            "JobOutcome", "StartedJobs", "Session", "outcome_text", "TOKEN_HINT"]
@@ -302,7 +303,7 @@ class Session:
         ``action=delete-listrange``) waited on for at most ``timeout`` s. Returns the job ids
         (``[]`` for one object). Logged in :attr:`cmdlog` as ``cmd`` (default: the ``ais object
         rm`` equivalent). Raises :class:`AISError` (the job's own error when it failed)."""
-        from .cmdlog import delete_objects
+        from .spell.data import delete_objects
 
         async with self.record(cmd or delete_objects(bck, names)) as rec:
             if len(names) == 1:
@@ -320,7 +321,7 @@ class Session:
         destination is created by the copy), wait for the copy, then :meth:`delete_and_wait`. Both
         steps are logged in :attr:`cmdlog` (``ais bucket cp``, then ``ais object rm``). Returns the
         job ids. Raises :class:`AISError`: when the copy fails nothing is deleted."""
-        from .cmdlog import copy_objects
+        from .spell.data import copy_objects
 
         ids = await self.start(f"quarantine {len(names)} objects to {dst}",
                                self.client.objects.copy_many(bck, dst, names=names), copy_objects(bck, dst, names))
@@ -336,11 +337,11 @@ class Session:
         job ids are tracked as one group (the job monitor, the end toast). Returns them. Raises
         :class:`AISError`; when an archive request fails, the labels written are deleted first
         (the shards already asked for stay). After success, :meth:`finish_shards` removes them."""
-        from .cmdlog import archive_shard, put_labels
         from .core import shards as sh
+        from .spell.data import archive_shard, put_labels
 
         if not await self.client.buckets.exists(plan.dst):
-            from .cmdlog import create_bucket
+            from .spell.data import create_bucket
 
             async with self.record(create_bucket(plan.dst)):
                 await self.client.buckets.create(plan.dst, exist_ok=True)
@@ -371,14 +372,15 @@ class Session:
     async def finish_shards(self, plan: ShardPlan, ids: list[str], *, sample: int = 32,
                             timeout: float = 600.0) -> Verification:
         """After :meth:`make_shards`: wait until every shard is listed (:func:`wait_shards`),
-        verify them (:func:`aistui.core.shards.verify`, ``sample`` members' bytes), then delete
+        verify them (:func:`aistui.core.shardverify.verify`, ``sample`` members' bytes), then delete
         the label objects (:meth:`delete_and_wait`, logged), even when the wait or the
         verification failed. Returns the :class:`Verification`. Raises :class:`AISError`."""
         from .core import shards as sh
+        from .core.shardverify import verify
 
         try:
             await sh.wait_shards(self.client, plan, ids, timeout=timeout)
-            return await sh.verify(self.client, plan, sample=sample)
+            return await verify(self.client, plan, sample=sample)
         finally:
             names = [s.label_name for s in plan.labels]
             if names:

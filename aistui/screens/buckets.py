@@ -16,11 +16,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError, InvalidInput
 from ..core.models import Bck, BucketSummary, Namespace
 from ..messages import LoadFailed
+from ..spell import data as spell
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
 from ..widgets.form import Field, FormDialog
 from ..widgets.keybar import KeyBar
@@ -189,7 +189,7 @@ class BucketsScreen(AISScreen):
         def got(text: str | None) -> None:
             b = self.parse_bucket(text) if text else None
             if b is not None:
-                self.run_call(f"create {b}", self.session.client.buckets.create(b), self.load, cmdlog.create_bucket(b))
+                self.run_call(f"create {b}", self.session.client.buckets.create(b), self.load, spell.create_bucket(b))
 
         self.app.push_screen(PromptDialog(
             "Create bucket", "A name (ais://NAME, or ais://@remais/NAME in a remote cluster): letters, digits, "
@@ -206,7 +206,7 @@ class BucketsScreen(AISScreen):
         def done(ok: bool | None) -> None:
             if ok:
                 self.run_call(f"destroy {name}", self.session.client.buckets.destroy(b), self.load,
-                              cmdlog.destroy_bucket(b))
+                              spell.destroy_bucket(b))
 
         self.app.push_screen(ConfirmDialog("Destroy bucket", lines, confirm_label="Destroy",
                                            type_to_confirm=b.name), done)
@@ -230,8 +230,8 @@ class BucketsScreen(AISScreen):
                 dst = opts.pop("dst")
                 presence = 0 if src.is_remote else None  # copy uncached remote objects too
                 what = f"{'dry-run ' if opts['dry_run'] else ''}copy {name} → {dst}"
-                cmd = cmdlog.copy_bucket(src, dst, prefix=opts["prefix"], dry_run=opts["dry_run"], sync=opts["sync"],
-                                         all_objects=presence == 0)
+                cmd = spell.copy_bucket(src, dst, prefix=opts["prefix"], dry_run=opts["dry_run"], sync=opts["sync"],
+                                        all_objects=presence == 0)
                 call = self.session.client.buckets.copy(src, dst, presence=presence, **opts)
                 self.run_call(what, call, self.load, cmd)
 
@@ -256,7 +256,7 @@ class BucketsScreen(AISScreen):
         def confirmed(dst: Bck, ok: bool | None) -> None:
             if ok:
                 self.run_call(f"rename {b} → {dst}", self.session.client.buckets.rename(b, dst), self.load,
-                              cmdlog.rename_bucket(b, dst))
+                              spell.rename_bucket(b, dst))
 
         def got(text: str | None) -> None:
             dst = self.parse_bucket(text) if text else None
@@ -284,7 +284,7 @@ class BucketsScreen(AISScreen):
         def got(keep: bool | None) -> None:
             if keep is not None:
                 self.run_call(f"evict {name}", self.session.client.buckets.evict(b, keep_md=keep), self.load,
-                              cmdlog.evict_bucket(b, keep_md=keep))
+                              spell.evict_bucket(b, keep_md=keep))
 
         self.app.push_screen(FormDialog(f"Evict remote bucket {name}", [
             Field("keep", "Keep the bucket's metadata (it stays listed as present, with its props)",
@@ -301,7 +301,7 @@ class BucketsScreen(AISScreen):
                         markup=False)
             return
         self.run_call(f"prefetch {self.display_name(b)}", self.session.client.buckets.prefetch(b), self.load,
-                      cmdlog.prefetch_bucket(b))
+                      spell.prefetch_bucket(b))
 
     def action_props(self) -> None:
         """``p``: the bucket's whole property tree, each value editable (a screen of its own)."""
@@ -335,7 +335,7 @@ class BucketsScreen(AISScreen):
         def got(patch: dict | None) -> None:
             if patch:
                 self.run_call(f"set props of {name}", self.session.client.buckets.set_props(b, patch),
-                              cmd=cmdlog.set_bucket_props(b, patch))
+                              cmd=spell.set_bucket_props(b, patch))
             elif patch == {}:
                 self.notify("props unchanged", timeout=3)
 

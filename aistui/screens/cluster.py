@@ -252,7 +252,7 @@ class ClusterScreen(Polling):
         node = self._selected_node("change maintenance of")
         if node is None:
             return
-        from ..cmdlog import node_lifecycle
+        from ..spell.admin import node_lifecycle
         from ..widgets.dialogs import ConfirmDialog
 
         kind = "Target" if node.role == "target" else "Proxy"
@@ -305,7 +305,7 @@ class ClusterScreen(Polling):
         ]), chosen)
 
     def _confirm_decommission(self, node: Snode, *, rm_user_data: bool) -> None:
-        from ..cmdlog import node_lifecycle
+        from ..spell.admin import node_lifecycle
         from ..widgets.dialogs import ConfirmDialog
 
         client = self.session.client
@@ -335,7 +335,7 @@ class ClusterScreen(Polling):
         node = self._selected_node("shut down")
         if node is None:
             return
-        from ..cmdlog import node_lifecycle
+        from ..spell.admin import node_lifecycle
         from ..widgets.dialogs import ConfirmDialog
 
         client = self.session.client
@@ -358,8 +358,8 @@ class ClusterScreen(Polling):
         """``R``: attach a remote AIS cluster (alias and URL, checked as the proxy checks them)."""
         if self.console.refuse_if_read_only("attach remote cluster"):
             return
-        from ..cmdlog import remote_attach
         from ..core.cluster import validate_remote_alias, validate_remote_url
+        from ..spell.admin import remote_attach
         from ..widgets.form import Field, FormDialog
 
         def validate(v: dict[str, str]) -> tuple[str, str]:
@@ -386,7 +386,7 @@ class ClusterScreen(Polling):
             self.notify("x detaches a remote cluster: tab to the remote clusters table and pick one",
                         severity="warning", markup=False)
             return
-        from ..cmdlog import remote_detach
+        from ..spell.admin import remote_detach
         from ..widgets.dialogs import ConfirmDialog
 
         lines = [f"The remote cluster {alias} is detached from this cluster's config.",

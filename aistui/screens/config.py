@@ -22,10 +22,10 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static, Tree
 
-from .. import cmdlog
 from ..core.conftree import ConfigDiff, config_value, leaf_text, nest, node_local_keys
 from ..core.errors import AISError
 from ..messages import LoadFailed
+from ..spell import admin as spell
 from ..widgets.jsontree import JsonTree
 from ..widgets.keybar import KeyBar
 from ..widgets.status import StatusBar
@@ -226,10 +226,10 @@ class ConfigScreen(AISScreen):
                 return
             if node_id:
                 call = cfg.set_node(node_id, {key: value}, transient=ed.transient)
-                cmd = cmdlog.set_node_config(node_id, key, value, transient=ed.transient)
+                cmd = spell.set_node_config(node_id, key, value, transient=ed.transient)
             else:
                 call = cfg.set_cluster({key: value}, transient=ed.transient)
-                cmd = cmdlog.set_cluster_config(key, value, transient=ed.transient)
+                cmd = spell.set_cluster_config(key, value, transient=ed.transient)
             self.run_call(f"set {key}={value}" + (" (transient)" if ed.transient else ""), _none(call),
                           then=self.load, cmd=cmd)
 
@@ -254,7 +254,7 @@ class ConfigScreen(AISScreen):
         def answered(ok: bool | None) -> None:
             if ok:
                 self.run_call(f"reset config of {node_id}", _none(self.session.client.config.reset_node(node_id)),
-                              then=self.load, cmd=cmdlog.reset_node_config(node_id))
+                              then=self.load, cmd=spell.reset_node_config(node_id))
 
         self.app.push_screen(ConfirmDialog(f"Reset {node_id}'s config?", lines, confirm_label="Reset"), answered)
 

@@ -27,12 +27,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError, ETLNotAvailable, InvalidInput
 from ..core.etl import COMMUNICATORS, ETLView, parse_env, spec_message, validate_etl_name
 from ..core.models import Bck, ETLInfo, Job
 from ..messages import LoadFailed
+from ..spell import admin as spell
 from ..widgets.dialogs import ConfirmDialog
 from ..widgets.followlog import FollowLog
 from ..widgets.form import Field, FormDialog
@@ -294,7 +294,7 @@ class ETLScreen(Polling):
 
         def done(msg: dict[str, Any] | None) -> None:
             if msg is not None:
-                self.run_call(f"init ETL {msg['name']}", init(msg), self.load, cmdlog.etl_init(msg))
+                self.run_call(f"init ETL {msg['name']}", init(msg), self.load, spell.etl_init(msg))
 
         self.app.push_screen(FormDialog("Init an ETL", [
             Field("name", "Name (lower-case letters, digits and '-')", placeholder="md5"),
@@ -321,16 +321,16 @@ class ETLScreen(Polling):
 
     def action_stop(self) -> None:
         self._confirm("Stop", ["Its pods stop on every target; inline and offline transforms through it fail "
-                               "until it is started again."], self.session.client.etl.stop, cmdlog.etl_stop)
+                               "until it is started again."], self.session.client.etl.stop, spell.etl_stop)
 
     def action_start(self) -> None:
         self._confirm("Start", ["AIS starts an ETL only from the Aborted stage."], self.session.client.etl.start,
-                      cmdlog.etl_start)
+                      spell.etl_start)
 
     def action_delete(self) -> None:
         self._confirm("Delete", ["It is stopped and removed from the cluster; its spec is gone.",
                                  "This cannot be undone."], self.session.client.etl.delete,
-                      cmdlog.etl_delete)
+                      spell.etl_delete)
 
     def _etl_name_field(self) -> Field:
         e = self.current()
@@ -355,11 +355,11 @@ class ETLScreen(Polling):
             if names:
                 call = client.objects.transform_many(src, dst, name, names=names)
                 what = f"transform {len(names)} objects of {src} → {dst} through {name}"
-                cmd = cmdlog.transform_objects(name, src, dst, names)
+                cmd = spell.transform_objects(name, src, dst, names)
             else:
                 call = client.buckets.transform(src, dst, name, prefix=prefix)
                 what = f"transform {src}{'/' + prefix if prefix else ''} → {dst} through {name}"
-                cmd = cmdlog.transform_bucket(name, src, dst, prefix=prefix)
+                cmd = spell.transform_bucket(name, src, dst, prefix=prefix)
             self.run_call(what, call, self.load, cmd)
 
         self.app.push_screen(FormDialog("Offline transform", [

@@ -36,11 +36,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError, NotSupported
 from ..core.models import Bck, LsoPage
 from ..messages import LoadFailed
+from ..spell import data as spell
 from ..widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
 from ..widgets.keybar import KeyBar
 from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
@@ -484,7 +484,7 @@ class GalleryScreen(AISScreen):
             dst = self.parse_bucket(text) if text else None
             if dst is not None:
                 self.run_call(f"copy to {dst}", self.session.client.objects.copy_many(self.bck, dst, names=names),
-                              cmd=cmdlog.copy_objects(self.bck, dst, names))
+                              cmd=spell.copy_objects(self.bck, dst, names))
 
         self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
                                           "Destination bucket (created if missing); names are kept.",
@@ -569,7 +569,7 @@ class GalleryScreen(AISScreen):
             async with AISClient(settings) as client:
                 return await download(client, self.bck, names, dest, strip_prefix=self.prefix, on_progress=progress)
 
-        async with self.session.record(cmdlog.download(self.bck, names, str(dest), prefix=self.prefix)) as rec:
+        async with self.session.record(spell.download(self.bck, names, str(dest), prefix=self.prefix)) as rec:
             res = await run_in_own_loop(factory, name="aistui-transfer")
             said = f"downloaded {len(res.done):,} files ({fmt.size(res.progress.bytes_done)})" + (
                 f"; {len(res.failed):,} failed" if res.failed else "")

@@ -28,12 +28,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from .. import cmdlog
 from .. import format as fmt
 from ..core.errors import AISError
 from ..core.jobs import JobPoll
 from ..core.models import Job
 from ..messages import LoadFailed
+from ..spell import admin as spell
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
 from ..widgets.jobstyle import STATE_STYLE, JobFilter, buckets_text, clock_text, elapsed_text, progress_text, utc_now
 from ..widgets.keybar import KeyBar
@@ -385,7 +385,7 @@ class JobsScreen(Polling):
         def done(ok: bool | None) -> None:
             if ok:
                 self.run_call(f"abort {job.display_kind} {job.id}", self.session.client.jobs.abort(job.id),
-                              self.load, cmdlog.abort_job(job.id, job.display_kind))
+                              self.load, spell.abort_job(job.id, job.display_kind))
 
         self.app.push_screen(ConfirmDialog("Abort job", lines, confirm_label="Abort"), done)
 
@@ -427,12 +427,12 @@ class JobsScreen(Polling):
                                                   "as 'ais scrub' counts it (a listing; no job at v1.5.0)"))
                 return
             if choice.kind == "lru":
-                what, cmd = f"LRU on {on}", cmdlog.start_lru([bck] if bck else [], force=choice.force)
+                what, cmd = f"LRU on {on}", spell.start_lru([bck] if bck else [], force=choice.force)
                 call = hk.start_lru(client, [bck] if bck else [], force=choice.force)
             else:
                 what = f"storage cleanup of {on}"
-                cmd = cmdlog.start_cleanup(bck, force=choice.force, rm_zero_size=choice.rm_zero_size,
-                                           keep_misplaced=choice.keep_misplaced)
+                cmd = spell.start_cleanup(bck, force=choice.force, rm_zero_size=choice.rm_zero_size,
+                                          keep_misplaced=choice.keep_misplaced)
                 call = hk.start_cleanup(client, bck, force=choice.force, rm_zero_size=choice.rm_zero_size,
                                         keep_misplaced=choice.keep_misplaced)
             ids = await self.session.start(what, call, cmd)
@@ -458,7 +458,7 @@ class JobsScreen(Polling):
 
         rows: list[tuple[str, str]] = []
         hint = self.query_one("#jobs-hint", Static)
-        async with self.session.record(cmdlog.scrub(bck)) as rec:
+        async with self.session.record(spell.scrub(bck)) as rec:
             last = None
             async for rep in scrub(self.session.client, bck):
                 hint.update(Text(f"validating {rep.bck}: {rep.listed:,} names listed"))

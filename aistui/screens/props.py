@@ -22,11 +22,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static, Tree
 
-from .. import cmdlog
 from ..core.conftree import READONLY_PROPS, leaf_text, props_change
 from ..core.errors import AISError
 from ..core.models import Bck
 from ..messages import LoadFailed
+from ..spell import data as spell
 from ..widgets.jsontree import JsonTree
 from ..widgets.keybar import KeyBar
 from ..widgets.status import StatusBar
@@ -162,7 +162,7 @@ class BucketPropsScreen(AISScreen):
                 self.notify(f"{key} unchanged", timeout=3)
                 return
             self.run_call(f"set {key} of {label}", self.session.client.buckets.set_props(b, ed.value),
-                          then=self.load, cmd=cmdlog.set_bucket_props(b, ed.value))
+                          then=self.load, cmd=spell.set_bucket_props(b, ed.value))
 
         self.app.push_screen(EditValueDialog(key, leaf_text(old), f"bucket {label}", check), got)
 
@@ -180,7 +180,7 @@ class BucketPropsScreen(AISScreen):
         def answered(ok: bool | None) -> None:
             if ok:
                 self.run_call(f"reset props of {label}", self.session.client.buckets.reset_props(b),
-                              then=self.load, cmd=cmdlog.reset_bucket_props(b))
+                              then=self.load, cmd=spell.reset_bucket_props(b))
 
         self.app.push_screen(ConfirmDialog(f"Reset the props of {label}?", lines, confirm_label="Reset"), answered)
 

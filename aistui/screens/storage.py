@@ -220,7 +220,7 @@ class StorageScreen(Polling):
 
     def _ask(self, action: str, target: str, path: str, lines: list[str], label: str = "") -> None:
         """Confirm, then run the action through the session (logged, resilver tracked)."""
-        from ..cmdlog import mountpath_action
+        from ..spell.admin import mountpath_action
         from ..widgets.dialogs import ConfirmDialog
 
         def go(ok: bool | None) -> None:

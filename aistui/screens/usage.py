@@ -29,12 +29,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
-from .. import cmdlog
+from ..cmdlog import Cmd
 from ..core.errors import AISError
 from ..core.models import Bck
 from ..core.usage import LOOSE, DirUsage, UsageSnapshot, cluster_usage, usage
 from ..format import size
 from ..messages import LoadFailed
+from ..spell import data as spell
 from ..widgets.dialogs import ConfirmDialog, PromptDialog
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
@@ -276,7 +277,7 @@ class UsageScreen(AISScreen):
         def done(ok: bool | None) -> None:
             if ok:
                 self.run_job(f"delete {self.bck}/{p}", self.session.client.objects.delete_many(self.bck, prefix=p),
-                             cmdlog.delete_prefix(self.bck, p))
+                             spell.delete_prefix(self.bck, p))
 
         self.app.push_screen(ConfirmDialog("Delete directory", lines, confirm_label="Delete"), done)
 
@@ -291,7 +292,7 @@ class UsageScreen(AISScreen):
         def done(ok: bool | None) -> None:
             if ok:
                 self.run_job(f"evict {self.bck}/{p}", self.session.client.objects.evict_many(self.bck, prefix=p),
-                             cmdlog.evict_prefix(self.bck, p))
+                             spell.evict_prefix(self.bck, p))
 
         self.app.push_screen(ConfirmDialog("Evict directory", lines, confirm_label="Evict"), done)
 
@@ -300,7 +301,7 @@ class UsageScreen(AISScreen):
         p = self._chosen_dir("prefetch", remote=True)
         if p is not None:
             self.run_job(f"prefetch {self.bck}/{p}", self.session.client.objects.prefetch(self.bck, prefix=p),
-                         cmdlog.prefetch_prefix(self.bck, p))
+                         spell.prefetch_prefix(self.bck, p))
 
     def action_copy_dir(self) -> None:
         """``c``: copy the directory under the cursor to a bucket (``copy-bck`` with its prefix;
@@ -313,14 +314,14 @@ class UsageScreen(AISScreen):
             dst = self.parse_bucket(text) if text else None
             if dst is not None:
                 self.run_job(f"copy {self.bck}/{p} → {dst}", self.session.client.buckets.copy(self.bck, dst, prefix=p),
-                             cmdlog.copy_bucket(self.bck, dst, prefix=p))
+                             spell.copy_bucket(self.bck, dst, prefix=p))
 
         self.app.push_screen(PromptDialog(f"Copy {self.bck}/{p} to bucket",
                                           "Destination bucket (created if missing); names are kept.",
                                           placeholder="ais://other"), got)
 
     @work(group="mutate", exit_on_error=False)
-    async def run_job(self, what: str, call, cmd: cmdlog.Cmd) -> None:
+    async def run_job(self, what: str, call, cmd: Cmd) -> None:
         """Start the job through the session (tracked, logged as ``cmd``), wait for it, then
         compute the map again."""
         try:

@@ -8,11 +8,11 @@ import asyncio
 
 import pytest
 
-from aistui.cmdlog import mountpath_action
 from aistui.core import ConnectionSettings
 from aistui.core.client import AISClient
 from aistui.core.errors import InvalidInput, NotFound
 from aistui.session import Session
+from aistui.spell.admin import mountpath_action
 from tests.util import dedicated_cluster
 
 

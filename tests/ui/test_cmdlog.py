@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Input
 
-from aistui import cmdlog
 from aistui.app import AISTui
 from aistui.cmdlog import CommandLog
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.screens.buckets import BucketsScreen
 from aistui.screens.cmdlog import CmdLogScreen
 from aistui.screens.objects import ObjectsScreen
+from aistui.spell import data
 from aistui.widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
 from aistui.widgets.linetable import LineTable
 from aistui.widgets.objlist import ObjectList
@@ -110,7 +110,7 @@ async def test_ui_actions_are_logged_with_their_ais_commands(ais, tmp_path: Path
             assert app.clipboard == f"ais put '{src}' '{b}/hello world.txt'"
 
             # a new action while the log is shown goes on top
-            await app.session.start("destroy", app.session.client.buckets.destroy(b), cmdlog.destroy_bucket(b))
+            await app.session.start("destroy", app.session.client.buckets.destroy(b), data.destroy_bucket(b))
             await until(pilot, lambda: table.row_count == 5 and table.get_cell(table.keys[0], "action")
                         == "destroy bucket")
             await pilot.press("escape")
@@ -139,7 +139,7 @@ async def test_an_action_with_no_single_command_copies_the_sdk_call(ais, bucket)
     app = AISTui(ConnectionSettings(endpoint=ais.endpoint), refresh_s=60)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         s = app.session
-        async with s.record(cmdlog.upload(bucket, [("/a", "a"), ("/b", "b")])) as rec:
+        async with s.record(data.upload(bucket, [("/a", "a"), ("/b", "b")])) as rec:
             rec.result("uploaded 2 files")
         app.show_cmdlog()
         await shown(pilot, app, CmdLogScreen)
@@ -160,14 +160,14 @@ def _pinned_log() -> CommandLog:
     log = CommandLog(clock=lambda: T0)
     imgs, raw = Bck.parse("ais://imgs"), Bck.parse("s3://raw")
     rows = [
-        (cmdlog.create_bucket(imgs), "ok", 0.012, True),
-        (cmdlog.upload(imgs, [("/home/me/cat.jpg", "pets/cat.jpg")]), "uploaded 1 files (48.2 KiB) in 0.1 s",
+        (data.create_bucket(imgs), "ok", 0.012, True),
+        (data.upload(imgs, [("/home/me/cat.jpg", "pets/cat.jpg")]), "uploaded 1 files (48.2 KiB) in 0.1 s",
          0.094, True),
-        (cmdlog.copy_bucket(raw, imgs, prefix="train/", all_objects=True), "job Xb7fQ2", 0.35, True),
-        (cmdlog.delete_objects(imgs, ["pets/cat.jpg", "pets/dog 1.jpg"]), "job kP0aa1", 2.6, True),
-        (cmdlog.destroy_bucket(Bck.parse("ais://old")), "failed: bucket \"ais://old\" does not exist", 0.004,
+        (data.copy_bucket(raw, imgs, prefix="train/", all_objects=True), "job Xb7fQ2", 0.35, True),
+        (data.delete_objects(imgs, ["pets/cat.jpg", "pets/dog 1.jpg"]), "job kP0aa1", 2.6, True),
+        (data.destroy_bucket(Bck.parse("ais://old")), "failed: bucket \"ais://old\" does not exist", 0.004,
          False),
-        (cmdlog.evict_objects(raw, ["a,b.txt"]), "job Rr9x", 0.21, True),
+        (data.evict_objects(raw, ["a,b.txt"]), "job Rr9x", 0.21, True),
     ]
     for i, (cmd, result, took, ok) in enumerate(rows):
         log.add(cmd, result, started=T0 + timedelta(seconds=7 * i), duration_s=took, ok=ok)

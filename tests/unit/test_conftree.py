@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from aistui import cmdlog
 from aistui.core import Bck
 from aistui.core.conftree import (
     ConfigDiff,
@@ -21,6 +20,7 @@ from aistui.core.conftree import (
 )
 from aistui.core.errors import InvalidInput
 from aistui.jump import parse_jump
+from aistui.spell import admin, data
 
 CLUSTER = {"space": {"highwm": 90, "lowwm": 75}, "log": {"level": "3", "to_stderr": False},
            "backend": {}, "uuid": "U1", "config_version": "4", "lastupdate_time": "t0"}
@@ -99,14 +99,14 @@ def test_props_change_sends_only_the_change():
 
 def test_cli_spellings():
     b = Bck.parse("ais://b")
-    assert cmdlog.set_cluster_config("space.highwm", "85").cli == "ais config cluster space.highwm=85"
-    assert (cmdlog.set_cluster_config("log.flush_time", "1s", transient=True).cli
+    assert admin.set_cluster_config("space.highwm", "85").cli == "ais config cluster space.highwm=85"
+    assert (admin.set_cluster_config("log.flush_time", "1s", transient=True).cli
             == "ais config cluster log.flush_time=1s --transient")
-    assert cmdlog.set_node_config("t1", "log.level", "4").cli == "ais config node t1 log.level=4"
-    assert cmdlog.set_node_config("t1", "x.y", "a b", transient=True).cli == "ais config node t1 'x.y=a b' --transient"
-    assert cmdlog.reset_node_config("t1").cli == "ais config reset t1"
-    assert cmdlog.reset_bucket_props(b).cli == "ais bucket props reset ais://b"
-    assert cmdlog.set_bucket_props(b, {"mirror": {"copies": 3}}).cli == "ais bucket props set ais://b mirror.copies=3"
+    assert admin.set_node_config("t1", "log.level", "4").cli == "ais config node t1 log.level=4"
+    assert admin.set_node_config("t1", "x.y", "a b", transient=True).cli == "ais config node t1 'x.y=a b' --transient"
+    assert admin.reset_node_config("t1").cli == "ais config reset t1"
+    assert data.reset_bucket_props(b).cli == "ais bucket props reset ais://b"
+    assert data.set_bucket_props(b, {"mirror": {"copies": 3}}).cli == "ais bucket props set ais://b mirror.copies=3"
 
 
 def test_config_jump():

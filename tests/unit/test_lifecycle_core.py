@@ -13,10 +13,10 @@ import json
 import httpx
 import pytest
 
-from aistui import cmdlog
 from aistui.core import AISClient, ConnectionSettings
 from aistui.core.cluster import validate_node_id, validate_remote_alias, validate_remote_url
 from aistui.core.errors import InvalidInput
+from aistui.spell import admin
 
 
 @pytest.mark.parametrize("alias", ["remais", "r2", "far.away-1_x", "a" * 64])
@@ -118,12 +118,12 @@ async def test_attach_and_detach_send_the_alias_and_url_headers():
 
 
 def test_the_command_log_spells_the_v150_cli():
-    assert cmdlog.node_lifecycle("start-maintenance", "QrmZvKdN").cli \
+    assert admin.node_lifecycle("start-maintenance", "QrmZvKdN").cli \
         == "ais cluster add-remove-nodes start-maintenance QrmZvKdN --yes"
-    assert cmdlog.node_lifecycle("decommission", "QrmZvKdN", rm_user_data=True, no_shutdown=True).cli \
+    assert admin.node_lifecycle("decommission", "QrmZvKdN", rm_user_data=True, no_shutdown=True).cli \
         == "ais cluster add-remove-nodes decommission QrmZvKdN --rm-user-data --no-shutdown --yes"
-    assert cmdlog.node_lifecycle("shutdown", "QrmZvKdN", no_rebalance=True).cli \
+    assert admin.node_lifecycle("shutdown", "QrmZvKdN", no_rebalance=True).cli \
         == "ais cluster add-remove-nodes shutdown QrmZvKdN --no-rebalance --yes"
-    assert cmdlog.remote_attach("far", "http://10.0.0.5:8080").cli \
+    assert admin.remote_attach("far", "http://10.0.0.5:8080").cli \
         == "ais cluster remote-attach far=http://10.0.0.5:8080"
-    assert cmdlog.remote_detach("far").cli == "ais cluster remote-detach far"
+    assert admin.remote_detach("far").cli == "ais cluster remote-detach far"

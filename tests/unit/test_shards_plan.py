@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from aistui.cmdlog import archive_shard, put_labels
 from aistui.core import Bck
 from aistui.core.errors import InvalidInput
 from aistui.core.shards import (
@@ -17,6 +16,7 @@ from aistui.core.shards import (
     parse_template,
     tar_size,
 )
+from aistui.spell.data import archive_shard, put_labels
 
 
 def test_parse_size_units():

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.worker import Worker
 
-from ... import cmdlog
 from ... import format as fmt
 from ...core.aio import run_in_own_loop
 from ...core.errors import AISError, InvalidInput
 from ...core.transfer import Progress, TransferResult, download, plan_upload, upload
+from ...spell import data as spell
 from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
 from ...widgets.inspector import ObjectInspector
 from ...widgets.objlist import ObjectList
@@ -149,7 +149,7 @@ class ObjectActions(AISScreen):
 
     @work(group="transfer", exit_on_error=False)
     async def run_upload(self, plan, dialog: TransferDialog) -> None:
-        cmd = cmdlog.upload(self.bck, [(str(path), name) for path, name in plan])
+        cmd = spell.upload(self.bck, [(str(path), name) for path, name in plan])
         async with self.session.record(cmd) as rec:  # the command log's entry
             res = await self._in_io_thread(
                 lambda client, on_progress: upload(client, self.bck, plan, on_progress=on_progress), dialog)
@@ -180,7 +180,7 @@ class ObjectActions(AISScreen):
 
     @work(group="transfer", exit_on_error=False)
     async def run_download(self, names: list[str] | None, dest: Path, dialog: TransferDialog) -> None:
-        cmd = cmdlog.download(self.bck, names, str(dest), prefix=self.prefix)
+        cmd = spell.download(self.bck, names, str(dest), prefix=self.prefix)
         async with self.session.record(cmd) as rec:  # the command log's entry
             res = await self._in_io_thread(
                 lambda client, on_progress: download(client, self.bck, names, dest,
@@ -230,7 +230,7 @@ class ObjectActions(AISScreen):
         def done(ok: bool | None) -> None:
             if ok:
                 self.run_call("evict", self.session.client.objects.evict_many(self.bck, names=names),
-                              cmd=cmdlog.evict_objects(self.bck, names))
+                              cmd=spell.evict_objects(self.bck, names))
 
         self.app.push_screen(ConfirmDialog("Evict objects", lines, confirm_label="Evict"), done)
 
@@ -238,7 +238,7 @@ class ObjectActions(AISScreen):
         names = self._remote_chosen("prefetch")
         if names:
             self.run_call("prefetch", self.session.client.objects.prefetch(self.bck, names=names),
-                          cmd=cmdlog.prefetch_objects(self.bck, names))
+                          cmd=spell.prefetch_objects(self.bck, names))
 
     def action_copy_objects(self) -> None:
         if self.console.refuse_if_read_only("copy"):
@@ -251,7 +251,7 @@ class ObjectActions(AISScreen):
             dst = self.parse_bucket(text) if text else None
             if dst is not None:
                 self.run_call(f"copy to {dst}", self.session.client.objects.copy_many(self.bck, dst, names=names),
-                              cmd=cmdlog.copy_objects(self.bck, dst, names))
+                              cmd=spell.copy_objects(self.bck, dst, names))
 
         self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
                                           "Destination bucket (created if missing); names are kept.",
@@ -276,7 +276,7 @@ class ObjectActions(AISScreen):
         def confirmed(new: str, ok: bool | None) -> None:
             if ok:
                 self.run_call(f"rename {name} → {new}", self._rename(name, new), self.reload,
-                              cmdlog.rename_object(self.bck, name, new))
+                              spell.rename_object(self.bck, name, new))
 
         def got(new: str | None) -> None:
             if new and "://" in new:  # a URI, as ais object mv takes it: only this bucket
@@ -327,9 +327,9 @@ class ObjectActions(AISScreen):
                 return
             if edit.delete:
                 after = {k: v for k, v in current.items() if k not in edit.delete} | edit.set_keys
-                cmd = cmdlog.set_custom(self.bck, name, after, replace=True)
+                cmd = spell.set_custom(self.bck, name, after, replace=True)
             else:
-                cmd = cmdlog.set_custom(self.bck, name, edit.set_keys)
+                cmd = spell.set_custom(self.bck, name, edit.set_keys)
             self.run_call(f"custom metadata of {name}", self._edit_custom(name, edit),
                           lambda: self._reinspect(name), cmd)
 
