@@ -9,7 +9,7 @@ Every failure the core reports is an :class:`AISError`. HTTP answers are mapped 
 Failures after which the same request may succeed once the cluster is back (a refused or reset
 connection, a timeout, a 503) are :class:`TransientError`; the retry policies of the client
 (:meth:`~aistui.core.client.AISClient.retrying`) and of transfers
-(:class:`~aistui.core.transfer.TransferRun`) retry exactly those. Transport failures of either
+(:class:`~aistui.core.transferrun.TransferRun`) retry exactly those. Transport failures of either
 HTTP stack (httpx, and aiohttp on the object data path) become typed errors in one place,
 :func:`transport_error`.
 """

@@ -3,7 +3,7 @@
 * :func:`on_transient` - idempotent requests (:meth:`AISClient.retrying
   <aistui.core.client.AISClient.retrying>`): a few extra attempts on a
   :class:`~aistui.core.errors.TransientError`, jittered exponential backoff.
-* :func:`within_window` - one file of a transfer (:class:`~aistui.core.transfer.TransferRun`): a
+* :func:`within_window` - one file of a transfer (:class:`~aistui.core.transferrun.TransferRun`): a
   :class:`~aistui.core.errors.TransientError` is retried with exponential backoff until a window
   has passed since the file's *first failure*.
 * :func:`polling` - polls that wait for something to finish (a summary job, a job, the cluster

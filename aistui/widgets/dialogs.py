@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Static
 
 from .. import format as fmt
-from ..core.transfer import Progress
+from ..core.transferrun import Progress
 
 R = TypeVar("R")
 

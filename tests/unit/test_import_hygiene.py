@@ -15,7 +15,8 @@ SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models"
               "transfer", "names", "checksum", "aio", "datapath", "retry", "listing", "objdata", "multiobj",
               "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf",
               "storage", "configapi", "conftree", "balance", "shards", "leanhttp", "archive", "doctor",
-              "housekeeping", "largeobj", "multipart", "objmeta", "promote"]
+              "housekeeping", "largeobj", "multipart", "objmeta", "promote",
+              "transferrun"]
 
 PROBE = """
 import sys

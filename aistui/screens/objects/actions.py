@@ -20,7 +20,8 @@ from textual.worker import Worker
 from ... import format as fmt
 from ...core.aio import run_in_own_loop
 from ...core.errors import AISError, InvalidInput
-from ...core.transfer import Progress, TransferResult, download, plan_upload, upload
+from ...core.transfer import download, plan_upload, upload
+from ...core.transferrun import Progress, TransferResult
 from ...spell import data as spell
 from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
 from ...widgets.inspector import ObjectInspector
