@@ -21,7 +21,8 @@ from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
 from aistui.core.errors import InvalidInput
 from aistui.jump import parse_jump
-from aistui.screens.gallery import FullPreview, GalleryScreen
+from aistui.screens.gallery import GalleryScreen
+from aistui.screens.gallery.preview import FullPreview
 from aistui.screens.objects import ObjectsScreen
 from aistui.widgets.dialogs import ConfirmDialog
 from aistui.widgets.objlist import ObjectList

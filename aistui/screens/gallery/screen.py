@@ -1,52 +1,33 @@
-"""The thumbnail gallery (``i`` on the objects screen, ``:gallery ais://bucket/dir/``): a grid of
-the images under one virtual directory (recursively: ``train/`` shows ``train/cat/…`` and
-``train/dog/…``, each labelled with its path below the directory, so a class folder reads as
-the label), or of one shard's members, as many as fit.
-
-One screenful is ONE get-batch request (``GET /v1/ml/moss``, :meth:`aistui.core.batch.BatchAPI.iter_batch`;
-a shard's members by ``archpath``): objects whose name is not an image's, or larger than
-:data:`~aistui.widgets.thumbs.THUMB_CAP`, are not asked for and show a placeholder. Each answer
-is decoded and shrunk with Pillow on a thread (:func:`~aistui.widgets.thumbs.make_thumb`), so the
-event loop only draws the small result. A cluster that does not serve get-batch (501/405) gets
-one GET per thumbnail instead, 8 at a time, and the hint says so. Thumbnails seen are kept (a bounded cache), so paging
-back costs nothing.
-
-Keys: arrows or ``hjkl`` move, ``pgup``/``pgdn`` turn the page, ``space`` selects, ``a`` selects
-the whole page, ``enter`` opens the full preview, ``d`` downloads, ``c`` copies to a bucket,
-``x`` deletes (after a confirm; refused in read-only), ``e`` exports the selection, ``esc`` back.
+"""The gallery screen: the listing of the directory (or shard) page by page as the cursor
+needs names, the grid of one page, the cursor, the selection and the hint line. A page's
+thumbnails come from :mod:`.fetch` (ONE get-batch), the actions on them are :mod:`.actions`.
+Thumbnails seen are kept (a bounded cache), so paging back costs nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import copy
-import os
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .. import format as fmt
-from ..core.errors import AISError, NotSupported
-from ..core.models import Bck, LsoPage
-from ..messages import LoadFailed
-from ..spell import data as spell
-from ..widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
-from ..widgets.keybar import KeyBar
-from ..widgets.preview import IMAGE_CAP, TEXT_CAP, Preview, kind_of
-from ..widgets.status import StatusBar
-from ..widgets.thumbs import THUMB_CAP, ThumbGrid, Tile, grid_shape, make_thumb, pixel_box
-from .base import AISScreen
+from ... import format as fmt
+from ...core.errors import AISError
+from ...core.models import Bck, LsoPage
+from ...messages import LoadFailed
+from ...widgets.keybar import KeyBar
+from ...widgets.status import StatusBar
+from ...widgets.thumbs import ThumbGrid, Tile, grid_shape, pixel_box
+from .actions import GalleryActions
+from .fetch import ThumbFetcher, new_tile
 
 CACHE = 512          # thumbnails kept (small RGB images, a few KiB each)
 LIST_LIMIT = 10_000  # shard members listed at most
@@ -55,7 +36,7 @@ CHROME_ROWS = 3      # status bar, hint line, key bar
 FLUSH_S = 0.1        # thumbnails that arrive within this many seconds are drawn together
 
 
-class GalleryScreen(AISScreen):
+class GalleryScreen(GalleryActions):
     """The gallery of ``bck`` at the virtual directory ``prefix`` ("" or ending with "/"), or of
     the members of shard ``shard`` (an object name) when given."""
 
@@ -124,11 +105,12 @@ class GalleryScreen(AISScreen):
         self._listing = False  # a lister runs
         self._need = 0         # names it lists at least
         self._pending: list[Tile] = []  # thumbnails not drawn yet (see _thumb)
-        self.batch_off = False  # the cluster answered get-batch with 501/405: one GET per thumbnail
+        self.thumbs = ThumbFetcher(bck, shard)
 
     @property
-    def protocol(self) -> str:
-        return self.console.image_protocol
+    def batch_off(self) -> bool:
+        """The cluster answered get-batch with 501/405: one GET per thumbnail."""
+        return self.thumbs.batch_off
 
     @property
     def per_page(self) -> int:
@@ -248,13 +230,7 @@ class GalleryScreen(AISScreen):
         if cached is not None:
             self.tiles.move_to_end(name)
             return cached
-        if kind_of(name) != "image":
-            ext = os.path.splitext(name)[1] or "no extension"
-            return Tile(name, self._label(name), size, note=f"not an image\n({ext})")
-        if size > THUMB_CAP:
-            return Tile(name, self._label(name), size, note=f"{fmt.size(size)}\nover the\n"
-                                                            f"{THUMB_CAP // (1024 * 1024)} MiB cap")
-        return Tile(name, self._label(name), size)
+        return new_tile(name, self._label(name), size)
 
     def _show(self) -> None:
         """Lay out the cursor's page; fetch what it lacks in one get-batch."""
@@ -271,75 +247,17 @@ class GalleryScreen(AISScreen):
 
     @work(exclusive=True, group="gallery-thumbs", exit_on_error=False)
     async def fetch(self, run: int, page: int, todo: list[Tile]) -> None:
-        """ONE get-batch for ``todo`` (objects, or a shard's members by ``archpath``), each
-        answer decoded and shrunk on a thread; a message per thumbnail."""
-        from ..core.batch import BatchEntry
-
+        """ONE get-batch for ``todo`` (:meth:`.fetch.ThumbFetcher.fetch`): a message per
+        thumbnail, then one for the page (with the seconds it took)."""
         loop = asyncio.get_running_loop()
         t0 = loop.time()
-        box = pixel_box(self.protocol)
-        entries = [BatchEntry(self.shard, archpath=t.name) if self.shard else BatchEntry(t.name) for t in todo]
-        by_name = {t.name: t for t in todo}
-
-        async def decode(tile: Tile, data: bytes) -> None:
-            try:
-                img = await asyncio.to_thread(make_thumb, data, box)
-                done = Tile(tile.name, tile.label, len(data), image=img, note="")
-            except ValueError as e:
-                done = Tile(tile.name, tile.label, len(data), note=str(e).replace(" (", "\n("))
-            self.post_message(self.ThumbReady(run, done))
-
-        async def singly(tile: Tile) -> None:
-            try:
-                data = await self._get_one(tile.name)
-            except AISError as e:
-                self.post_message(self.ThumbReady(run, Tile(tile.name, tile.label, tile.size,
-                                                            note=f"cannot read:\n{e}")))
-                return
-            await decode(tile, data)
-
-        decoding: list[asyncio.Task[None]] = []  # decodes overlap the rest of the answer
         try:
-            if not self.batch_off:
-                try:
-                    async for item in self.session.client.batch.iter_batch(self.bck, entries, timeout=120):
-                        tile = by_name[item.archpath if self.shard else item.name]
-                        if item.data is None:
-                            self.post_message(self.ThumbReady(run, Tile(
-                                tile.name, tile.label, tile.size, note=f"cannot read:\n{item.error or 'error'}")))
-                        else:
-                            decoding.append(asyncio.create_task(decode(tile, item.data)))
-                except NotSupported:  # a cluster that does not serve get-batch (501/405)
-                    self.batch_off = True
-            if self.batch_off:  # one GET each, 8 at a time
-                gate = asyncio.Semaphore(8)
-
-                async def gated(tile: Tile) -> None:
-                    async with gate:
-                        await singly(tile)
-
-                decoding = [asyncio.create_task(gated(t)) for t in todo]
-            await asyncio.gather(*decoding)
+            count = await self.thumbs.fetch(self.session.client, todo, pixel_box(self.protocol),
+                                            lambda tile: self.post_message(self.ThumbReady(run, tile)))
         except AISError as e:
             self.post_message(LoadFailed(e))
             return
-        finally:
-            for t in decoding:
-                t.cancel()
-        self.post_message(self.PageFetched(run, page, len(entries), loop.time() - t0))
-
-    async def _get_one(self, name: str) -> bytes:
-        """One thumbnail's bytes without get-batch: the object (at most :data:`THUMB_CAP`
-        bytes), or the shard member by ``archpath``."""
-        client = self.session.client
-        if not self.shard:
-            return await client.objects.get(self.bck, name, max_bytes=THUMB_CAP)
-        data = b""
-        async for chunk in client.objects.iter_get(self.bck, self.shard, archpath=name):
-            data += chunk
-            if len(data) > THUMB_CAP:
-                break
-        return data
+        self.post_message(self.PageFetched(run, page, count, loop.time() - t0))
 
     @on(ThumbReady)
     def _thumb(self, msg: ThumbReady) -> None:
@@ -447,188 +365,9 @@ class GalleryScreen(AISScreen):
         self.grid.mark(self.cursor - self.page * self.per_page, self.selected)
         self._hint()
 
-    def chosen(self) -> list[str]:
-        """What an action applies to: the selection, else the thumbnail under the cursor."""
-        if self.selected:
-            return sorted(self.selected)
-        return [self.items[self.cursor][0]] if self.items else []
-
-    def _objects_only(self, what: str) -> bool:
-        """Actions on objects do not apply to a shard's members: say so."""
-        if self.shard:
-            self.notify(f"{what}: these are members of the shard {self.shard}; {what} the shard from the "
-                        "objects screen", severity="warning", markup=False)
-            return False
-        return True
-
-    def action_preview(self) -> None:
-        """``enter``: the full preview of the thumbnail under the cursor."""
-        if self.items:
-            name, size = self.items[self.cursor]
-            self.app.push_screen(FullPreview(self.bck, name, size, self.shard, self.protocol))
-
-    def action_export(self) -> None:
-        """``e``: PyTorch loader code for the selection (else the directory)."""
-        if self._objects_only("export"):
-            self.console.show_export(self.bck, self.prefix, sorted(self.selected) or None)
-
-    def action_copy_objects(self) -> None:
-        """``c``: copy the chosen objects to a bucket (a ``copy-listrange`` job)."""
-        if self.console.refuse_if_read_only("copy") or not self._objects_only("copy"):
-            return
-        names = self.chosen()
-        if not names:
-            return
-
-        def got(text: str | None) -> None:
-            dst = self.parse_bucket(text) if text else None
-            if dst is not None:
-                self.run_call(f"copy to {dst}", self.session.client.objects.copy_many(self.bck, dst, names=names),
-                              cmd=spell.copy_objects(self.bck, dst, names))
-
-        self.app.push_screen(PromptDialog(f"Copy {len(names):,} object{'s' if len(names) > 1 else ''} to bucket",
-                                          "Destination bucket (created if missing); names are kept.",
-                                          placeholder="ais://other"), got)
-
-    def action_delete(self) -> None:
-        """``x``: delete the chosen objects, after a confirm that names them."""
-        if self.console.refuse_if_read_only("delete") or not self._objects_only("delete"):
-            return
-        names = self.chosen()
-        if not names:
-            return
-        sizes = dict(self.items)
-        total = sum(max(0, sizes.get(n, 0)) for n in names)
-        lines = [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} ({fmt.size(total)}) "
-                 f"from {self.bck}:"] + [f"  {n}" for n in names[:8]] + (
-                 [f"  … and {len(names) - 8:,} more"] if len(names) > 8 else []) + ["", "This cannot be undone."]
-
-        def done(ok: bool | None) -> None:
-            if ok:
-                self.run_delete(names)
-
-        self.app.push_screen(ConfirmDialog("Delete objects", lines, confirm_label="Delete"), done)
-
-    @work(group="mutate", exit_on_error=False)
-    async def run_delete(self, names: list[str]) -> None:
-        """Delete ``names`` (the session's delete-and-wait, logged), then list again."""
-        try:
-            await self.session.delete_and_wait(self.bck, names, timeout=600)
-        except AISError as e:
-            self.notify(f"delete failed: {e}", severity="error", markup=False)
-        else:
-            self.notify(f"deleted {len(names):,} object{'s' if len(names) > 1 else ''}", markup=False)
-        self.selected -= set(names)
-        for n in names:
-            self.tiles.pop(n, None)
-        self.start()
-
-    def action_download(self) -> None:
-        """``d``: download the chosen objects to a local directory (their path below the
-        directory shown is kept)."""
-        if not self._objects_only("download"):
-            return
-        names = self.chosen()
-        if not names:
-            return
-        what = f"{len(names):,} object{'s' if len(names) > 1 else ''}"
-
-        def got(dest: str | None) -> None:
-            if dest:
-                d = Path(os.path.expanduser(dest))
-                dialog = TransferDialog(f"Download {what} to {d}", self._cancel_transfer)
-                self.app.push_screen(dialog)
-                self._transfer = self.run_download(names, d, dialog)
-
-        self.app.push_screen(PromptDialog(f"Download {what} to directory", "Objects keep their path below the "
-                                          "directory shown; partial files never remain.",
-                                          value=str(Path.cwd() / self.bck.name)), got)
-
-    _transfer = None
-
-    def _cancel_transfer(self) -> None:
-        if self._transfer is not None:
-            self._transfer.cancel()
-            self.notify("transfer cancelled", severity="warning")
-
-    @work(group="transfer", exit_on_error=False)
-    async def run_download(self, names: list[str], dest: Path, dialog: TransferDialog) -> None:
-        """The download on its own thread, loop and client (as the objects screen's ``d``)."""
-        from ..core.aio import run_in_own_loop
-        from ..core.transfer import download
-
-        loop = asyncio.get_running_loop()
-        settings = self.session.settings
-
-        def progress(p) -> None:
-            loop.call_soon_threadsafe(dialog.update_progress, copy.copy(p))
-
-        async def factory():
-            from ..core.client import AISClient
-
-            async with AISClient(settings) as client:
-                return await download(client, self.bck, names, dest, strip_prefix=self.prefix, on_progress=progress)
-
-        async with self.session.record(spell.download(self.bck, names, str(dest), prefix=self.prefix)) as rec:
-            res = await run_in_own_loop(factory, name="aistui-transfer")
-            said = f"downloaded {len(res.done):,} files ({fmt.size(res.progress.bytes_done)})" + (
-                f"; {len(res.failed):,} failed" if res.failed else "")
-            rec.result(said, ok=not res.failed)
-        dialog.update_progress(res.progress)
-        dialog.finish(said)
-
     def action_refresh(self) -> None:
         self.tiles.clear()
         self.start()
 
     def action_back(self) -> None:
         self.app.pop_screen()
-
-
-class FullPreview(ModalScreen[None]):
-    """The full preview of one object (or shard member) over the gallery: the objects screen's
-    :class:`~aistui.widgets.preview.Preview`, its bytes read capped (``IMAGE_CAP``/``TEXT_CAP``);
-    ``esc`` closes."""
-
-    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="gallery_preview.close")]
-    DEFAULT_CSS = """
-    FullPreview { align: center middle; }
-    FullPreview > Vertical { width: 90%; height: 90%; border: round $primary; background: $surface; }
-    """
-
-    def __init__(self, bck: Bck, name: str, size: int, shard: str, protocol: str):
-        super().__init__()
-        self.bck, self.name_, self.size_, self.shard, self.protocol = bck, name, size, shard, protocol
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Preview(self.protocol, id="full-preview")
-
-    def on_mount(self) -> None:
-        self.query_one(Preview).show_loading(self.name_)
-        self.load()
-
-    @work(exclusive=True, exit_on_error=False)
-    async def load(self) -> None:
-        from ..shell import console
-
-        client = console(self).session.client
-        preview = self.query_one(Preview)
-        cap = IMAGE_CAP if kind_of(self.name_) == "image" else TEXT_CAP
-        try:
-            if self.shard:
-                data = b""
-                async for chunk in client.objects.iter_get(self.bck, self.shard, archpath=self.name_):
-                    data += chunk
-                    if len(data) >= cap:
-                        break
-                total = max(self.size_, len(data))
-            else:
-                data = await client.objects.get(self.bck, self.name_, max_bytes=cap) if self.size_ else b""
-                total = self.size_
-            preview.show_bytes(self.name_, data[:cap], total=total, capped=total > len(data[:cap]))
-        except AISError as e:
-            preview.show_error(self.name_, str(e))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
