@@ -35,7 +35,8 @@ from .logsetup import add_secret
 if TYPE_CHECKING:
     from .core.client import AISClient
     from .core.models import Bck
-    from .core.shards import ShardPlan, Verification
+    from .core.shardplan import ShardPlan
+    from .core.shardverify import Verification
 
 __all__ = ["Severity", "HealthState", "HealthChanged", "Notice", "ConnectionLost", "ReconnectNeeded", "SessionEvent",
            "JobOutcome", "StartedJobs", "Session", "outcome_text", "TOKEN_HINT"]
@@ -371,14 +372,15 @@ class Session:
     async def finish_shards(self, plan: ShardPlan, ids: list[str], *, sample: int = 32,
                             timeout: float = 600.0) -> Verification:
         """After :meth:`make_shards`: wait until every shard is listed (:func:`wait_shards`),
-        verify them (:func:`aistui.core.shards.verify`, ``sample`` members' bytes), then delete
+        verify them (:func:`aistui.core.shardverify.verify`, ``sample`` members' bytes), then delete
         the label objects (:meth:`delete_and_wait`, logged), even when the wait or the
         verification failed. Returns the :class:`Verification`. Raises :class:`AISError`."""
         from .core import shards as sh
+        from .core.shardverify import verify
 
         try:
             await sh.wait_shards(self.client, plan, ids, timeout=timeout)
-            return await sh.verify(self.client, plan, sample=sample)
+            return await verify(self.client, plan, sample=sample)
         finally:
             names = [s.label_name for s in plan.labels]
             if names:

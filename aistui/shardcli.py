@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .core.shards import ShardPlan, Verification
+    from .core.shardplan import ShardPlan
+    from .core.shardverify import Verification
 
 SCHEMA = "aistui.shard/1"
 EXIT_OK, EXIT_UNVERIFIED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
@@ -45,7 +46,7 @@ already), 3 a cluster error, 130 interrupted. The --json document: docs/shards.m
 
 def add_parser(sub: Any) -> None:
     """Add the ``shard`` sub-command to the ``aistui`` parser's sub-parsers ``sub``."""
-    from .core.shards import DEFAULT_TEMPLATE
+    from .core.shardplan import DEFAULT_TEMPLATE
 
     sp = sub.add_parser("shard", help="make WebDataset shards on the cluster (archive job), then verify them",
                         description=SHARD_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -110,6 +111,8 @@ def run(args: argparse.Namespace, settings_of: Callable[[argparse.Namespace], An
     from .core import AISClient
     from .core import shards as sh
     from .core.errors import AISError, InvalidInput
+    from .core.shardplan import ShardOptions, parse_size
+    from .core.shardverify import verify
     from .jump import parse_jump
 
     def say(text: str) -> None:
@@ -120,9 +123,9 @@ def run(args: argparse.Namespace, settings_of: Callable[[argparse.Namespace], An
         src_j, dst_j = parse_jump("b " + args.uri), parse_jump("b " + args.to)
         if src_j.bck is None or dst_j.bck is None:
             raise InvalidInput(f"not a bucket: {args.uri if src_j.bck is None else args.to!r}")
-        opts = sh.ShardOptions(size=sh.parse_size(args.size) if args.size else 0, count=args.count,
-                               shuffle=args.shuffle, seed=args.seed, template=args.template,
-                               labels=not args.no_labels)
+        opts = ShardOptions(size=parse_size(args.size) if args.size else 0, count=args.count,
+                            shuffle=args.shuffle, seed=args.seed, template=args.template,
+                            labels=not args.no_labels)
         opts.check()
         settings = settings_of(args)
         src, prefix, dst, dst_prefix = src_j.bck, src_j.prefix, dst_j.bck, dst_j.prefix
@@ -152,7 +155,7 @@ def run(args: argparse.Namespace, settings_of: Callable[[argparse.Namespace], An
                     await sh.wait_shards(client, p, ids, timeout=args.timeout,
                                          progress=lambda n, total: say(f"{n}/{total} shards stored"))
                     secs["wait"] = time.monotonic() - t - secs["plan"] - secs["create"]
-                    v = await sh.verify(client, p, sample=args.verify_sample)
+                    v = await verify(client, p, sample=args.verify_sample)
                     secs["verify"] = time.monotonic() - t - secs["plan"] - secs["create"] - secs["wait"]
                 finally:
                     if p.labels:

@@ -31,6 +31,8 @@ from pathlib import Path
 
 from aistui.core import AISClient, Bck
 from aistui.core import shards as sh
+from aistui.core.shardplan import ShardOptions
+from aistui.core.shardverify import verify
 from aistui.playground.demo import digits
 
 
@@ -72,7 +74,7 @@ async def compare(endpoint: str, ais: str) -> bool:
                     await c.objects.put(src, f"train/{s.label}/{s.key}.png", s.data)
 
             await asyncio.gather(*(put(s) for s in digits(4)))
-            opts = sh.ShardOptions(size=128 << 10, shuffle=True, seed=1, template="train-{000000..000999}.tar")
+            opts = ShardOptions(size=128 << 10, shuffle=True, seed=1, template="train-{000000..000999}.tar")
             t0 = time.perf_counter()
             p = await sh.plan(c, src, "train/", dst, opts)
             t1 = time.perf_counter()
@@ -84,7 +86,7 @@ async def compare(endpoint: str, ais: str) -> bool:
             t3 = time.perf_counter()
             await sh.wait_shards(c, p, ids)
             t4 = time.perf_counter()
-            v = await sh.verify(c, p, sample=-1)
+            v = await verify(c, p, sample=-1)
             t5 = time.perf_counter()
             await sh.remove_labels(c, p)
             t6 = time.perf_counter()

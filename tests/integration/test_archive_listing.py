@@ -18,6 +18,7 @@ from aistui.core import shards as sh
 from aistui.core.archive import is_archive_name
 from aistui.core.balance import balance
 from aistui.core.models import LS_ARCH_DIR
+from aistui.core.shardplan import ShardOptions
 from aistui.export.reference import list_source
 from aistui.playground.demo import build_flawed
 from aistui.session import Session
@@ -118,7 +119,7 @@ async def test_shard_verify_lists_each_shard_alone(client: AISClient, bucket: Bc
         for name in ("part-notes.txt", "part-index.json", "part-old.TAR"):
             await client.objects.put(dst, name, b"not a shard")
         session = Session(client.settings, client=client)
-        p = await sh.plan(client, bucket, "flat/", dst, sh.ShardOptions(count=2, template="part-{00..99}.tar"))
+        p = await sh.plan(client, bucket, "flat/", dst, ShardOptions(count=2, template="part-{00..99}.tar"))
         assert p.template_prefix == "part-" and len(p.shards) == 3
         ids = await session.make_shards(p)
         seen = spy_listings(client, monkeypatch)

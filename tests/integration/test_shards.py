@@ -13,6 +13,8 @@ import sys
 from aistui.core import AISClient, Bck
 from aistui.core import shards as sh
 from aistui.core.errors import InvalidInput
+from aistui.core.shardplan import ShardOptions, ShardPlan
+from aistui.core.shardverify import verify
 from aistui.playground.demo import digits
 from aistui.session import Session
 from tests.util import unique
@@ -41,7 +43,7 @@ async def test_make_verify_and_tamper(ais, client: AISClient, bucket: Bck):
     try:
         session = Session(client.settings, client=client)
         p = await sh.plan(client, bucket, "train/", dst,
-                          sh.ShardOptions(count=25, shuffle=True, seed=4, template="train-{0000..0099}.tar"))
+                          ShardOptions(count=25, shuffle=True, seed=4, template="train-{0000..0099}.tar"))
         assert (p.layout, p.objects, p.samples, len(p.shards)) == ("class folders", N, N, 5)
         ids = await session.make_shards(p)
         assert ids and set(ids) <= set(session.started.take_follow())  # tracked for the job monitor
@@ -59,11 +61,11 @@ async def test_make_verify_and_tamper(ais, client: AISClient, bucket: Bck):
         assert not [e for e in await client.objects.list_all(bucket, prefix="train/") if e.name.endswith(".cls")]
         # the same plan against a source that lost an object fails, and says which
         await client.objects.delete(bucket, name)
-        bad = await sh.verify(client, p, sample=4)
+        bad = await verify(client, p, sample=4)
         assert not bad.ok and any(name in x and "gone from the source" in x for x in bad.problems)
         # planning again into the same names refuses: the shards exist
         try:
-            await sh.plan(client, bucket, "train/", dst, sh.ShardOptions(count=25, template="train-{0000..0099}.tar"))
+            await sh.plan(client, bucket, "train/", dst, ShardOptions(count=25, template="train-{0000..0099}.tar"))
             raise AssertionError("existing shards were not refused")
         except InvalidInput as e:
             assert "exist already" in str(e)
@@ -71,7 +73,7 @@ async def test_make_verify_and_tamper(ais, client: AISClient, bucket: Bck):
         await client.buckets.destroy(dst, missing_ok=True)
 
 
-def sh_entry(p: sh.ShardPlan, member: str):
+def sh_entry(p: ShardPlan, member: str):
     from aistui.core.batch import BatchEntry
 
     shard = next(s.name for s in p.shards if member in s.names())
@@ -127,7 +129,7 @@ async def test_flat_samples_and_hostile_names(client: AISClient, bucket: Bck):
     dst = Bck.parse(f"ais://{unique('shf')}")
     try:
         session = Session(client.settings, client=client)
-        p = await sh.plan(client, bucket, "flat/", dst, sh.ShardOptions(count=2))
+        p = await sh.plan(client, bucket, "flat/", dst, ShardOptions(count=2))
         assert (p.layout, p.samples, len(p.labels), len(p.shards)) == ("flat", 3, 0, 2)
         ids = await session.make_shards(p)
         v = await session.finish_shards(p, ids, sample=-1)

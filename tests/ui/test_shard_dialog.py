@@ -15,7 +15,7 @@ from textual.widgets import Input, Select
 
 from aistui.app import AISTui
 from aistui.core import AISClient, Bck, ConnectionSettings
-from aistui.core.shards import ShardOptions, ShardPlan, assign, group_samples
+from aistui.core.shardplan import ShardOptions, ShardPlan, assign, group_samples
 from aistui.playground.demo import digits
 from aistui.screens.export import ExportScreen
 from aistui.screens.objects import ObjectsScreen

@@ -16,7 +16,7 @@ SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models"
               "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf",
               "storage", "configapi", "conftree", "balance", "shards", "leanhttp", "archive", "doctor",
               "housekeeping", "largeobj", "multipart", "objmeta", "promote",
-              "transferrun"]
+              "transferrun", "shardplan", "shardverify"]
 
 PROBE = """
 import sys

@@ -1,6 +1,7 @@
-"""The shard planner without a cluster (aistui/core/shards.py): sizes, name templates, grouping
-samples by key (class folders get a .cls label, flat samples keep their members), cutting by
-size and by count, the seeded shuffle, and the command log's ais archive bucket spelling."""
+"""The shard planner without a cluster (aistui/core/shardplan.py; dsort detection in
+aistui/core/shards.py): sizes, name templates, grouping samples by key (class folders get a .cls
+label, flat samples keep their members), cutting by size and by count, the seeded shuffle, and
+the command log's ais archive bucket spelling."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 
 from aistui.core import Bck
 from aistui.core.errors import InvalidInput
-from aistui.core.shards import (
+from aistui.core.shardplan import (
     ShardOptions,
     assign,
     group_samples,
@@ -88,7 +89,7 @@ def test_command_log_spelling():
 
 
 def test_base_name_clashes_within_a_shard():
-    from aistui.core.shards import ShardPlan
+    from aistui.core.shardplan import ShardPlan
 
     objs = [("d/cat/001.jpg", 5, ""), ("d/dog/001.jpg", 5, ""), ("d/dog/002.jpg", 5, "")]
     samples, layout, classes = group_samples(objs, "d/")

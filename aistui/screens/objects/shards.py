@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from ...core.models import Bck
-    from ...core.shards import ShardOptions, ShardPlan
+    from ...core.shardplan import ShardOptions, ShardPlan
     from ...shell import Console
 
 SHARDS_GROUP = "shards"  #: the app worker group of a run (one at a time)
@@ -39,7 +39,7 @@ def shard_form(src: Bck, prefix: str, *, dsort: bool) -> FormDialog:
     """The form: destination, size or samples per shard, order and seed, name template, labels.
     Dismisses with ``(dst Bck, dst prefix, ShardOptions)`` or None."""
     from ...core.models import Bck as _Bck
-    from ...core.shards import ShardOptions, parse_size
+    from ...core.shardplan import ShardOptions, parse_size
 
     stem = prefix.rstrip("/").rsplit("/", 1)[-1] or src.name
     fields = [
