@@ -35,7 +35,7 @@ from ..widgets.status import StatusBar
 from .polling import Polling
 
 if TYPE_CHECKING:
-    from ..core.storage import MountpathInfo, StorageSnapshot, TargetStorage
+    from ..core.storagemodel import MountpathInfo, StorageSnapshot, TargetStorage
 
 SEP = "\t"  # row keys: "<target>" for a target's row, "<target>\t<mountpath>" for a mountpath's
 # (key, title, width, drop priority: higher goes first when the line is too wide)

@@ -16,7 +16,8 @@ SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models"
               "localpaths", "jsontypes", "batch", "hrw", "logs", "usage", "batchparse", "perf",
               "storage", "configapi", "conftree", "balance", "shards", "leanhttp", "archive", "doctor",
               "housekeeping", "largeobj", "multipart", "objmeta", "promote",
-              "transferrun", "shardplan", "shardverify"]
+              "transferrun", "shardplan", "shardverify",
+              "storagemodel", "storageparse"]
 
 PROBE = """
 import sys

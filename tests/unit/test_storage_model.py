@@ -10,7 +10,8 @@ import json
 import pytest
 
 from aistui.core.errors import ProtocolError
-from aistui.core.storage import Watermarks, build_snapshot, build_target, decode_disk, decode_mountpaths
+from aistui.core.storagemodel import Watermarks
+from aistui.core.storageparse import build_snapshot, build_target, decode_disk, decode_mountpaths
 from aistui.jump import parse_jump
 from aistui.spell.admin import mountpath_action
 from tests.ui.storage_recorded import DISK, MOUNTPATHS
