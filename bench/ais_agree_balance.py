@@ -33,7 +33,8 @@ from collections import Counter
 from pathlib import Path
 
 from aistui.core import AISClient, Bck
-from aistui.core.balance import BalanceSnapshot, balance
+from aistui.core.balance import balance
+from aistui.core.balancemodel import BalanceSnapshot
 from aistui.core.doctor import sample_key
 from aistui.playground.demo import build_flawed
 

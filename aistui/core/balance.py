@@ -4,10 +4,12 @@ the imbalance ratio, empty classes and classes missing from a split, and class w
 Labels come from the three sources the export understands (:mod:`aistui.export`):
 
 * ``folder``: the folder holding the object inside its split (``train/3/00017.png`` → ``3``),
-  :func:`folder_label`; the generated loader takes the same folder (``name.split("/")[-2]``);
+  :func:`~aistui.core.labels.folder_label`; the generated loader takes the same folder
+  (``name.split("/")[-2]``);
 * ``mapping``: a JSON file ``{object name or key: label}`` (``ais://bucket/labels.json`` or a
   local path), read ONCE; an object's label is the mapping's value for its full name, else for
-  its WebDataset key (:func:`mapping_label`, as the generated loader looks it up);
+  its WebDataset key (:func:`~aistui.core.labels.mapping_label`, as the generated loader looks
+  it up);
 * ``member``: the ``.cls`` member (``label_member``) of each sample of a WebDataset shard
   (``shard-000001.tar`` holding ``00017.png`` + ``00017.cls``): the members come from one
   archive listing per shard (``LsArchDir`` with the shard's full name as the prefix,
@@ -28,206 +30,35 @@ into counters; a :class:`BalanceSnapshot` after every page and every get-batch. 
 bounded by classes x splits (plus, for shards, the members of the 8 shards listed at a time, at most ``batch`` labels
 waiting for get-batch and the ``max_shards`` names sampled), never by the number of objects;
 the mapping file is the exception: it is held whole, as the loader holds it.
+
+The label sources (folder, mapping file) live in ``core/labels.py``; the counts
+(:class:`~aistui.core.balancemodel.BalanceSnapshot`, :class:`~aistui.core.balancemodel.Cell`) in
+``core/balancemodel.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import random
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from .archive import is_archive_name
+from .balancemodel import BalanceSnapshot, Cell
 from .batch import BatchEntry
-from .doctor import SPLITS, DoctorOptions, sample_key
+from .doctor import SPLITS, sample_key
 from .errors import InvalidInput
+from .labels import SOURCES, folder_label, mapping_label, natural_key, read_mapping
 from .models import Bck
 from .names import validate_prefix
 
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["SOURCES", "SPLITS", "IMBALANCE_RATIO", "Cell", "BalanceSnapshot", "natural_key", "folder_label",
-           "mapping_label", "parse_mapping", "read_mapping", "list_dirs", "default_splits", "balance"]
+__all__ = ["list_dirs", "default_splits", "balance"]
 
-#: label source -> what it is (the export's ``labels`` option minus ``none``)
-SOURCES: dict[str, str] = {
-    "folder": "the class folder inside each split (train/<class>/x.png)",
-    "mapping": "a JSON mapping file {name or key: label}",
-    "member": "the .cls member of each shard sample (read with get-batch)",
-}
-#: a class with this many times fewer objects than its split's largest is imbalanced (the doctor's too)
-IMBALANCE_RATIO = DoctorOptions().imbalance_ratio
 _SPLIT_ORDER = ("train", "training", "val", "valid", "validation", "dev", "eval", "test", "testing")
 _SHARD_MEMBERS = 100_000  # members listed per shard, at most
-
-
-def natural_key(s: str) -> tuple[int, int, str]:
-    """``"2" < "10"``: numbers compare as numbers, the rest as text (the export sorts its class
-    folders with it)."""
-    return (0, int(s), "") if s.isdigit() else (1, 0, s)
-
-
-def folder_label(name: str) -> str:
-    """The class of ``name`` from its folder: the folder holding it (``3/x.png`` → ``3``,
-    ``a/b/3/x.png`` → ``3``); "" for a name without a folder or with an empty one."""
-    parts = name.split("/")
-    return parts[-2] if len(parts) >= 2 else ""
-
-
-def mapping_label(mapping: Mapping[str, str], name: str) -> str:
-    """The label of object ``name``: the mapping's value for the full name, else for its stem
-    (the last segment up to its first dot, as the generated loader looks it up); "" when
-    neither is there."""
-    if name in mapping:
-        return mapping[name]
-    stem = name.rsplit("/", 1)[-1].split(".")[0]
-    return mapping.get(stem, "")
-
-
-def parse_mapping(data: bytes, where: str = "the mapping file") -> dict[str, str]:
-    """A JSON object ``{name or key: label}`` as ``{str: str}`` (labels ``str()``-ed: ``3`` →
-    ``"3"``). Raises :class:`InvalidInput` when it is not JSON or not an object."""
-    try:
-        obj: Any = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise InvalidInput(f"{where} is not JSON: {e}") from None
-    if not isinstance(obj, dict):
-        raise InvalidInput(f"{where} is not a JSON object {{name or key: label}}")
-    return {str(k): str(v) for k, v in cast(dict[Any, Any], obj).items()}
-
-
-async def read_mapping(client: AISClient, label_file: str) -> dict[str, str]:
-    """Read the mapping file once: ``ais://bucket/object`` (any provider URI) from the cluster
-    (``GET /v1/objects/<b>/<o>``), anything else as a local path. Raises
-    :class:`InvalidInput` (no file named, a bad URI, not a JSON object, an unreadable local
-    file) and the GET's :class:`~aistui.core.errors.AISError` (e.g. ``ObjectNotFound``)."""
-    if not label_file:
-        raise InvalidInput("labels from a mapping file need the file (ais://bucket/labels.json or a path)")
-    if "://" in label_file:
-        bucket_part, _, obj = label_file.partition("://")[2].partition("/")
-        if not bucket_part or not obj:
-            raise InvalidInput(f"{label_file!r}: name the object, ais://bucket/labels.json")
-        bck = Bck.parse(label_file[:len(label_file) - len(obj) - 1])
-        data = await client.objects.get(bck, obj)
-    else:
-        try:
-            data = await asyncio.to_thread(Path(label_file).expanduser().read_bytes)
-        except OSError as e:
-            raise InvalidInput(f"cannot read {label_file}: {e.strerror or e}") from None
-    return parse_mapping(data, label_file)
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One class in one split: ``count`` objects (or shard samples) and ``bytes`` (bytes; a
-    sample's are the sum of its members')."""
-
-    count: int = 0
-    bytes: int = 0
-
-
-@dataclass(frozen=True)
-class BalanceSnapshot:
-    """The counts after ``pages`` listing pages. ``splits`` are directories relative to
-    ``prefix`` ("train/", or "" for the prefix itself); ``cells`` maps ``(class, split)`` to a
-    :class:`Cell`; ``classes`` are every class seen or ``expected``, in natural order;
-    ``unlabeled`` counts per split the objects (or samples) without a label. For shards:
-    ``shards`` in the splits, ``shards_read`` whose labels were read, and ``estimate`` when the
-    counts were scaled up from a sample of them. ``done`` once every split was listed."""
-
-    bck: Bck
-    prefix: str
-    source: str
-    splits: tuple[str, ...]
-    cells: Mapping[tuple[str, str], Cell]
-    classes: tuple[str, ...]
-    unlabeled: Mapping[str, int]
-    objects: int
-    bytes: int
-    pages: int
-    shards: int = 0
-    shards_read: int = 0
-    estimate: bool = False
-    done: bool = False
-
-    def cell(self, cls: str, split: str) -> Cell:
-        """Class ``cls`` in ``split`` (an empty :class:`Cell` when it has nothing there)."""
-        return self.cells.get((cls, split), _EMPTY)
-
-    def total(self, cls: str) -> Cell:
-        """Class ``cls`` over every split."""
-        cells = [self.cell(cls, s) for s in self.splits]
-        return Cell(sum(c.count for c in cells), sum(c.bytes for c in cells))
-
-    def split_total(self, split: str) -> Cell:
-        """Every class in ``split`` (the unlabeled objects left out)."""
-        cells = [self.cell(c, split) for c in self.classes]
-        return Cell(sum(c.count for c in cells), sum(c.bytes for c in cells))
-
-    def ratio(self, split: str | None = None) -> float:
-        """The imbalance ratio: the largest class's count over the smallest non-empty one's, in
-        ``split`` or over every split (``None``); 1.0 with fewer than two non-empty classes."""
-        counts = [(self.total(c) if split is None else self.cell(c, split)).count for c in self.classes]
-        counts = [n for n in counts if n > 0]
-        return max(counts) / min(counts) if len(counts) >= 2 else 1.0
-
-    def extremes(self, split: str | None = None) -> tuple[str, str]:
-        """``(largest class, smallest non-empty class)`` in ``split`` or overall ("" when none)."""
-        counts = [(c, (self.total(c) if split is None else self.cell(c, split)).count) for c in self.classes]
-        counts = [(c, n) for c, n in counts if n > 0]
-        if not counts:
-            return "", ""
-        top = max(counts, key=lambda cn: (cn[1], cn[0]))[0]
-        low = min(counts, key=lambda cn: (cn[1], cn[0]))[0]
-        return top, low
-
-    def imbalanced(self, ratio: float = IMBALANCE_RATIO) -> list[tuple[str, str]]:
-        """``(class, split)`` for each non-empty class with ``ratio`` times fewer objects than
-        its split's largest class (as the doctor reports ``imbalance``), split by split."""
-        out: list[tuple[str, str]] = []
-        for split in self.splits:
-            counts = [(c, self.cell(c, split).count) for c in self.classes]
-            most = max((n for _, n in counts), default=0)
-            out += [(c, split) for c, n in counts if n > 0 and most >= n * ratio]
-        return out
-
-    def empty_classes(self) -> list[str]:
-        """Classes with nothing in them: expected (or, for integer labels, a hole between 0 and
-        the largest) but never seen, or whose objects are all zero bytes."""
-        return [c for c in self.classes if self.total(c).count == 0 or self.total(c).bytes == 0]
-
-    def missing(self) -> list[tuple[str, str]]:
-        """``(class, split)`` for each class that has objects in some split but none in this
-        one (only with two splits or more)."""
-        if len(self.splits) < 2:
-            return []
-        return [(c, s) for c in self.classes if self.total(c).count > 0
-                for s in self.splits if self.cell(c, s).count == 0]
-
-    def train_split(self) -> str:
-        """The split weights are computed over: the first named like train, else the first."""
-        for s in self.splits:
-            if s.rstrip("/").rsplit("/", 1)[-1].lower() in ("train", "training"):
-                return s
-        return self.splits[0] if self.splits else ""
-
-    def weights(self, split: str | None = None) -> dict[str, float]:
-        """Class weights over ``split`` (default :meth:`train_split`), "balanced" as
-        scikit-learn computes them: ``n / (k * n_c)`` for the ``k`` classes with ``n_c > 0``
-        objects of ``n``, rounded to 4 decimals: a rare class weighs more; classes with no
-        object there are left out. Natural class order."""
-        split = self.train_split() if split is None else split
-        counts = {c: self.cell(c, split).count for c in self.classes}
-        counts = {c: n for c, n in counts.items() if n > 0}
-        n = sum(counts.values())
-        return {c: round(n / (len(counts) * nc), 4) for c, nc in counts.items()}
-
-
-_EMPTY = Cell()
 
 
 async def list_dirs(client: AISClient, bck: Bck, prefix: str = "") -> list[str]:

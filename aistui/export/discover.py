@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..core.balance import folder_label, natural_key
+from ..core.labels import folder_label, natural_key
 from ..core.models import Bck
 
 if TYPE_CHECKING:

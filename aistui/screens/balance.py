@@ -26,8 +26,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from ..core.balance import IMBALANCE_RATIO, SOURCES, BalanceSnapshot, balance, default_splits, list_dirs
+from ..core.balance import balance, default_splits, list_dirs
+from ..core.balancemodel import IMBALANCE_RATIO, BalanceSnapshot
 from ..core.errors import AISError, InvalidInput
+from ..core.labels import SOURCES
 from ..core.models import Bck
 from ..format import size
 from ..messages import LoadFailed
@@ -105,7 +107,7 @@ def warnings(s: BalanceSnapshot) -> list[tuple[str, str]]:
 class BalanceScreen(AISScreen):
     """The class balance of ``bck`` under the directory ``prefix`` ("" or ending with "/").
     ``splits`` None: the directories named like splits; ``source`` one of
-    :data:`~aistui.core.balance.SOURCES`."""
+    :data:`~aistui.core.labels.SOURCES`."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="balance.back"),

@@ -14,18 +14,10 @@ from collections import Counter
 import pytest
 
 from aistui.core import AISClient, Bck
-from aistui.core.balance import (
-    BalanceSnapshot,
-    Cell,
-    balance,
-    default_splits,
-    folder_label,
-    list_dirs,
-    mapping_label,
-    natural_key,
-    parse_mapping,
-)
+from aistui.core.balance import balance, default_splits, list_dirs
+from aistui.core.balancemodel import BalanceSnapshot, Cell
 from aistui.core.errors import InvalidInput, ObjectNotFound
+from aistui.core.labels import folder_label, mapping_label, natural_key, parse_mapping
 from aistui.playground.demo import Flawed, build_flawed
 
 
