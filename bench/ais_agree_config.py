@@ -23,16 +23,11 @@ Prints one line per comparison and exits 1 if any disagree, 2 when ``ais`` is mi
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 from typing import Any
+
+from agree_common import main, run_ais
 
 from aistui.core.client import AISClient
 from aistui.core.conftree import BOOKKEEPING, flatten, get_path, leaf_text, node_local_keys
@@ -40,20 +35,10 @@ from aistui.core.conftree import BOOKKEEPING, flatten, get_path, leaf_text, node
 KEYS = ("space.highwm", "log.level", "mirror.copies", "lru.enabled", "checksum.type", "disk.disk_util_high_wm")
 
 
-def find_ais() -> str | None:
-    for cand in (os.environ.get("AIS"), str(Path.home() / ".cache/aistui/bin/ais"), shutil.which("ais")):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
-def run_ais(ais: str, endpoint: str, *args: str, json_out: bool = True) -> Any:
-    env = {**os.environ, "AIS_ENDPOINT": endpoint, "NO_COLOR": "1"}
-    out = subprocess.run([ais, *args], env=env, capture_output=True, text=True, timeout=60)
-    if out.returncode != 0:
-        raise SystemExit(f"ais {' '.join(args)} failed: {out.stderr.strip() or out.stdout.strip()}")
-    text = out.stdout
-    return json.loads(text[text.index("{"):]) if json_out else text  # a warning line may come first
+def ais_json(ais: str, endpoint: str, *args: str) -> Any:
+    """``ais ARGS`` (with ``--json``) parsed; a warning line may come before the JSON."""
+    text = run_ais(ais, endpoint, *args, timeout=60)
+    return json.loads(text[text.index("{"):])
 
 
 def table_value(text: str, key: str) -> str:
@@ -81,13 +66,13 @@ async def compare(endpoint: str, ais: str, *, override: bool) -> int:
         smap = await client.cluster.smap()
         cluster = await client.config.cluster()
         check("cluster config, every leaf vs ais config cluster --json",
-              differing(flatten(cluster), flatten(run_ais(ais, endpoint, "config", "cluster", "--json"))))
+              differing(flatten(cluster), flatten(ais_json(ais, endpoint, "config", "cluster", "--json"))))
         for key in KEYS:
             ours = get_path(cluster, key)
-            section = run_ais(ais, endpoint, "config", "cluster", key.split(".")[0], "--json")
+            section = ais_json(ais, endpoint, "config", "cluster", key.split(".")[0], "--json")
             check(f"cluster {key} = {ours!r} vs ais config cluster {key.split('.')[0]} --json",
                   [] if get_path(section, key) == ours else [f"{key}: {get_path(section, key)!r}"])
-            shown = table_value(run_ais(ais, endpoint, "config", "cluster", key, json_out=False), key)
+            shown = table_value(run_ais(ais, endpoint, "config", "cluster", key, timeout=60), key)
             check(f"cluster {key} as shown ({leaf_text(ours)}) vs ais config cluster {key} ({shown})",
                   [] if shown == leaf_text(ours) else [key])
         target = next(n.daemon_id for n in smap.nodes if n.role == "target")
@@ -98,10 +83,10 @@ async def compare(endpoint: str, ais: str, *, override: bool) -> int:
             for n in smap.nodes:
                 node = await client.config.node(n.daemon_id)
                 local = node_local_keys(node, cluster)
-                inherited = run_ais(ais, endpoint, "config", "node", n.daemon_id, "inherited", "--json")
+                inherited = ais_json(ais, endpoint, "config", "node", n.daemon_id, "inherited", "--json")
                 check(f"{n.daemon_id} inherited, every leaf",
                       differing(flatten({k: v for k, v in node.items() if k not in local}), flatten(inherited)))
-                theirs_local = run_ais(ais, endpoint, "config", "node", n.daemon_id, "local", "--json")
+                theirs_local = ais_json(ais, endpoint, "config", "node", n.daemon_id, "local", "--json")
                 check(f"{n.daemon_id} local, every leaf",
                       differing(flatten({k: v for k, v in node.items() if k in local}), flatten(theirs_local)))
                 ours = [d.key for d in await client.config.node_diff(n.daemon_id)]
@@ -116,26 +101,6 @@ async def compare(endpoint: str, ais: str, *, override: bool) -> int:
     return bad
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--endpoint", help="an existing cluster (only read); default: start one")
-    args = ap.parse_args()
-    ais = find_ais()
-    if ais is None:
-        print("ais (v1.5.0 CLI) not found: build it with ../shared/tools/build-ais-cli.sh", file=sys.stderr)
-        sys.exit(2)
-    if args.endpoint:
-        sys.exit(1 if asyncio.run(compare(args.endpoint, ais, override=False)) else 0)
-    from aistui.playground.cluster import LocalCluster
-
-    with tempfile.TemporaryDirectory(prefix="agree-config-") as root:
-        cluster = LocalCluster(Path(root), ntargets=2, name="agree").start()
-        try:
-            bad = asyncio.run(compare(cluster.endpoint, ais, override=True))
-        finally:
-            cluster.stop()
-    sys.exit(1 if bad else 0)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main(__doc__, lambda endpoint, ais, own: compare(endpoint, ais, override=own),
+                  endpoint_help="an existing cluster (only read); default: start one"))

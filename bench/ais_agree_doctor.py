@@ -21,44 +21,21 @@ Prints one line per comparison and exits 1 if any disagree, 2 when ``ais`` is mi
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import shutil
-import subprocess
+import functools
 import sys
-import tempfile
 import uuid
-from pathlib import Path
+
+from agree_common import line as agree_line
+from agree_common import ls_rows, main
 
 from aistui.core import AISClient, Bck
 from aistui.core.doctor import DoctorOptions, Finding, ScanProgress, sample_key, scan
 from aistui.playground.demo import build_flawed
 
-
-def find_ais() -> str | None:
-    for cand in (os.environ.get("AIS"), str(Path.home() / ".cache/aistui/bin/ais"), shutil.which("ais")):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
+line = functools.partial(agree_line, width=32, cell=8)
 
 
-def ais_rows(ais: str, endpoint: str, *args: str) -> list[list[str]]:
-    """``ais ls ARGS -H -F --units raw``: the table's rows, split on whitespace."""
-    env = {**os.environ, "AIS_ENDPOINT": endpoint, "NO_COLOR": "1"}
-    out = subprocess.run([ais, "ls", *args, "-H", "-F", "--units", "raw"], env=env, capture_output=True, text=True,
-                         timeout=120)
-    if out.returncode != 0:
-        raise SystemExit(f"ais ls {' '.join(args)} failed: {out.stderr.strip() or out.stdout.strip()}")
-    return [ln.split() for ln in out.stdout.splitlines() if ln.strip()]
-
-
-def line(ok: bool, what: str, mine: object, theirs: object) -> bool:
-    print(f"{'ok ' if ok else 'BAD'} {what:<32} aistui {mine!s:>8}  ais {theirs!s:>8}")
-    return not ok
-
-
-async def compare(endpoint: str, ais: str) -> bool:
+async def compare(endpoint: str, ais: str, _own: bool = False) -> bool:
     b = Bck.parse(f"ais://agree-doctor-{uuid.uuid4().hex[:8]}")
     bad = False
     async with AISClient(endpoint) as c:
@@ -73,7 +50,7 @@ async def compare(endpoint: str, ais: str) -> bool:
                 else:
                     last = ev
             assert last is not None and last.done
-            rows = ais_rows(ais, endpoint, str(b), "--props", "name,size,checksum")
+            rows = ls_rows(ais, endpoint, str(b), "--props", "name,size,checksum")
             sizes = {r[0]: int(r[1]) for r in rows}
             bad |= line(last.objects == len(rows), "objects", last.objects, len(rows))
             bad |= line(last.bytes == sum(sizes.values()), "bytes", last.bytes, sum(sizes.values()))
@@ -88,7 +65,7 @@ async def compare(endpoint: str, ais: str) -> bool:
             dup_mine = sorted(f.name for f in found if f.kind in ("duplicate", "leak"))
             bad |= line(dup_mine == dup_theirs, "duplicates + leaks", len(dup_mine), len(dup_theirs))
             for shard in sorted(n for n in sizes if n.endswith(".tar")):
-                members = [r[0] for r in ais_rows(ais, endpoint, f"{b}/{shard}", "--archive")]
+                members = [r[0] for r in ls_rows(ais, endpoint, f"{b}/{shard}", "--archive")]
                 samples: dict[str, set[str]] = {}
                 for m in members:
                     if m.startswith(shard + "/"):
@@ -103,26 +80,5 @@ async def compare(endpoint: str, ais: str) -> bool:
     return bad
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--endpoint", help="an existing cluster; default: start one")
-    args = ap.parse_args()
-    ais = find_ais()
-    if ais is None:
-        print("ais (v1.5.0 CLI) not found: build it with ../shared/tools/build-ais-cli.sh", file=sys.stderr)
-        sys.exit(2)
-    if args.endpoint:
-        sys.exit(1 if asyncio.run(compare(args.endpoint, ais)) else 0)
-    from aistui.playground.cluster import LocalCluster
-
-    with tempfile.TemporaryDirectory(prefix="agree-doctor-") as root:
-        cluster = LocalCluster(Path(root), ntargets=2, name="agree").start()
-        try:
-            bad = asyncio.run(compare(cluster.endpoint, ais))
-        finally:
-            cluster.stop()
-    sys.exit(1 if bad else 0)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main(__doc__, compare))

@@ -21,42 +21,25 @@ Prints one line per comparison and exits 1 if any disagree, 2 when ``ais`` is mi
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import dataclasses
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from agree_common import main, run_ais
 
-from aistui.core import AISClient, Bck  # noqa: E402
-from aistui.core.perf import perf_table  # noqa: E402
+from aistui.core import AISClient, Bck
+from aistui.core.perf import perf_table
 
 #: CLI column -> what aistui has for it (a NodePerf field, or a raw counter for the sizes)
 COLUMNS = {"GET(n)": "get_n", "PUT(n)": "put_n", "DELETE(n)": "del_n", "APPEND(n)": "append_n",
            "GET(size)": "get.size", "PUT(size)": "put.size"}
 
 
-def find_ais() -> str | None:
-    for cand in (os.environ.get("AIS"), str(Path.home() / ".cache/aistui/bin/ais"), shutil.which("ais")):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
 def cli_counters(ais: str, endpoint: str) -> dict[str, dict[str, int]]:
     """``ais performance counters --units raw``: ``{target id: {column: value}}``."""
-    env = {**os.environ, "AIS_ENDPOINT": endpoint, "NO_COLOR": "1"}
-    out = subprocess.run([ais, "performance", "counters", "--units", "raw"], env=env, capture_output=True,
-                         text=True, timeout=60)
-    if out.returncode != 0:
-        raise SystemExit(f"ais performance counters failed: {out.stderr.strip() or out.stdout.strip()}")
-    lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
+    out = run_ais(ais, endpoint, "performance", "counters", "--units", "raw", timeout=60)
+    lines = [ln for ln in out.splitlines() if ln.strip()]
     header = [h.strip() for h in re.split(r"\t+", lines[0].strip())]
     table: dict[str, dict[str, int]] = {}
     for ln in lines[1:]:
@@ -103,28 +86,16 @@ async def compare(endpoint: str, ais: str) -> int:
     return bad
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--endpoint", help="an existing, quiet cluster (default: start a 2-target one)")
-    args = ap.parse_args()
-    ais = find_ais()
-    if not ais:
-        print("ais not found ($AIS, ~/.cache/aistui/bin/ais, PATH)", file=sys.stderr)
-        return 2
-    if args.endpoint:
-        return 1 if asyncio.run(compare(args.endpoint, ais)) else 0
-    from aistui.playground.cluster import LocalCluster
-
-    with tempfile.TemporaryDirectory() as d:
-        cluster = LocalCluster(Path(d), ntargets=2).start()
-        try:
-            asyncio.run(traffic(cluster.endpoint))
-            bad = asyncio.run(compare(cluster.endpoint, ais))
-        finally:
-            cluster.stop()
+async def check(endpoint: str, ais: str, own: bool) -> int:
+    """On its own cluster: make some traffic first, and say how it went."""
+    if not own:
+        return await compare(endpoint, ais)
+    await traffic(endpoint)
+    bad = await compare(endpoint, ais)
     print("all agree" if not bad else f"{bad} disagree")
-    return 1 if bad else 0
+    return bad
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(__doc__, check, endpoint_help="an existing, quiet cluster (default: start a 2-target one)",
+                  full_help=True))

@@ -17,42 +17,26 @@ Prints one line per column and exits 1 if any disagree, 2 when ``ais`` is missin
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import uuid
-from pathlib import Path
+
+from agree_common import main, run_ais
 
 from aistui.core import AISClient, Bck
 from aistui.core.housekeeping import SCRUB_COLUMNS, scrub
 
 
-def find_ais() -> str | None:
-    for cand in (os.environ.get("AIS"), str(Path.home() / ".cache/aistui/bin/ais"), shutil.which("ais")):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
 def ais_counts(ais: str, endpoint: str, uri: str) -> dict[str, int]:
     """``ais scrub URI --all-columns``: column title -> count, from the bucket's row (a
     tab-separated BUCKET table)."""
-    env = {**os.environ, "AIS_ENDPOINT": endpoint, "NO_COLOR": "1"}
-    out = subprocess.run([ais, "scrub", uri, "--all-columns"], env=env, capture_output=True, text=True, timeout=120)
-    if out.returncode != 0:
-        raise SystemExit(f"ais scrub {uri} failed: {out.stderr.strip() or out.stdout.strip()}")
-    lines = [ln for ln in out.stdout.splitlines() if ln.strip()]
+    lines = [ln for ln in run_ais(ais, endpoint, "scrub", uri, "--all-columns").splitlines() if ln.strip()]
     head = next(i for i, ln in enumerate(lines) if ln.lstrip().startswith("BUCKET"))
     titles = [t.strip() for t in lines[head].split("\t") if t.strip()][1:]
     cells = [t.strip() for t in lines[head + 1].split("\t") if t.strip()][1:]
     return {t: 0 if c == "-" else int(c.split()[0].replace(",", "")) for t, c in zip(titles, cells, strict=True)}
 
 
-async def compare(endpoint: str, ais: str) -> bool:
+async def compare(endpoint: str, ais: str, _own: bool = False) -> bool:
     b = Bck.parse(f"ais://agree-scrub-{uuid.uuid4().hex[:8]}")
     bad = False
     async with AISClient(endpoint) as c:
@@ -75,26 +59,5 @@ async def compare(endpoint: str, ais: str) -> bool:
     return bad
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--endpoint", help="an existing cluster; default: start one")
-    args = ap.parse_args()
-    ais = find_ais()
-    if ais is None:
-        print("ais (v1.5.0 CLI) not found: build it with ../shared/tools/build-ais-cli.sh", file=sys.stderr)
-        sys.exit(2)
-    if args.endpoint:
-        sys.exit(1 if asyncio.run(compare(args.endpoint, ais)) else 0)
-    from aistui.playground.cluster import LocalCluster
-
-    with tempfile.TemporaryDirectory(prefix="agree-scrub-") as root:
-        cluster = LocalCluster(Path(root), ntargets=2, name="agree").start()
-        try:
-            bad = asyncio.run(compare(cluster.endpoint, ais))
-        finally:
-            cluster.stop()
-    sys.exit(1 if bad else 0)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main(__doc__, compare))

@@ -18,16 +18,12 @@ Prints the timings and one line per check; exits 1 if any disagree, 2 when ``ais
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
+
+from agree_common import main, run_ais
 
 from aistui.core import AISClient, Bck
 from aistui.core import shards as sh
@@ -36,30 +32,19 @@ from aistui.core.shardverify import verify
 from aistui.playground.demo import digits
 
 
-def find_ais() -> str | None:
-    for cand in (os.environ.get("AIS"), str(Path.home() / ".cache/aistui/bin/ais"), shutil.which("ais")):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
 def ais_listing(ais: str, endpoint: str, bck: Bck) -> dict[str, int]:
     """``ais ls BCK --archive --props name,size --units raw -H``: name -> size (shards and
     ``shard/member`` lines)."""
-    env = {**os.environ, "AIS_ENDPOINT": endpoint, "NO_COLOR": "1"}
-    out = subprocess.run([ais, "ls", str(bck), "--archive", "--props", "name,size", "--units", "raw", "-H"],
-                         env=env, capture_output=True, text=True, timeout=120)
-    if out.returncode != 0:
-        raise SystemExit(f"ais ls failed: {out.stderr.strip() or out.stdout.strip()}")
+    out = run_ais(ais, endpoint, "ls", str(bck), "--archive", "--props", "name,size", "--units", "raw", "-H")
     got: dict[str, int] = {}
-    for ln in out.stdout.splitlines():
+    for ln in out.splitlines():
         cells = [c.strip() for c in ln.split("\t") if c.strip()]
         if len(cells) == 2:
             got[cells[0]] = int(cells[1])
     return got
 
 
-async def compare(endpoint: str, ais: str) -> bool:
+async def compare(endpoint: str, ais: str, _own: bool = False) -> bool:
     tag = uuid.uuid4().hex[:8]
     src, dst = Bck.parse(f"ais://agree-shards-{tag}"), Bck.parse(f"ais://agree-shards-{tag}-out")
     bad = False
@@ -110,26 +95,5 @@ async def compare(endpoint: str, ais: str) -> bool:
     return bad
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--endpoint", help="an existing cluster; default: start one")
-    args = ap.parse_args()
-    ais = find_ais()
-    if ais is None:
-        print("ais (v1.5.0 CLI) not found: build it with ../shared/tools/build-ais-cli.sh", file=sys.stderr)
-        sys.exit(2)
-    if args.endpoint:
-        sys.exit(1 if asyncio.run(compare(args.endpoint, ais)) else 0)
-    from aistui.playground.cluster import LocalCluster
-
-    with tempfile.TemporaryDirectory(prefix="agree-shards-") as root:
-        cluster = LocalCluster(Path(root), ntargets=2, name="agree").start()
-        try:
-            bad = asyncio.run(compare(cluster.endpoint, ais))
-        finally:
-            cluster.stop()
-    sys.exit(1 if bad else 0)
-
-
 if __name__ == "__main__":
-    main()
+    sys.exit(main(__doc__, compare))

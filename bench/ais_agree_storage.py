@@ -21,33 +21,13 @@ Prints one line per comparison and exits 1 if any disagree, 2 when ``ais`` is mi
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
+
+from agree_common import main, run_ais
 
 from aistui.core.client import AISClient
-
-
-def find_ais() -> str | None:
-    for cand in (os.environ.get("AIS"), str(Path.home() / ".cache/aistui/bin/ais"), shutil.which("ais")):
-        if cand and Path(cand).is_file() and os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
-def run_ais(ais: str, endpoint: str, *args: str) -> str:
-    env = {**os.environ, "AIS_ENDPOINT": endpoint, "NO_COLOR": "1"}
-    out = subprocess.run([ais, *args], env=env, capture_output=True, text=True, timeout=60)
-    if out.returncode != 0:
-        raise SystemExit(f"ais {' '.join(args)} failed: {out.stderr.strip() or out.stdout.strip()}")
-    return out.stdout
 
 
 def cap_used_column(text: str) -> dict[str, list[int]]:
@@ -68,11 +48,12 @@ def near(a: int, b: int, whole: int) -> bool:
     return abs(a - b) <= max(whole // 100, 1 << 20)
 
 
-async def compare(endpoint: str, ais: str) -> int:
+async def compare(endpoint: str, ais: str, _own: bool = False) -> int:
     async with AISClient(endpoint) as client:
         snap = await client.storage.snapshot()
-    cli = {t["DaemonID"]: t for t in json.loads(run_ais(ais, endpoint, "show", "storage", "mountpath", "--json"))}
-    table = cap_used_column(run_ais(ais, endpoint, "show", "storage"))
+    mountpaths = run_ais(ais, endpoint, "show", "storage", "mountpath", "--json", timeout=60)
+    cli = {t["DaemonID"]: t for t in json.loads(mountpaths)}
+    table = cap_used_column(run_ais(ais, endpoint, "show", "storage", timeout=60))
     bad = 0
 
     def check(what: str, ours: object, theirs: object, ok: bool) -> None:
@@ -116,25 +97,6 @@ async def compare(endpoint: str, ais: str) -> int:
     return 1 if bad else 0
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--endpoint", help="an existing cluster (default: start a 2x2-mountpath one)")
-    args = ap.parse_args()
-    ais = find_ais()
-    if ais is None:
-        print("ais (the v1.5.0 CLI) not found: set $AIS or build it into ~/.cache/aistui/bin", file=sys.stderr)
-        return 2
-    if args.endpoint:
-        return asyncio.run(compare(args.endpoint, ais))
-    from aistui.playground.cluster import LocalCluster
-
-    with tempfile.TemporaryDirectory() as d:
-        cluster = LocalCluster(d, ntargets=2, mountpaths=2, name="agree").start()
-        try:
-            return asyncio.run(compare(cluster.endpoint, ais))
-        finally:
-            cluster.stop()
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(__doc__, compare, endpoint_help="an existing cluster (default: start a 2x2-mountpath one)",
+                  mountpaths=2))
