@@ -44,7 +44,8 @@ MUTATING = {
                     "rename": "rename bucket"},
     ObjectsScreen: {"upload": "upload", "delete": "delete", "copy_objects": "copy", "evict": "evict",
                     "prefetch": "prefetch", "rename": "rename", "edit_custom": "edit custom metadata",
-                    "make_shards": "make shards"},
+                    "make_shards": "make shards", "blob_download": "blob download", "promote": "promote",
+                    "add_to_shard": "add to shard"},
     JobsScreen: {"abort": "abort job", "housekeeping": "housekeeping"},
     GalleryScreen: {"copy_objects": "copy", "delete": "delete"},
     UsageScreen: {"delete": "delete", "copy_dir": "copy", "evict": "evict", "prefetch": "prefetch"},
@@ -67,7 +68,8 @@ READING = {
     BucketsScreen: {"export", "open", "props", "refresh", "toggle_all"},
     ObjectsScreen: {"back", "copy_menu", "download", "export", "filter", "prefix_filter", "range_select",
                     "refresh", "select_all", "sort", "toggle_select", "up", "usage", "view_etl",
-                    "columns", "summary", "doctor", "gallery", "balance"},
+                    "columns", "summary", "doctor", "gallery", "balance",
+                    "get_matching"},  # R writes a shard's matching members to a local directory
     JobsScreen: {"clear", "cycle_sort", "filter_bucket", "filter_kind", "filter_text", "pause", "refresh",
                  "toggle_detail", "toggle_running"},
     ETLScreen: {"close_detail", "pause", "refresh", "search_log", "toggle_detail", "view_object"},
@@ -197,7 +199,8 @@ async def test_read_only_refuses_every_mutating_key_and_palette_command(ais, rem
             olist = app.screen.query_one(ObjectList)
             await until(pilot, lambda: olist.keys() == ["keep.txt"])
             await sweep(ObjectsScreen, {"u": "upload", "x": "delete", "c": "copy_objects", "E": "evict",
-                                        "f": "prefetch", "m": "rename", "M": "edit_custom", "W": "make_shards"})
+                                        "f": "prefetch", "m": "rename", "M": "edit_custom", "W": "make_shards",
+                                        "b": "blob_download", "p": "promote", "A": "add_to_shard"})
             await pilot.press("space")  # with a selection too
             await sweep(ObjectsScreen, {"x": "delete", "c": "copy_objects"})
             await pilot.press("i")  # the gallery reads (a listing, one get-batch GET); its actions refused

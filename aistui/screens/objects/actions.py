@@ -1,29 +1,22 @@
 """The objects screen's actions on the chosen objects (the selection, else the object under the
-cursor): copy to the clipboard, delete, upload, download, copy to a bucket, evict, prefetch, view
-through an ETL and export; on the object under the cursor: rename and edit its custom metadata;
-on the listing: its columns and a per-prefix summary. Each changing action is refused in read-only
-mode and asks first where it touches data; long transfers run on their own thread and loop."""
+cursor): copy to the clipboard, delete, copy to a bucket, evict, prefetch, view through an ETL
+and export; on the object under the cursor: rename and edit its custom metadata; on the listing:
+its columns and a per-prefix summary. Each changing action is refused in read-only mode and asks
+first where it touches data. Uploads and downloads are in :mod:`.transfers`; blob download,
+promote and the shard member actions in :mod:`.apiactions`."""
 
 from __future__ import annotations
 
-import asyncio
-import copy
 import os
 import shlex
-import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.worker import Worker
 
 from ... import format as fmt
-from ...core.aio import run_in_own_loop
 from ...core.errors import AISError, InvalidInput
-from ...core.transfer import download, plan_upload, upload
-from ...core.transferrun import Progress, TransferResult
 from ...spell import data as spell
-from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, TransferDialog
+from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog
 from ...widgets.inspector import ObjectInspector
 from ...widgets.objlist import ObjectList
 from ...widgets.objops import ColumnsDialog, CustomEdit, CustomMetaDialog, ReportDialog
@@ -42,7 +35,6 @@ class ObjectActions(AISScreen):
     label: str
     prefix: str
     name_prefix: str
-    _transfer: Worker[None] | None
 
     def chosen(self) -> list[str]:  # pragma: no cover - the screen defines it
         raise NotImplementedError
@@ -109,89 +101,6 @@ class ObjectActions(AISScreen):
         else:
             self.notify(f"deleted {len(names):,} object{'s' if len(names) > 1 else ''}", markup=False)
         self.reload()
-
-    def action_upload(self) -> None:
-        if self.console.refuse_if_read_only("upload"):
-            return
-
-        def got(path: str | None) -> None:
-            if not path:
-                return
-            try:
-                plan = plan_upload([os.path.expanduser(p) for p in shlex.split(path)], prefix=self.prefix)
-            except (InvalidInput, ValueError) as e:
-                self.notify(str(e), severity="error", markup=False)
-                return
-            dialog = TransferDialog(f"Upload {len(plan):,} files to {self.label}/{self.prefix}", self._cancel_transfer)
-            self.app.push_screen(dialog)
-            self._transfer = self.run_upload(plan, dialog)
-
-        self.app.push_screen(PromptDialog(
-            f"Upload into {self.label}/{self.prefix}", "Files, directories (recursive) or globs, separated by spaces.",
-            placeholder="~/data/images"), got)
-
-    def _in_io_thread(self, run, dialog: TransferDialog):
-        """``run(client, on_progress)`` on the transfer thread's own loop and client (see
-        :func:`~aistui.core.aio.run_in_own_loop`): thousands of request callbacks never sit in
-        front of a keypress. Progress comes back to the dialog through this loop."""
-        loop = asyncio.get_running_loop()
-        settings = self.session.settings
-
-        def progress(p: Progress) -> None:
-            loop.call_soon_threadsafe(dialog.update_progress, copy.copy(p))
-
-        async def factory():
-            from ...core.client import AISClient
-
-            async with AISClient(settings) as client:
-                return await run(client, _throttled(progress))
-
-        return run_in_own_loop(factory, name="aistui-transfer")
-
-    @work(group="transfer", exit_on_error=False)
-    async def run_upload(self, plan, dialog: TransferDialog) -> None:
-        cmd = spell.upload(self.bck, [(str(path), name) for path, name in plan])
-        async with self.session.record(cmd) as rec:  # the command log's entry
-            res = await self._in_io_thread(
-                lambda client, on_progress: upload(client, self.bck, plan, on_progress=on_progress), dialog)
-            rec.result(_summary("uploaded", res), ok=not res.failed)
-        dialog.update_progress(res.progress)
-        dialog.finish(_summary("uploaded", res))
-        if res.failed:
-            self.notify(_failures(res), severity="error", markup=False, timeout=10)
-        self.reload()
-
-    def action_download(self) -> None:
-        names = self.chosen()
-        whole = not names
-        what = (f"{len(names):,} object{'s' if len(names) > 1 else ''}" if names
-                else f"everything under {self.label}/{self.prefix}")
-
-        def got(dest: str | None) -> None:
-            if not dest:
-                return
-            d = Path(os.path.expanduser(dest))
-            dialog = TransferDialog(f"Download {what} to {d}", self._cancel_transfer)
-            self.app.push_screen(dialog)
-            self._transfer = self.run_download(None if whole else names, d, dialog)
-
-        default = str(Path.cwd() / self.bck.name)
-        self.app.push_screen(PromptDialog(f"Download {what} to directory", "Objects keep their path below the "
-                                          "current directory; partial files never remain.", value=default), got)
-
-    @work(group="transfer", exit_on_error=False)
-    async def run_download(self, names: list[str] | None, dest: Path, dialog: TransferDialog) -> None:
-        cmd = spell.download(self.bck, names, str(dest), prefix=self.prefix)
-        async with self.session.record(cmd) as rec:  # the command log's entry
-            res = await self._in_io_thread(
-                lambda client, on_progress: download(client, self.bck, names, dest,
-                                                     prefix=self.prefix if names is None else None,
-                                                     strip_prefix=self.prefix, on_progress=on_progress), dialog)
-            rec.result(_summary("downloaded", res), ok=not res.failed)
-        dialog.update_progress(res.progress)
-        dialog.finish(_summary("downloaded", res))
-        if res.failed:
-            self.notify(_failures(res), severity="error", markup=False, timeout=10)
 
     def action_view_etl(self) -> None:
         """``t``: preview the object under the cursor as an ETL returns it (inline transform:
@@ -382,34 +291,3 @@ class ObjectActions(AISScreen):
                       f"{fmt.size(s.obj_min_size)} / {fmt.size(s.obj_avg_size)} / {fmt.size(s.obj_max_size)}")]
         self.app.push_screen(ReportDialog(f"Summary of {self.label}/{prefix}", rows,
                                           "computed by the cluster's bucket-summary job (summary-bck)"))
-
-    def _cancel_transfer(self) -> None:
-        if self._transfer is not None:
-            self._transfer.cancel()
-            self.notify("transfer cancelled", severity="warning")
-
-
-def _throttled(fn, interval: float = 0.1):
-    """Call ``fn(progress)`` at most every ``interval`` seconds (progress callbacks fire per chunk)."""
-    last = 0.0
-
-    def call(p: Progress) -> None:
-        nonlocal last
-        now = time.monotonic()
-        if now - last >= interval:
-            last = now
-            fn(p)
-
-    return call
-
-
-def _summary(verb: str, res: TransferResult) -> str:
-    p = res.progress
-    out = f"{verb} {len(res.done):,} files ({fmt.size(p.bytes_done)}) in {p.elapsed:.1f} s"
-    return out + (f"; {len(res.failed):,} failed" if res.failed else "")
-
-
-def _failures(res: TransferResult) -> str:
-    items = list(res.failed.items())
-    text = "; ".join(f"{n}: {why}" for n, why in items[:3])
-    return f"{len(items)} failed: {text}" + (" …" if len(items) > 3 else "")

@@ -29,12 +29,14 @@ from ...widgets.keybar import KeyBar
 from ...widgets.objlist import DIR, ObjectList, column_header
 from ...widgets.status import StatusBar
 from .actions import ObjectActions
+from .apiactions import ObjectAPIActions
 from .shards import ShardActions
+from .transfers import TransferActions
 
 PREFETCH_ROWS = 100  # load the next page when the cursor is this close to the end
 
 
-class ObjectsScreen(ShardActions, ObjectActions):
+class ObjectsScreen(ShardActions, ObjectAPIActions, TransferActions, ObjectActions):
     BINDINGS = [
         Binding("escape", "back", "Back", id="objects.back"),
         Binding("backspace", "up", "Up", id="objects.up"),
@@ -63,6 +65,11 @@ class ObjectsScreen(ShardActions, ObjectActions):
         Binding("C", "columns", "Columns", id="objects.columns"),
         Binding("S", "summary", "Summary", id="objects.summary"),
         Binding("W", "make_shards", "Shards", id="objects.shards"),
+        # the rest of the object API: in the help (?) and the palette, not the key bar
+        Binding("b", "blob_download", "Blob download", id="objects.blob_download", show=False),
+        Binding("p", "promote", "Promote files from targets", id="objects.promote", show=False),
+        Binding("A", "add_to_shard", "Add file to shard", id="objects.add_to_shard", show=False),
+        Binding("R", "get_matching", "Get matching from shard", id="objects.get_matching", show=False),
     ]
 
     DEFAULT_CSS = """
