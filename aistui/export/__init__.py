@@ -1,5 +1,5 @@
-"""PyTorch export: loader code generation (:mod:`.snippet`, over :mod:`.spec` and :mod:`.render`),
-its dry-run (:mod:`.dryrun`, with :mod:`.figures` and :mod:`.schema`) and class discovery
+"""PyTorch export: loader code generation (:mod:`.snippet`, over :mod:`.spec`, :mod:`.render`
+and :mod:`.render_loader`), its dry-run (:mod:`.dryrun`, with :mod:`.figures` and :mod:`.schema`) and class discovery
 (:mod:`.discover`). This package's ``__init__`` holds only the option tables, so
 that ``aistui --help`` builds its parser without importing the generator or the core models."""
 

@@ -26,22 +26,8 @@ from __future__ import annotations
 import ast
 
 from . import LABELS, STYLES
-from .render import (
-    MAIN,
-    bucket_fn,
-    constants,
-    decode_fn,
-    docstring,
-    imports,
-    labels_fn,
-    make_loader_fn,
-    pipe_cls,
-    plain_cls,
-    rank_sources_fn,
-    to_sample_fn,
-    weights_fn,
-    wrapper_cls,
-)
+from .render import bucket_fn, constants, decode_fn, docstring, imports, labels_fn, to_sample_fn, weights_fn
+from .render_loader import MAIN, make_loader_fn, pipe_cls, plain_cls, rank_sources_fn, wrapper_cls
 from .spec import ExportSpec, default_filename, validate
 
 __all__ = ["ExportSpec", "STYLES", "LABELS", "generate", "validate", "default_filename"]

@@ -1,6 +1,7 @@
 """What to generate (:class:`ExportSpec`), its checks (:func:`validate`) and its default file
-name; the code itself is rendered by :mod:`aistui.export.render` and put together by
-:func:`aistui.export.snippet.generate`. Imports neither torch nor aistore.
+name; the code itself is rendered by :mod:`aistui.export.render` and
+:mod:`aistui.export.render_loader` and put together by :func:`aistui.export.snippet.generate`.
+Imports neither torch nor aistore.
 """
 
 from __future__ import annotations
