@@ -16,7 +16,7 @@ from aistui.export import requirements
 from aistui.export.requirements import check_tune
 from aistui.export.snippet import ExportSpec, generate
 from aistui.export.tune import candidate_styles, pick_text, tuned_spec
-from aistui.screens.export import plot_series
+from aistui.screens.export.results import plot_series
 
 PICK = {"style": "pipe", "workers": 2, "batch_size": 64, "inflight": 8, "samples_per_s": 5425.4,
         "get_share": 2.07, "bottleneck": "get"}
