@@ -8,6 +8,9 @@ snapshots, control message, abort error, progress against a known total); ``x`` 
 confirm (refused in ``--read-only``). ``H`` starts a housekeeping job (LRU, storage cleanup) or
 runs storage validation (scrub), and shows what it found or freed when it ends.
 
+The table, its polls, filters, sort and abort are here; the detail pane is :mod:`.detail`,
+housekeeping :mod:`.housekeeping`.
+
 :class:`StartedJobs` is the app-wide watcher of jobs started from aistui: it toasts when they
 finish, fail or are aborted, whatever screen is shown, and remembers them so that the jobs
 screen opens filtered to them.
@@ -28,19 +31,19 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from .. import format as fmt
-from ..core.errors import AISError
-from ..core.jobs import JobPoll
-from ..core.models import Job
-from ..messages import LoadFailed
-from ..spell import admin as spell
-from ..widgets.dialogs import ConfirmDialog, PromptDialog
-from ..widgets.jobstyle import STATE_STYLE, JobFilter, buckets_text, clock_text, elapsed_text, progress_text, utc_now
-from ..widgets.keybar import KeyBar
-from ..widgets.linetable import LineTable
-from ..widgets.objops import Housekeeping, HousekeepingDialog, ReportDialog
-from ..widgets.status import StatusBar
-from .polling import Polling
+from ... import format as fmt
+from ...core.errors import AISError
+from ...core.jobs import JobPoll
+from ...core.models import Job
+from ...messages import LoadFailed
+from ...spell import admin as spell
+from ...widgets.dialogs import ConfirmDialog, PromptDialog
+from ...widgets.jobstyle import STATE_STYLE, JobFilter, buckets_text, clock_text, elapsed_text, utc_now
+from ...widgets.keybar import KeyBar
+from ...widgets.linetable import LineTable
+from ...widgets.status import StatusBar
+from .detail import JobDetail
+from .housekeeping import JobHousekeeping
 
 COLUMNS = ("kind", "state", "id", "buckets", "started", "elapsed/ended", "objects", "bytes", "rate", "error")
 WIDTHS = (15, 9, 11, 30, 9, 16, 9, 9, 11, 40)  # what tells jobs apart first: 80 columns show up to buckets
@@ -53,7 +56,7 @@ TARGET_WIDTHS = (12, 8, 9, 9, 9, 10, 9, 9, 30)
 TARGET_DROP = (0, 0, 3, 4, 0, 0, 5, 6, 7)
 
 
-class JobsScreen(Polling):
+class JobsScreen(JobDetail, JobHousekeeping):
     """The running-job monitor. ``clock`` and ``tz`` render times (snapshot tests pin them)."""
 
     clock: staticmethod[[], datetime] = staticmethod(utc_now)
@@ -84,11 +87,6 @@ class JobsScreen(Polling):
     @dataclass
     class Polled(Message):
         poll: JobPoll
-
-    @dataclass
-    class Total(Message):
-        job_id: str
-        total: int | None
 
     def __init__(self) -> None:
         super().__init__()
@@ -241,92 +239,13 @@ class JobsScreen(Polling):
             self.hint_text = text
             self.query_one("#jobs-hint", Static).update(Text(text))
 
-    # ------------------------------------------------------------------ detail
+    # ------------------------------------------------------------------ actions
 
     def current(self) -> Job | None:
         key = self.query_one("#jobs", LineTable).cursor_key
         row = self._rows.get(key or "")
         return row[0] if row else None
 
-    def on_line_table_highlighted(self, event: LineTable.Highlighted) -> None:
-        if event.table.id == "jobs":
-            self._show_detail()
-
-    def on_line_table_activated(self, event: LineTable.Activated) -> None:
-        if event.table.id == "jobs":  # enter on the table
-            self.action_toggle_detail()
-
-    def action_toggle_detail(self) -> None:
-        pane = self.query_one("#job-detail")
-        pane.set_class(not pane.has_class("shown"), "shown")
-        self._detail_id = ""
-        self._show_detail()
-
-    def _show_detail(self) -> None:
-        pane = self.query_one("#job-detail")
-        if not pane.has_class("shown"):
-            return
-        job = self.current()
-        summary = self.query_one("#job-summary", Static)
-        targets = self.query_one("#job-targets", LineTable)
-        ctl = self.query_one("#job-ctl", Static)
-        if job is None:
-            summary.update(Text("no job selected"))
-            targets.clear()
-            ctl.update("")
-            return
-        now = self.last.taken if self.last else type(self).clock()
-        tz = type(self).tz
-        lines = Text()
-        lines.append(f"{job.display_kind} ", style="bold")
-        lines.append(f"{job.id} ")
-        lines.append(job.state, style=STATE_STYLE.get(job.state, ""))
-        if job.kind != job.display_kind:
-            lines.append(f"  (kind {job.kind})", style="dim")
-        lines.append(f"\n{buckets_text(job) or 'no bucket'} · started {clock_text(job.start, now, tz)}"
-                     f" · {'ended ' if job.end else 'running for '}{elapsed_text(job, now, tz)}"
-                     f" · {job.objects:,} objects, {fmt.size(job.bytes)}")
-        if job.id not in self._totals and job.kind in ("copy-bck", "etl-bck"):
-            self._totals[job.id] = None
-            self.fetch_total(job)
-        total = self._totals.get(job.id)
-        if total:
-            lines.append("\n")
-            lines.append_text(progress_text(job.objects, total))
-        if job.error:
-            lines.append("\nerror: ", style="bold red")
-            lines.append(job.error, style="red")
-        summary.update(lines)
-        self.detail_text = lines.plain
-        if self._detail_id != job.id:
-            targets.clear()
-            self._detail_id = job.id
-        for s in job.snaps:
-            row = (Text(s.node), Text(s.state, style=STATE_STYLE.get(s.state, "")), clock_text(s.start, now, tz),
-                   clock_text(s.end, now, tz), f"{s.loc_objs:,}", fmt.size(s.loc_bytes), f"{s.in_objs:,}",
-                   f"{s.out_objs:,}", Text((s.abort_err or s.err).splitlines()[0] if (s.abort_err or s.err) else ""))
-            targets.set_row(s.node, row)
-        msgs = Text()
-        for s in job.snaps:
-            if s.ctlmsg:
-                msgs.append(f"{s.node}: ", style="bold")
-                msgs.append(s.ctlmsg + "\n")
-            if s.abort_err:
-                msgs.append(f"{s.node} abort error: ", style="bold yellow")
-                msgs.append(s.abort_err + "\n")
-        ctl.update(msgs if msgs.plain else Text("no control message", style="dim"))
-
-    @work(group="job-total", exit_on_error=False)
-    async def fetch_total(self, job: Job) -> None:
-        total = await self.session.client.jobs.source_total(job)
-        self.post_message(self.Total(job.id, total))
-
-    @on(Total)
-    def _total(self, msg: Total) -> None:
-        self._totals[msg.job_id] = msg.total
-        self._show_detail()
-
-    # ------------------------------------------------------------------ actions
 
     def action_refresh(self) -> None:
         self.load()
@@ -388,90 +307,3 @@ class JobsScreen(Polling):
                               self.load, spell.abort_job(job.id, job.display_kind))
 
         self.app.push_screen(ConfirmDialog("Abort job", lines, confirm_label="Abort"), done)
-
-    # ------------------------------------------------------------------ housekeeping
-
-    def action_housekeeping(self) -> None:
-        """``H``: choose LRU eviction, storage cleanup or storage validation (scrub), for one
-        bucket or all; when it ends, a report says what it found or freed."""
-        if self.console.refuse_if_read_only("housekeeping"):
-            return
-        job = self.current()
-        default = str(job.bck) if job is not None and job.bck is not None else ""
-
-        def got(choice: Housekeeping | None) -> None:
-            if choice is not None:
-                self.run_housekeeping(choice)
-
-        self.app.push_screen(HousekeepingDialog(default), got)
-
-    @work(group="housekeeping", exit_on_error=False)
-    async def run_housekeeping(self, choice: Housekeeping) -> None:
-        """Start the chosen job (or run the scrub's listing), wait for it, then show its report."""
-        from ..core import housekeeping as hk
-        from ..core.errors import InvalidInput
-        from ..core.models import Bck
-
-        try:
-            bck = Bck.parse(choice.bucket if "://" in choice.bucket else f"ais://{choice.bucket}") \
-                if choice.bucket else None
-        except InvalidInput as e:
-            self.notify(str(e), severity="error", markup=False, timeout=8)
-            return
-        client = self.session.client
-        on = str(bck) if bck else "all buckets"
-        try:
-            if choice.kind == "scrub":
-                rows = await self._scrub(bck)
-                self.app.push_screen(ReportDialog(f"Storage validation of {on}", rows,
-                                                  "as 'ais scrub' counts it (a listing; no job at v1.5.0)"))
-                return
-            if choice.kind == "lru":
-                what, cmd = f"LRU on {on}", spell.start_lru([bck] if bck else [], force=choice.force)
-                call = hk.start_lru(client, [bck] if bck else [], force=choice.force)
-            else:
-                what = f"storage cleanup of {on}"
-                cmd = spell.start_cleanup(bck, force=choice.force, rm_zero_size=choice.rm_zero_size,
-                                          keep_misplaced=choice.keep_misplaced)
-                call = hk.start_cleanup(client, bck, force=choice.force, rm_zero_size=choice.rm_zero_size,
-                                        keep_misplaced=choice.keep_misplaced)
-            ids = await self.session.start(what, call, cmd)
-            if not ids:
-                self.notify(f"{what}: the cluster started no job", severity="warning", markup=False)
-                return
-            self.notify(f"{what}: job {', '.join(ids)} started", markup=False, timeout=4)
-            self.load()
-            job = await client.jobs.wait(ids, timeout=3600)
-        except AISError as e:
-            self.notify(f"housekeeping failed: {e}", severity="error", markup=False, timeout=10)
-            return
-        rows = [("job", f"{job.display_kind} {job.id}: {job.state}")] + hk.outcome(job)
-        if job.error:
-            rows.append(("error", job.error))
-        self.app.push_screen(ReportDialog(f"{what}: what it found and freed", rows))
-        self.load()
-
-    async def _scrub(self, bck: Any) -> list[tuple[str, str]]:
-        """Run the scrub (``core/housekeeping.py`` :func:`scrub`), logged as ``ais scrub``;
-        the hint shows the names listed so far. Returns the report's rows."""
-        from ..core.housekeeping import scrub
-
-        rows: list[tuple[str, str]] = []
-        hint = self.query_one("#jobs-hint", Static)
-        async with self.session.record(spell.scrub(bck)) as rec:
-            last = None
-            async for rep in scrub(self.session.client, bck):
-                hint.update(Text(f"validating {rep.bck}: {rep.listed:,} names listed"))
-                if rep.done:
-                    last = rep
-                    n, b = rep.counts["objects"]
-                    found = rep.findings()
-                    rows.append((str(rep.bck), f"{n:,} objects, {fmt.size(b)}" + ("" if found else ": nothing found")))
-                    rows += [(f"  {title.lower()}", f"{cnt:,} ({fmt.size(size)})" if size else f"{cnt:,}")
-                             for title, cnt, size in found]
-            rec.result(f"{len(rows)} lines" if last else "no buckets")
-        if not rows:
-            rows.append(("buckets", "none present in the cluster"))
-        self.hint_text = ""  # the next poll writes the usual hint again
-        self.load()
-        return rows
