@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Static, Tree
+from textual.widgets import Static
 
 from ..core.conftree import ConfigDiff, config_value, leaf_text, nest, node_local_keys
 from ..core.errors import AISError
@@ -29,7 +29,7 @@ from ..spell import admin as spell
 from ..widgets.jsontree import JsonTree
 from ..widgets.keybar import KeyBar
 from ..widgets.status import StatusBar
-from .base import AISScreen
+from .base import TreeScreen
 
 
 def diff_tree(diffs: list[ConfigDiff]) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def diff_tree(diffs: list[ConfigDiff]) -> dict[str, Any]:
     return out
 
 
-class ConfigScreen(AISScreen):
+class ConfigScreen(TreeScreen):
     """The cluster config (``node_id`` None) or node ``node_id``'s config, as a tree."""
 
     BINDINGS = [
@@ -58,6 +58,7 @@ class ConfigScreen(AISScreen):
         Binding("r", "refresh", "Refresh", show=False, id="config.refresh"),
     ]
     DEFAULT_CSS = "#config-hint { height: 1; color: $text-muted; padding: 0 1; }"
+    SEARCH_TITLE = "Search the config"
 
     @dataclass
     class Loaded(Message):
@@ -133,14 +134,13 @@ class ConfigScreen(AISScreen):
         self._hint()
 
     def _hint(self) -> None:
-        tree = self.query_one(JsonTree)
         parts = [f"node {self.node_id}" if self.node_id else self.scope]
         if self.node_id:
             n = len(self.diffs)
             parts.append(f"{n} key{'s' if n != 1 else ''} differ{'s' if n == 1 else ''} from the cluster"
                          + (" (shown)" if self.diff_only else " (d: those only)"))
-        if tree.query_text:
-            parts.append(f"/{tree.query_text}: {len(tree.matches)} match{'es' if len(tree.matches) != 1 else ''}")
+        if self.matches_text():
+            parts.append(self.matches_text())
         self.query_one("#config-hint", Static).update(Text(" · ".join(parts)))
 
     @on(LoadFailed)
@@ -150,12 +150,6 @@ class ConfigScreen(AISScreen):
         self.notify(f"cannot read the {what}: {msg.error}", severity="error", markup=False, timeout=8)
 
     # ------------------------------------------------------------------ keys
-
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_refresh(self) -> None:
-        self.load()
 
     def action_toggle_diff(self) -> None:
         """``d``: only the keys where this node differs from the cluster (again: everything)."""
@@ -167,47 +161,15 @@ class ConfigScreen(AISScreen):
             self.notify(f"{self.node_id} has the cluster's config: no overrides", timeout=4)
         self._show()
 
-    def action_search(self) -> None:
-        """``/``: highlight keys and values containing a text and go to the first (empty clears)."""
-        from ..widgets.dialogs import PromptDialog
-
-        tree = self.query_one(JsonTree)
-
-        def got(text: str | None) -> None:
-            n = tree.search(text or "")
-            self._hint()
-            if text and not n:
-                self.notify(f"no key or value contains {text!r}", severity="warning", markup=False, timeout=4)
-
-        self.app.push_screen(PromptDialog("Search the config", "keys and values containing (empty clears)",
-                                          tree.query_text), got)
-
-    def action_next_match(self) -> None:
-        self.query_one(JsonTree).next_match(1)
-
-    def action_prev_match(self) -> None:
-        self.query_one(JsonTree).next_match(-1)
-
-    @on(Tree.NodeSelected)
-    def _selected(self, event: Tree.NodeSelected) -> None:
-        tree = self.query_one(JsonTree)
-        if event.node.data and tree.is_leaf(event.node.data):
-            self.action_edit()
-
     def action_edit(self) -> None:
         """``e``/``enter`` on a leaf: edit it (old → new, scope, transient or persistent)."""
-        if self.console.refuse_if_read_only("edit config"):
-            return
-        tree = self.query_one(JsonTree)
-        key = tree.cursor_key
-        if not key or not tree.is_leaf(key):
-            if key:
-                self.notify("e edits a value: move to a leaf (enter opens a section)", timeout=3)
+        key = self.leaf_to_edit("edit config")
+        if key is None:
             return
         from ..core.errors import InvalidInput
         from ..widgets.editvalue import Edited, EditValueDialog
 
-        old = tree.value(key)
+        old = self.json_tree.value(key)
         local = frozenset(self.local)
         try:
             config_value(key, old, leaf_text(old), local=local)

@@ -20,7 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Static, Tree
+from textual.widgets import Static
 
 from ..core.conftree import READONLY_PROPS, leaf_text, props_change
 from ..core.errors import AISError
@@ -30,10 +30,10 @@ from ..spell import data as spell
 from ..widgets.jsontree import JsonTree
 from ..widgets.keybar import KeyBar
 from ..widgets.status import StatusBar
-from .base import AISScreen
+from .base import TreeScreen
 
 
-class BucketPropsScreen(AISScreen):
+class BucketPropsScreen(TreeScreen):
     """The property tree of bucket ``bck`` (``label`` names it: ``ais://@remais/b``)."""
 
     BINDINGS = [
@@ -46,6 +46,8 @@ class BucketPropsScreen(AISScreen):
         Binding("r", "refresh", "Refresh", show=False, id="props.refresh"),
     ]
     DEFAULT_CSS = "#props-hint { height: 1; color: $text-muted; padding: 0 1; }"
+    SEARCH_TITLE = "Search the props"
+    SEARCH_MISS = "property or value"
 
     @dataclass
     class Loaded(Message):
@@ -88,11 +90,8 @@ class BucketPropsScreen(AISScreen):
         self._hint()
 
     def _hint(self) -> None:
-        tree = self.query_one(JsonTree)
-        parts = [f"{self.label} · e edits a value (only the change is sent)"]
-        if tree.query_text:
-            parts.append(f"/{tree.query_text}: {len(tree.matches)} match{'es' if len(tree.matches) != 1 else ''}")
-        self.query_one("#props-hint", Static).update(Text(" · ".join(parts)))
+        parts = [f"{self.label} · e edits a value (only the change is sent)", self.matches_text()]
+        self.query_one("#props-hint", Static).update(Text(" · ".join(p for p in parts if p)))
 
     @on(LoadFailed)
     def _failed(self, msg: LoadFailed) -> None:
@@ -101,48 +100,10 @@ class BucketPropsScreen(AISScreen):
 
     # ------------------------------------------------------------------ keys
 
-    def action_back(self) -> None:
-        self.dismiss()
-
-    def action_refresh(self) -> None:
-        self.load()
-
-    def action_search(self) -> None:
-        """``/``: highlight keys and values containing a text and go to the first (empty clears)."""
-        from ..widgets.dialogs import PromptDialog
-
-        tree = self.query_one(JsonTree)
-
-        def got(text: str | None) -> None:
-            n = tree.search(text or "")
-            self._hint()
-            if text and not n:
-                self.notify(f"no property or value contains {text!r}", severity="warning", markup=False, timeout=4)
-
-        self.app.push_screen(PromptDialog("Search the props", "keys and values containing (empty clears)",
-                                          tree.query_text), got)
-
-    def action_next_match(self) -> None:
-        self.query_one(JsonTree).next_match(1)
-
-    def action_prev_match(self) -> None:
-        self.query_one(JsonTree).next_match(-1)
-
-    @on(Tree.NodeSelected)
-    def _selected(self, event: Tree.NodeSelected) -> None:
-        tree = self.query_one(JsonTree)
-        if event.node.data and tree.is_leaf(event.node.data):
-            self.action_edit()
-
     def action_edit(self) -> None:
         """``e``/``enter`` on a leaf: edit it; only that key is sent (``set-bprops``)."""
-        if self.console.refuse_if_read_only("edit bucket props"):
-            return
-        tree = self.query_one(JsonTree)
-        key = tree.cursor_key
-        if not key or not tree.is_leaf(key):
-            if key:
-                self.notify("e edits a value: move to a leaf (enter opens a section)", timeout=3)
+        key = self.leaf_to_edit("edit bucket props")
+        if key is None:
             return
         if key.split(".", 1)[0] in READONLY_PROPS:
             self.notify(f"{key} is read-only: the cluster sets it", severity="warning", markup=False, timeout=5)
@@ -150,7 +111,7 @@ class BucketPropsScreen(AISScreen):
         from ..widgets.editvalue import Edited, EditValueDialog
 
         props, b, label = self.props, self.bck, self.label
-        old = tree.value(key)
+        old = self.json_tree.value(key)
 
         def check(text: str) -> dict[str, Any] | None:
             return props_change(props, key, text)
