@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from .errors import InvalidInput
 from .names import object_name_problem
 
-__all__ = ["plan_upload", "safe_local_path"]
+__all__ = ["DestTree", "plan_upload", "safe_local_path"]
 
 
 def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[Path, str]]:
@@ -46,20 +46,66 @@ def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[P
     return out
 
 
+def _local_name(obj_name: str, strip_prefix: str, dest: Path | str) -> str:
+    """``obj_name`` without ``strip_prefix``, checked lexically: a relative path of plain
+    components. Raises :class:`InvalidInput` naming the object otherwise."""
+    name = obj_name[len(strip_prefix):] if strip_prefix and obj_name.startswith(strip_prefix) else obj_name
+    raw_parts = name.split("/")
+    if (not name or PurePosixPath(name).is_absolute() or name.startswith(("/", "\\"))
+            or any(p in ("..", ".", "") for p in raw_parts)):
+        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
+    if "\x00" in name or "\\" in name and os.sep == "\\":
+        raise InvalidInput(f"refusing to write object {obj_name!r}: unsafe characters for a local path")
+    return name
+
+
+def _inside(root: Path, p: Path) -> bool:
+    return p == root or root in p.parents
+
+
 def safe_local_path(dest: Path, obj_name: str, strip_prefix: str = "") -> Path:
     """Where object ``obj_name`` goes under ``dest``; never outside it.
 
     ``strip_prefix`` is removed from the front of the name first. Absolute names, ``..``
     components, and anything that resolves outside ``dest`` raise :class:`InvalidInput`."""
-    name = obj_name[len(strip_prefix):] if strip_prefix and obj_name.startswith(strip_prefix) else obj_name
-    pp = PurePosixPath(name)
-    raw_parts = name.split("/")
-    if not name or pp.is_absolute() or name.startswith(("/", "\\")) or any(p in ("..", ".", "") for p in raw_parts):
-        raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
-    if "\x00" in name or "\\" in name and os.sep == "\\":
-        raise InvalidInput(f"refusing to write object {obj_name!r}: unsafe characters for a local path")
+    name = _local_name(obj_name, strip_prefix, dest)
     root = dest.resolve()
-    target = (root / Path(*pp.parts)).resolve()
-    if target != root and root not in target.parents:
+    target = (root / Path(*PurePosixPath(name).parts)).resolve()
+    if not _inside(root, target):
         raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {dest}")
     return target
+
+
+class DestTree:
+    """Where a download writes many objects under one directory, never outside it: the
+    per-object form of :func:`safe_local_path` with the resolved directories cached.
+
+    :meth:`path` checks each name lexically and resolves each distinct parent directory once (a
+    symlinked directory leading out of ``dest`` is refused); the file itself is then replaced by
+    rename, which never follows a symlink at the destination. :meth:`make_parent` creates a
+    parent directory once per download. Raises :class:`InvalidInput` as :func:`safe_local_path`."""
+
+    def __init__(self, dest: Path | str):
+        self.dest = Path(dest)
+        self.root = self.dest.resolve()
+        self._dirs: dict[str, Path] = {"": self.root}
+        self._made: set[Path] = {self.root}
+
+    def path(self, obj_name: str, strip_prefix: str = "") -> Path:
+        """The local path of ``obj_name`` (an absolute path under :attr:`root`)."""
+        name = _local_name(obj_name, strip_prefix, self.dest)
+        parent, _, base = name.rpartition("/")
+        d = self._dirs.get(parent)
+        if d is None:
+            d = (self.root / Path(*PurePosixPath(parent).parts)).resolve()
+            if not _inside(self.root, d):
+                raise InvalidInput(f"refusing to write object {obj_name!r}: it would land outside {self.dest}")
+            self._dirs[parent] = d
+        return d / base
+
+    def make_parent(self, target: Path) -> None:
+        """Create ``target``'s directory (and its parents) unless this tree already did."""
+        d = target.parent
+        if d not in self._made:
+            d.mkdir(parents=True, exist_ok=True)
+            self._made.add(d)
