@@ -14,9 +14,9 @@ Keys: arrows or ``hjkl`` move, ``pgup``/``pgdn`` turn the page, ``space`` select
 the whole page, ``enter`` opens the full preview, ``d`` downloads, ``c`` copies to a bucket,
 ``x`` deletes (after a confirm; refused in read-only), ``e`` exports the selection, ``esc`` back.
 
-The package: the screen (:mod:`.screen`: listing, paging, the grid, the cursor), the thumbnails'
-get-batch fetch (:mod:`.fetch`), the actions on the chosen thumbnails (:mod:`.actions`) and the
-full preview (:mod:`.preview`).
+The package: the screen (:mod:`.screen`: paging, the grid, the cursor), what it reads from the
+cluster (:mod:`.fetch`: the names, a page's thumbnails in one get-batch), the actions on the
+chosen thumbnails (:mod:`.actions`) and the full preview (:mod:`.preview`).
 """
 
 from .screen import GalleryScreen

@@ -1,5 +1,6 @@
-"""The gallery's thumbnails from the cluster: which objects are asked for at all
-(:func:`new_tile`), then a page's in ONE get-batch request (``GET /v1/ml/moss``,
+"""What the gallery reads from the cluster: the names under the directory (one recursive listing,
+page by page, as far as the cursor needs) or a shard's members; which objects are asked for at
+all (:func:`new_tile`); then a page's thumbnails in ONE get-batch request (``GET /v1/ml/moss``,
 :meth:`aistui.core.batch.BatchAPI.iter_batch`; a shard's members by ``archpath``), each answer
 decoded and shrunk with Pillow on a thread (:func:`~aistui.widgets.thumbs.make_thumb`) while the
 rest of the answer streams in. A cluster that does not serve get-batch (501/405) gets one GET
@@ -9,19 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from ... import format as fmt
 from ...core.errors import AISError, NotSupported
-from ...core.models import Bck
+from ...core.models import Bck, LsoPage
 from ...widgets.preview import kind_of
 from ...widgets.thumbs import THUMB_CAP, Tile, make_thumb
 
 if TYPE_CHECKING:
     from ...core.client import AISClient
 
-SINGLE_GETS = 8  # GETs at a time without get-batch
+SINGLE_GETS = 8      # GETs at a time without get-batch
+LIST_LIMIT = 10_000  # shard members listed at most
+LIST_PAGE = 1000     # names per listing page
 
 
 def new_tile(name: str, label: str, size: int) -> Tile:
@@ -36,14 +39,48 @@ def new_tile(name: str, label: str, size: int) -> Tile:
     return Tile(name, label, size)
 
 
-class ThumbFetcher:
-    """The thumbnails of ``bck``'s objects, or of the members of shard ``shard`` (an object name)
-    when given. :attr:`batch_off` turns on when the cluster answers get-batch with 501/405."""
+class GallerySource:
+    """What the gallery shows of ``bck``: the objects under the virtual directory ``prefix``, or
+    the members of shard ``shard`` (an object name) when given; their names (:meth:`names`) and
+    a page's thumbnails (:meth:`fetch`). :attr:`batch_off` turns on when the cluster answers
+    get-batch with 501/405."""
 
-    def __init__(self, bck: Bck, shard: str = "") -> None:
+    def __init__(self, bck: Bck, prefix: str = "", shard: str = "") -> None:
         self.bck = bck
+        self.prefix = prefix
         self.shard = shard
         self.batch_off = False
+        self._pages: AsyncIterator[LsoPage] | None = None  # the directory's listing, page by page
+
+    def restart(self) -> None:
+        """The next :meth:`names` lists from the start."""
+        self._pages = None
+
+    async def names(self, client: AISClient, have: int,
+                    need: Callable[[], int]) -> AsyncIterator[tuple[list[tuple[str, int]], bool]]:
+        """More ``(name, size bytes)`` after the ``have`` already known, a batch at a time with
+        whether the listing is done, until ``need()`` names are known (it may grow meanwhile)
+        or all are: a shard's members in one listing (``LsArchDir``, at most
+        :data:`LIST_LIMIT`), the objects under the directory page by page (one recursive
+        listing, ``iter_pages``, props ``name,size``, the same listing carried on by the next
+        call). Raises :class:`~aistui.core.errors.AISError`."""
+        if self.shard:
+            members, _truncated = await client.objects.list_archive(self.bck, self.shard, limit=LIST_LIMIT)
+            yield members, True
+            return
+        if self._pages is None:
+            self._pages = client.objects.iter_pages(self.bck, prefix=self.prefix, props="name,size",
+                                                    page_size=LIST_PAGE)
+        while have < need():
+            page = await anext(self._pages, None)
+            if page is None:
+                yield [], True
+                return
+            items = [(e.name, e.size) for e in page.entries or [] if not e.is_dir]
+            have += len(items)
+            yield items, page.done
+            if page.done:
+                return
 
     async def fetch(self, client: AISClient, todo: list[Tile], box: tuple[int, int],
                     emit: Callable[[Tile], object]) -> int:

@@ -1,6 +1,6 @@
-"""The gallery screen: the listing of the directory (or shard) page by page as the cursor
-needs names, the grid of one page, the cursor, the selection and the hint line. A page's
-thumbnails come from :mod:`.fetch` (ONE get-batch), the actions on them are :mod:`.actions`.
+"""The gallery screen: the names of the directory (or shard) asked for page by page as the cursor
+needs them, the grid of one page, the cursor, the selection and the hint line. The names and a
+page's thumbnails (ONE get-batch) come from :mod:`.fetch`, the actions on them are :mod:`.actions`.
 Thumbnails seen are kept (a bounded cache), so paging back costs nothing.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -21,17 +20,15 @@ from textual.widgets import Static
 
 from ... import format as fmt
 from ...core.errors import AISError
-from ...core.models import Bck, LsoPage
+from ...core.models import Bck
 from ...messages import LoadFailed
 from ...widgets.keybar import KeyBar
 from ...widgets.status import StatusBar
 from ...widgets.thumbs import ThumbGrid, Tile, grid_shape, pixel_box
 from .actions import GalleryActions
-from .fetch import ThumbFetcher, new_tile
+from .fetch import GallerySource, new_tile
 
 CACHE = 512          # thumbnails kept (small RGB images, a few KiB each)
-LIST_LIMIT = 10_000  # shard members listed at most
-LIST_PAGE = 1000     # names per listing page
 CHROME_ROWS = 3      # status bar, hint line, key bar
 FLUSH_S = 0.1        # thumbnails that arrive within this many seconds are drawn together
 
@@ -101,16 +98,15 @@ class GalleryScreen(GalleryActions):
         self.fetched_pages: int = 0   # pages whose get-batch completed (tests wait on it)
         self.last_fetch: tuple[int, float] = (0, 0.0)  # (entries, seconds) of the last page fetched
         self._run = 0
-        self._pages: AsyncIterator[LsoPage] | None = None  # the directory's listing, page by page
         self._listing = False  # a lister runs
         self._need = 0         # names it lists at least
         self._pending: list[Tile] = []  # thumbnails not drawn yet (see _thumb)
-        self.thumbs = ThumbFetcher(bck, shard)
+        self.source = GallerySource(bck, prefix, shard)
 
     @property
     def batch_off(self) -> bool:
         """The cluster answered get-batch with 501/405: one GET per thumbnail."""
-        return self.thumbs.batch_off
+        return self.source.batch_off
 
     @property
     def per_page(self) -> int:
@@ -134,7 +130,7 @@ class GalleryScreen(GalleryActions):
         self._run += 1
         self.items, self.listed, self.cursor, self.page = [], False, 0, -1
         self.workers.cancel_group(self, "gallery-list")  # and with it the old listing's pages
-        self._pages = None
+        self.source.restart()
         self._listing = False
         self._need = 0
         self._hint()
@@ -164,30 +160,12 @@ class GalleryScreen(GalleryActions):
 
     @work(group="gallery-list", exit_on_error=False)
     async def list_more(self, run: int) -> None:
-        """List until :attr:`_need` names are known (or everything is): a shard's members in
-        one listing (``LsArchDir``), the objects under the directory page by page (one
-        recursive listing, ``iter_pages``, props ``name,size``)."""
+        """List until :attr:`_need` names are known (or everything is), through
+        :meth:`.fetch.GallerySource.names`: a message per page."""
         await self.session.connected.wait()
-        client = self.session.client
         try:
-            if self.shard:
-                members, _truncated = await client.objects.list_archive(self.bck, self.shard, limit=LIST_LIMIT)
-                self.post_message(self.Listed(run, members, True))
-                return
-            if self._pages is None:
-                self._pages = client.objects.iter_pages(self.bck, prefix=self.prefix, props="name,size",
-                                                        page_size=LIST_PAGE)
-            have = len(self.items)
-            while have < self._need:
-                page = await anext(self._pages, None)
-                if page is None:
-                    self.post_message(self.Listed(run, [], True))
-                    break
-                items = [(e.name, e.size) for e in page.entries or [] if not e.is_dir]
-                have += len(items)
-                self.post_message(self.Listed(run, items, page.done))
-                if page.done:
-                    break
+            async for items, done in self.source.names(self.session.client, len(self.items), lambda: self._need):
+                self.post_message(self.Listed(run, items, done))
         except AISError as e:
             self.post_message(LoadFailed(e))
         finally:
@@ -247,12 +225,12 @@ class GalleryScreen(GalleryActions):
 
     @work(exclusive=True, group="gallery-thumbs", exit_on_error=False)
     async def fetch(self, run: int, page: int, todo: list[Tile]) -> None:
-        """ONE get-batch for ``todo`` (:meth:`.fetch.ThumbFetcher.fetch`): a message per
+        """ONE get-batch for ``todo`` (:meth:`.fetch.GallerySource.fetch`): a message per
         thumbnail, then one for the page (with the seconds it took)."""
         loop = asyncio.get_running_loop()
         t0 = loop.time()
         try:
-            count = await self.thumbs.fetch(self.session.client, todo, pixel_box(self.protocol),
+            count = await self.source.fetch(self.session.client, todo, pixel_box(self.protocol),
                                             lambda tile: self.post_message(self.ThumbReady(run, tile)))
         except AISError as e:
             self.post_message(LoadFailed(e))
