@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aistui.core.errors import InvalidInput
+from aistui.core.localpaths import DestTree
 from aistui.core.transfer import safe_local_path
 
 
@@ -83,3 +84,34 @@ def test_fuzz_dot_segments(tmp_path, parts):
         return
     assert _inside(p, root)
     assert ".." not in Path(name).parts
+
+
+# DestTree: what transfer.download uses per object (the directories resolved once, cached)
+
+
+@FUZZ
+@given(name=st.text(alphabet=st.sampled_from(list("ab./\\~\x00 ")) | st.characters(codec="utf-8"), max_size=40))
+def test_fuzz_dest_tree_agrees_with_safe_local_path(tmp_path, name):
+    """Every name one refuses the other refuses, and both put the rest at the same place."""
+    try:
+        want = safe_local_path(tmp_path, name)
+    except InvalidInput:
+        with pytest.raises(InvalidInput):
+            DestTree(tmp_path).path(name)
+        return
+    assert DestTree(tmp_path).path(name) == want
+
+
+def test_dest_tree_refuses_a_symlinked_directory_out_of_dest(tmp_path):
+    dest, outside = tmp_path / "dest", tmp_path / "outside"
+    dest.mkdir()
+    outside.mkdir()
+    os.symlink(outside, dest / "link")
+    tree = DestTree(dest)
+    with pytest.raises(InvalidInput, match="outside"):
+        tree.path("link/x")
+    with pytest.raises(InvalidInput, match="outside"):
+        tree.path("link/y")     # the refusal is not cached away
+    p = tree.path("real/x")
+    tree.make_parent(p)
+    assert p.parent.is_dir() and _inside(p, dest.resolve())
