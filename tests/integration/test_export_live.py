@@ -1,5 +1,5 @@
 """The harness's per-second reports (``--live``) on the real cluster, and its device path with the
-device stubbed at the one seam that needs a GPU (``harness.open_device``): this machine has no
+device stubbed at the one seam that needs a GPU (``harness_live.open_device``): this machine has no
 GPU, so a stub stands in for CUDA's pinned, non-blocking copy and NVML's utilization; everything
 else (the generated loader, its GETs, the ticks) is real. Runs the harness in this process."""
 
@@ -11,7 +11,7 @@ import json
 import pytest
 
 from aistui.core import AISClient, Bck
-from aistui.export import harness
+from aistui.export import harness, harness_live
 from aistui.export.snippet import ExportSpec, generate
 from tests.util import unique
 
@@ -68,7 +68,7 @@ def test_ticks_without_a_gpu(ais, objects, tmp_path, monkeypatch, capsys):
 
 
 class StubDevice:
-    """Stands in for harness.Device (CUDA): records each batch handed to copy()."""
+    """Stands in for harness_live.Device (CUDA): records each batch handed to copy()."""
 
     name, note = "cuda:0 stub (no GPU on this machine)", ""
 
@@ -84,9 +84,9 @@ class StubDevice:
 
 
 def test_the_device_path_with_the_device_stubbed(ais, objects, tmp_path, monkeypatch, capsys):
-    """The device stubbed at harness.open_device (this machine has no GPU)."""
+    """The device stubbed at harness_live.open_device (this machine has no GPU)."""
     stub = StubDevice()
-    monkeypatch.setattr(harness, "open_device", lambda want: stub)
+    monkeypatch.setattr(harness_live, "open_device", lambda want: stub)
     out = run_harness(tmp_path, objects, monkeypatch, capsys, ais.endpoint)
     assert next(e for e in out if e["ev"] == "device")["name"] == stub.name
     batches = [e for e in out if e["ev"] == "batch"]

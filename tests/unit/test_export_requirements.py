@@ -97,12 +97,12 @@ def test_needed_modules_cover_the_generated_code_and_the_children():
         if "aistore.pytorch" in code:
             assert "alive_progress" in need
     assert len(seen) == 10  # every style, decoding or not
-    for child in ("harness", "reference"):
+    for child in ("harness", "harness_base", "harness_live", "harness_ddp", "reference"):
         origin = importlib.util.find_spec("aistui.export").submodule_search_locations[0]
         source = (Path(origin) / f"{child}.py").read_text()
         # pynvml (nvidia-ml-py, the 'gpu' extra) is optional: the harness imports it only on a CUDA
         # machine, inside a try that says how to add it when it is missing
-        optional = {"pynvml"} if child == "harness" else set()
+        optional = {"pynvml"} if child == "harness_live" else set()
         assert third_party(source) - optional <= set(needed_modules("map", decode=True)), child
 
 
