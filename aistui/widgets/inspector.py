@@ -60,7 +60,8 @@ class ObjectInspector(Vertical):
     @work(exclusive=True, group="inspect", exit_on_error=False)
     async def inspect(self, name: str) -> None:
         """HEAD (v2: chunks, Last-Modified, ETag too) the object, then fetch a capped preview;
-        cancelled when the cursor moves on."""
+        cancelled when the cursor moves on. A remote object the cluster does not hold and that is
+        larger than the preview's cap is not read (that GET would bring all of it in)."""
         await asyncio.sleep(DEBOUNCE_S)
         client = console(self).session.client
         preview = self.query_one(Preview)
@@ -80,6 +81,12 @@ class ObjectInspector(Vertical):
                 preview.show_archive(name, members, truncated)
                 return
             cap = IMAGE_CAP if kind == "image" else TEXT_CAP
+            if not props.present and props.size > cap:
+                # a GET of an object the cluster does not hold reads ALL of it from the remote
+                # backend into the cluster (a cold GET), however few bytes the preview keeps
+                preview.show_info(f"{name}: {fmt.size(props.size)} in the remote backend only, not in the cluster; "
+                                  "a preview would read all of it in. b: blob download · f: prefetch")
+                return
             data = await client.objects.get(self.bck, name, max_bytes=cap) if props.size else b""
             preview.show_bytes(name, data, total=props.size, capped=props.size > len(data))
         except AISError as e:
