@@ -247,7 +247,8 @@ def _playground(args: argparse.Namespace) -> int:
     import time
 
     from .core import AISClient, ConnectionSettings
-    from .playground.cluster import HarnessError, start_pair
+    from .playground.cluster import HarnessError
+    from .playground.pair import start_pair
 
     root = args.dir or _data_home() / "aistui" / "playground"
     print(f"starting a local AIS cluster (1 proxy, {args.targets} targets) and @remais under {root} ...", flush=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from aistui.core import AISClient, Bck
 from aistui.core.errors import AISError
-from aistui.playground.cluster import start_pair
+from aistui.playground.pair import start_pair
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "unit" / "recorded" / "perf_node_status.json"
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from aistui.core import AISClient, Bck
-from aistui.playground.cluster import HarnessError, LocalCluster, find_aisnode, start_pair
+from aistui.playground.cluster import HarnessError, LocalCluster, find_aisnode
+from aistui.playground.pair import start_pair
 from tests.util import unique
 
 _clusters: list[LocalCluster] = []

@@ -23,8 +23,9 @@ Options for the reliability tests (each cluster is its own, never the shared ses
 
 The node processes (finding the binary, ports, :class:`Node`, spawning) are
 :mod:`aistui.playground.nodes`; the config files and the signed token are
-:mod:`aistui.playground.nodeconf`. ``Node``, ``find_aisnode`` and ``AISNODE_VERSION`` are
-re-exported here.
+:mod:`aistui.playground.nodeconf`; ``Node``, ``find_aisnode`` and ``AISNODE_VERSION`` are
+re-exported here. The main cluster with a second one attached as a remote (``start_pair``,
+``attach_remote``) is :mod:`aistui.playground.pair`.
 
 The binary is found at ``$AISNODE``, on ``PATH``, in ``$AISTUI_BIN`` / ``~/.cache/aistui/bin``,
 or in ``$(go env GOPATH)/bin``; ``scripts/install-aisnode.sh`` builds it.
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -49,7 +49,7 @@ import httpx
 from .nodeconf import cluster_config, hs256_token, write_configs
 from .nodes import AISNODE_VERSION, Node, find_aisnode, free_ports, kept_ports, spawn_node
 
-__all__ = ["AISNODE_VERSION", "HarnessError", "find_aisnode", "LocalCluster", "Node", "start_pair"]
+__all__ = ["AISNODE_VERSION", "HarnessError", "find_aisnode", "LocalCluster", "Node"]
 
 _live: weakref.WeakSet[LocalCluster] = weakref.WeakSet()
 _lock = threading.Lock()
@@ -87,7 +87,7 @@ class LocalCluster:
         self.tls = (str(tls[0]), str(tls[1])) if tls else None
         self.keep = keep  # restart a previous run's cluster (same dirs, ports and data) if there is one
         self.nodes: list[Node] = []
-        self.remotes: dict[str, str] = {}
+        self.remotes: dict[str, str] = {}  # alias -> URL, set by aistui.playground.pair.attach_remote
         self._started = False
 
     # ------------------------------------------------------------------ configs
@@ -285,44 +285,6 @@ class LocalCluster:
                 raise HarnessError(f"{node.role} {node.index} not ready after restart ({last})")
         self.wait_ready(max(deadline - time.monotonic(), 1.0))
 
-    def attach_remote(self, alias: str, other: LocalCluster | str) -> None:
-        """Attach another cluster (or a URL) as remote AIS ``alias`` (``PUT /v1/cluster/attach``)."""
-        url = other.endpoint if isinstance(other, LocalCluster) else other
-        with self._http(timeout=30) as http:
-            r = http.put(self.endpoint + "/v1/cluster/attach", params={"what": "remote"},
-                         headers={"Ais-Remote-Ais-Alias": alias, "Ais-Remote-Ais-Url": url})
-            if r.status_code != 200:
-                raise HarnessError(f"attach {alias} failed: {r.status_code} {r.text[:300]}")
-            # wait until the remote is reachable from the cluster and usable through the alias
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                rr = http.get(self.endpoint + "/v1/cluster", params={"what": "remote"})
-                items = (rr.json() or {}).get("a") or [] if rr.status_code == 200 else []
-                if any(i.get("alias") == alias and i.get("smap") for i in items):
-                    self.remotes[alias] = url
-                    self.await_remote_usable(alias, deadline)
-                    return
-                time.sleep(0.3)
-        raise HarnessError(f"remote {alias} attached but not reachable")
-
-    def await_remote_usable(self, alias: str, deadline: float) -> None:
-        """Right after an attach the targets resolve ``@alias`` a few seconds later than the proxy
-        (a PUT answers ErrRemoteBckNotFound meanwhile). Probe with a throw-away bucket until a
-        PUT through the alias succeeds, so tests and the demo start on a usable remote."""
-        probe = f"aistui-probe-{os.getpid()}"
-        q = {"provider": "ais", "namespace": f"@{alias}#"}
-        with self._http(timeout=10, base_url=self.endpoint, follow_redirects=True) as http:
-            http.post(f"/v1/buckets/{probe}", params=q, json={"action": "create-bck"})
-            try:
-                while time.monotonic() < deadline:
-                    r = http.put(f"/v1/objects/{probe}/probe", params=q, content=b"1")
-                    if r.status_code == 200:
-                        return
-                    time.sleep(0.3)
-                raise HarnessError(f"remote {alias}: PUT through the alias never succeeded ({r.status_code})")
-            finally:
-                http.request("DELETE", f"/v1/buckets/{probe}", params=q, json={"action": "destroy-bck"})
-
     def set_config(self, **values: str) -> None:
         """Set cluster config at runtime (``PUT /v1/cluster/set-config?k=v``), e.g.
         ``set_config(**{"space.highwm": "50"})``. Raises :class:`HarnessError` on refusal."""
@@ -377,25 +339,6 @@ class LocalCluster:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
-
-
-def start_pair(root: Path | str, *, ntargets: int = 1, remote_alias: str = "remais",
-               timeout: float = 120.0, **kw: Any) -> tuple[LocalCluster, LocalCluster]:
-    """Start the main cluster and a second one attached to it as ``remote_alias``; both start in
-    parallel. Returns ``(main, remote)``; on failure both are stopped and HarnessError raised."""
-    main = LocalCluster(root, ntargets=ntargets, name="ais", **kw)
-    remote = LocalCluster(root, ntargets=1, name=remote_alias, aisnode=main.aisnode, keep=kw.get("keep", False))
-    try:
-        remote.launch()
-        main.launch()
-        remote._await(timeout)
-        main._await(timeout)
-        main.attach_remote(remote_alias, remote)
-    except BaseException:
-        main.stop()
-        remote.stop()
-        raise
-    return main, remote
 
 
 @atexit.register
