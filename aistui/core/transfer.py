@@ -39,7 +39,7 @@ from .errors import AISError, InvalidInput, ObjectNotFound
 from .largeobj import PARALLEL_CHUNK, PARALLEL_THRESHOLD, PARALLEL_WORKERS
 from .localpaths import DestTree, plan_upload, safe_local_path
 from .models import Bck
-from .objects import MPU_THRESHOLD
+from .objects import MPU_PART_SIZE, MPU_THRESHOLD
 from .transferrun import Job, Progress, TransferResult, TransferRun
 
 if TYPE_CHECKING:
@@ -59,11 +59,14 @@ async def upload(
     concurrency: int = 16,
     on_progress: Callable[[Progress], None] | None = None,
     mpu_threshold: int = MPU_THRESHOLD,
+    part_size: int = MPU_PART_SIZE,
+    parts_in_flight: int = 4,
     retry_window: float = 120.0,
     backoff: tuple[float, float] = (0.5, 5.0),
 ) -> TransferResult:
     """Upload ``(path, object name)`` pairs with at most ``concurrency`` at once
-    (``PUT /v1/objects/<b>/<o>``; files of at least ``mpu_threshold`` bytes by native multipart).
+    (``PUT /v1/objects/<b>/<o>``; files of at least ``mpu_threshold`` bytes by native multipart,
+    ``part_size`` bytes a part, ``parts_in_flight`` parts of one file at once).
 
     ``on_progress`` is called after every chunk and file. Every file ends up in ``done`` or in
     ``failed`` with a reason (:class:`AISError` or ``OSError`` text); cancellation propagates.
@@ -94,7 +97,8 @@ async def upload(
 
         try:
             if size >= mpu_threshold:  # as planned; put() and put_multipart() check the file again
-                await client.objects.put_multipart(bck, name, path, progress=count)
+                await client.objects.put_multipart(bck, name, path, part_size=part_size,
+                                                   concurrency=parts_in_flight, progress=count)
             else:
                 await client.objects.put(bck, name, path, progress=count)
         except BaseException:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
 import os
 import shlex
 import time
@@ -104,12 +103,8 @@ class TransferActions(AISScreen):
                              parts_in_flight=mpu.parts_in_flight)
 
         def run(client, on_progress):
-            # transfer.upload sends large files with objects.put_multipart's defaults; this
-            # transfer's own client sends them with the dialog's part size and parts in flight
-            chosen = functools.partial(client.objects.put_multipart, part_size=mpu.part_size,
-                                       concurrency=mpu.parts_in_flight)
-            setattr(client.objects, "put_multipart", chosen)  # noqa: B010 - an instance of this transfer only
-            return upload(client, self.bck, plan, on_progress=on_progress, mpu_threshold=mpu.threshold)
+            return upload(client, self.bck, plan, on_progress=on_progress, mpu_threshold=mpu.threshold,
+                          part_size=mpu.part_size, parts_in_flight=mpu.parts_in_flight)
 
         async with self.session.record(cmd) as rec:  # the command log's entry
             res = await self._in_io_thread(run, dialog)
