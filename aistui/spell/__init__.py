@@ -12,5 +12,7 @@ only. Tokens never enter an entry: the builders take names, and the log redacts 
 - :mod:`.data`: buckets and objects (create, copy, evict, prefetch, props, delete, upload,
   download, rename, custom metadata, archive shards, labels);
 - :mod:`.admin`: the cluster (config, node lifecycle, remote clusters), jobs (abort, LRU, storage
-  cleanup, scrub), mountpaths and ETLs (init, stop, start, delete, transforms).
+  cleanup, scrub), mountpaths and ETLs (init, stop, start, delete, transforms);
+- :mod:`.objapi`: the rest of the object API on the objects screen (blob download, promote, add a
+  file to a shard, get matching members, a chunked upload).
 """
