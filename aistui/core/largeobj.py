@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import tempfile
 from collections.abc import Callable
@@ -167,12 +168,15 @@ class LargeObjects:
                                    f"{p.version}); download it again")
 
             dp = self._c.datapath
+            got: str | None = None
             if total and dp is not None and rawio.enabled(self._c.endpoint):
-                await self._ranges_raw(bck, obj, fd, total, workers, chunk_size, check, progress)
+                got = await self._ranges_raw(bck, obj, fd, total, workers, chunk_size, check, progress,
+                                             want.checksum_type if verify and want.checksum else "")
             else:
                 await self._ranges_aiohttp(bck, obj, fd, total, workers, chunk_size, check, progress)
             if verify and want.checksum:
-                got = await asyncio.to_thread(_hash_fd, fd, want.checksum_type)
+                if got is None:
+                    got = await asyncio.to_thread(_hash_fd, fd, want.checksum_type)
                 if got is not None and got != want.checksum:
                     raise ChecksumMismatch(obj, want.checksum_type, want.checksum, got)
             elif os.fstat(fd).st_size != total:  # pragma: no cover - ftruncate set it
@@ -221,7 +225,8 @@ class LargeObjects:
         await gather_or_cancel(worker() for _ in range(min(workers, nchunks)))
 
     async def _ranges_raw(self, bck: Bck, obj: str, fd: int, total: int, workers: int, chunk_size: int,
-                          check: Callable[[ObjectProps], None], progress: Callable[[int], None] | None) -> None:
+                          check: Callable[[ObjectProps], None], progress: Callable[[int], None] | None,
+                          ck_type: str = "") -> str | None:
         """The ranges of :meth:`download_parallel` over :mod:`aistui.core.rawio` (plain http):
         ``workers`` threads, each with its own kept-alive connection, receive their ranges
         straight into one buffer and ``pwrite`` it at the range's offset of ``fd``. The URL is
@@ -229,7 +234,10 @@ class LargeObjects:
         (:meth:`ObjectDataPath.read_url`); a direct target that fails (an error status or not
         reached) sends every worker through the proxy from then on. Each range is retried on
         transient errors (a connection cut short included) like the client's idempotent calls,
-        and progress counts a retried range's bytes once."""
+        and progress counts a retried range's bytes once. With ``ck_type`` the file is hashed
+        while it downloads, range after range in order as they land (on a thread, reading back
+        what was just written): returns the hex digest, or None without ``ck_type`` or when the
+        type cannot be computed here."""
         dp = self._c.datapath
         assert dp is not None
         s = self._c.settings
@@ -240,6 +248,9 @@ class LargeObjects:
         prog = rawio.Progress(progress)
         nchunks = -(-total // chunk_size)
         chunks = iter(range(nchunks))
+        hasher = new_hasher(ck_type) if ck_type else None
+        landed_ranges: set[int] = set()
+        landed = asyncio.Event()
 
         def on_answer(ans: rawio.RawAnswer) -> None:
             check(ObjectProps.from_headers(obj, ans.headers))
@@ -278,16 +289,36 @@ class LargeObjects:
                     async for attempt in on_transient(self._c.retries):
                         with attempt:
                             await once(conn, off, n, reported)
+                    landed_ranges.add(i)
+                    landed.set()
             finally:
                 conn.close()
 
+        async def hash_in_order() -> None:
+            assert hasher is not None
+            buf = bytearray(_HASH_READ)
+            nxt = 0
+            while nxt < nchunks:
+                while nxt not in landed_ranges:
+                    landed.clear()
+                    await landed.wait()
+                last = nxt
+                while last + 1 in landed_ranges:
+                    last += 1
+                off = nxt * chunk_size
+                n = min((last + 1) * chunk_size, total) - off
+                await rawio.run_blocking(stopper, functools.partial(_hash_region, fd, hasher, off, n, buf))
+                nxt = last + 1
+
+        tasks = [worker() for _ in range(min(workers, nchunks))]
         try:
-            await gather_or_cancel(worker() for _ in range(min(workers, nchunks)))
+            await gather_or_cancel([*tasks, hash_in_order()] if hasher is not None else tasks)
         except NotFound as e:
             raise ObjectNotFound(404, e.message or f"{bck}/{obj} does not exist", tcode=e.tcode) from None
         finally:
             stopper.stop()  # every worker has ended: this only closes what is left
         prog.flush()
+        return hasher.hexdigest() if hasher is not None else None
 
     async def blob_download(self, bck: Bck | str, obj: str = "", *, chunk_size: int = 0, num_workers: int = 0,
                             full_size: int = 0, latest: bool = False) -> str:
@@ -329,3 +360,16 @@ def _hash_fd(fd: int, ck_type: str) -> str | None:
             return h.hexdigest()
         h.update(mv[:n])
         off += n
+
+
+def _hash_region(fd: int, hasher: Any, off: int, n: int, buf: bytearray) -> None:
+    """(thread) Feed bytes ``off..off+n`` of the file open at ``fd`` to ``hasher``, read into
+    ``buf`` (no bytes object per read)."""
+    mv = memoryview(buf)
+    end = off + n
+    while off < end:
+        got = os.preadv(fd, [mv[:min(len(buf), end - off)]], off)
+        if not got:
+            raise AISError(f"the downloaded file ended at {off} bytes, {end} expected")
+        hasher.update(mv[:got])
+        off += got

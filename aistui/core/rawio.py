@@ -39,6 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response, transport_error
@@ -46,6 +47,7 @@ from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, e
 __all__ = ["enabled", "RawConn", "Stopper", "RawAnswer", "Progress", "counters", "connect", "run_blocking", "put_file"]
 
 _log = logging.getLogger("aistui.http")
+T = TypeVar("T")
 _HEAD_MAX = 64 * 1024
 #: bytes of the receive buffer of one GET worker (one ``pwrite`` per full buffer)
 RECV_BUF = 1024 * 1024
@@ -132,12 +134,12 @@ def _parse_head(raw: bytes, url: str) -> tuple[int, dict[str, str]]:
     lines = raw.split(b"\r\n")
     parts = lines[0].split(b" ", 2)
     if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
-        raise ProtocolError(url, f"not an HTTP/1.1 answer: {lines[0][:80]!r}")
+        raise ProtocolError(url.split("?", 1)[0], f"not an HTTP/1.1 answer: {lines[0][:80]!r}")
     headers: dict[str, str] = {}
     for line in lines[1:]:
         name, sep, value = line.partition(b":")
         if not sep:
-            raise ProtocolError(url, f"bad header line {line[:80]!r}")
+            raise ProtocolError(url.split("?", 1)[0], f"bad header line {line[:80]!r}")
         k = name.strip().decode("latin-1").lower()
         v = value.strip().decode("latin-1")
         headers[k] = f"{headers[k]},{v}" if k in headers else v
@@ -217,13 +219,13 @@ class RawConn:
             if end >= 0:
                 break
             if len(data) > _HEAD_MAX:
-                raise ProtocolError(url, "answer head larger than 64 KiB")
+                raise ProtocolError(url.split("?", 1)[0], "answer head larger than 64 KiB")
         status, headers = _parse_head(data[:end], url)
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            raise ProtocolError(url, "a chunked answer (this path needs Content-Length)")
+            raise ProtocolError(url.split("?", 1)[0], "a chunked answer (this path needs Content-Length)")
         cl = headers.get("content-length")
         if cl is None or not cl.isdigit():
-            raise ProtocolError(url, "an answer without Content-Length")
+            raise ProtocolError(url.split("?", 1)[0], "an answer without Content-Length")
         keep = headers.get("connection", "").lower() != "close"
         return RawAnswer(status, headers, data[end + 4:], int(cl), keep)
 
@@ -268,7 +270,7 @@ class RawConn:
                                           hdr_error=ans.headers.get("Hdr-Error"))
             if ans.length != length:
                 self.close()
-                raise ProtocolError(url, f"answered {ans.length} bytes for a range of {length}")
+                raise ProtocolError(url.split("?", 1)[0], f"answered {ans.length} bytes for a range of {length}")
             check(ans)
             counters["get"] += 1
             pos, end = offset, offset + length
@@ -277,25 +279,26 @@ class RawConn:
                 os.pwrite(fd, early, pos)
                 pos += len(early)
                 on_bytes(len(early))
-            buf = self._buf
-            if buf is None:
-                buf = self._buf = bytearray(RECV_BUF)
-            mv = memoryview(buf)
-            while pos < end:
-                want = min(RECV_BUF, end - pos)
-                got = 0
-                while got < want:
-                    n = sock.recv_into(mv[got:want])
-                    if n == 0:
-                        self._stop.check()
-                        self.close()
-                        raise ConnectionFailed(url.split("?", 1)[0],
-                                               f"the answer was cut short after {pos + got - offset} of {length} bytes")
-                    got += n
-                os.pwrite(fd, mv[:got], pos)
-                pos += got
-                on_bytes(got)
-                self._stop.check()
+            if pos < end:
+                buf = self._buf
+                if buf is None:
+                    buf = self._buf = bytearray(RECV_BUF)
+                mv = memoryview(buf)
+                while pos < end:
+                    want = min(RECV_BUF, end - pos)
+                    got = 0
+                    while got < want:
+                        n = sock.recv_into(mv[got:want])
+                        if n == 0:
+                            self._stop.check()
+                            self.close()
+                            raise ConnectionFailed(url.split("?", 1)[0], f"the answer was cut short after "
+                                                                         f"{pos + got - offset} of {length} bytes")
+                        got += n
+                    os.pwrite(fd, mv[:got], pos)
+                    pos += got
+                    on_bytes(got)
+                    self._stop.check()
             if not ans.keep:
                 self.close()
             return ans
@@ -386,12 +389,12 @@ async def connect(url: str, timeout: float, connect_timeout: float) -> tuple[Raw
     return conn, target, stopper
 
 
-async def run_blocking(stopper: Stopper, fn: Callable[[], RawAnswer]) -> RawAnswer:
+async def run_blocking(stopper: Stopper, fn: Callable[[], T]) -> T:
     """``fn()`` on a new thread; cancelling the caller stops ``stopper`` (its sockets are shut
     down) and waits for the thread to end before the cancellation goes on, so no thread writes
     into a file that the caller is about to remove."""
     loop = asyncio.get_running_loop()
-    fut: asyncio.Future[RawAnswer] = loop.create_future()
+    fut: asyncio.Future[T] = loop.create_future()
 
     def run() -> None:
         try:
@@ -417,14 +420,13 @@ async def run_blocking(stopper: Stopper, fn: Callable[[], RawAnswer]) -> RawAnsw
         raise
 
 
-def _settle(fut: asyncio.Future[RawAnswer], res: RawAnswer | None, err: BaseException | None) -> None:
+def _settle(fut: asyncio.Future[T], res: T | None, err: BaseException | None) -> None:
     if fut.done():
         return
     if err is not None:
         fut.set_exception(err)
     else:
-        assert res is not None
-        fut.set_result(res)
+        fut.set_result(res)  # type: ignore[arg-type]  # None only with err
 
 
 async def put_file(url: str, headers: Mapping[str, str], file: Path, offset: int, length: int,
