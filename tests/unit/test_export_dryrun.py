@@ -98,7 +98,7 @@ import asyncio, sys
 from aistui.app import AISTui
 from aistui.core import Bck, ConnectionSettings
 from aistui.screens.export import ExportScreen
-import aistui.cli, aistui.export.dryrun, aistui.export.discover
+import aistui.cli, aistui.exportcli, aistui.export.dryrun, aistui.export.discover
 
 async def main():
     app = AISTui(ConnectionSettings(endpoint="http://127.0.0.1:1"), refresh_s=3600, image_protocol="halfcell")
