@@ -10,6 +10,11 @@ few ms), and the client CPU seconds (user + system, from the same ``wait4``) say
 costs on a machine shared with other work, where the seconds vary with the load. GETs write the
 object into a local file, which is checked for its size and removed.
 
+Over plain http the core's large bodies go over :mod:`aistui.core.rawio` (ranges received into a
+buffer and written at their offsets, the hash computed as they land; file PUTs and multipart parts
+with ``sendfile``); ``--aiohttp`` adds the first variants again with ``AISTUI_RAW_IO=0`` (the
+aiohttp path, what an HTTPS cluster gets), in the same run.
+
 * PUT: core ``objects.put_multipart(part_size, concurrency)`` for each ``--mpu`` variant (what
   ``transfer.upload`` does for files of at least 64 MiB) and core ``objects.put`` (one stream);
   ``ais put FILE ais://b/o``; SDK ``obj.get_writer().put_file(FILE)``.
@@ -21,6 +26,7 @@ object into a local file, which is checked for its size and removed.
 
     .venv/bin/python bench/bench_large.py > large.md          # THE run for docs/benchmarks.md
     .venv/bin/python bench/bench_large.py --sizes 1 --quick   # 1 GiB, first variants only
+    .venv/bin/python bench/bench_large.py --sizes 1,4 --quick --aiohttp --no-sdk   # raw path vs aiohttp, and ais
     .venv/bin/python bench/bench_large.py --endpoint http://127.0.0.1:8080   # an existing cluster
 
 Without ``--endpoint`` a local cluster (1 proxy, 1 target) is started from ``aisnode`` under
@@ -159,6 +165,9 @@ def main() -> None:
                     help="parallel GET variants WORKERS:CHUNK_MiB (the first is the default)")
     ap.add_argument("--sdk-workers", type=int, default=8, help="the SDK's num_workers for its GET")
     ap.add_argument("--quick", action="store_true", help="only the first variant of each kind")
+    ap.add_argument("--aiohttp", action="store_true",
+                    help="also the core's first PUT and GET variants over aiohttp (AISTUI_RAW_IO=0, the HTTPS path)")
+    ap.add_argument("--no-sdk", action="store_true", help="leave the SDK rows out")
     ap.add_argument("--child", nargs=7, metavar=("OP", "EP", "BCK", "OBJ", "PATH", "A", "B"), help=argparse.SUPPRESS)
     if len(sys.argv) > 2 and sys.argv[1] == "--wrap":
         wrap(sys.argv[2:])
@@ -215,9 +224,9 @@ def main() -> None:
             dst = work / "dst"
 
             def record(op: str, tool: str, how: str, argv: list[str], check_dst: bool = False,
-                       own_timer: bool = True, size: int = size, dst: Path = dst) -> None:
+                       own_timer: bool = True, size: int = size, dst: Path = dst, raw: bool = True) -> None:
                 try:
-                    wall, rss, cpu, out = run_measured(argv, env)
+                    wall, rss, cpu, out = run_measured(argv, env if raw else dict(env, AISTUI_RAW_IO="0"))
                 except RuntimeError as e:
                     log(f"{op} {tool} {how}: FAILED {e}")
                     rows.append({"size": size, "op": op, "tool": tool, "how": how, "error": str(e)[:200]})
@@ -240,27 +249,43 @@ def main() -> None:
             # PUT (the last PUT leaves the object for the GETs)
             if cli:
                 record("PUT", "ais CLI", "ais put", [cli, "put", str(src), f"{bucket}/{obj}"], own_timer=False)
-            record("PUT", "SDK", "put_file", [py, me, "--child", "sdk-put", endpoint, bucket, obj, str(src), "0", "0"])
+            if not args.no_sdk:
+                record("PUT", "SDK", "put_file",
+                       [py, me, "--child", "sdk-put", endpoint, bucket, obj, str(src), "0", "0"])
             record("PUT", "core", "put (one stream)",
                    [py, me, "--child", "core-put", endpoint, bucket, obj, str(src), "0", "0"])
             for part, conc in mpu:
                 record("PUT", "core", f"put_multipart {part} MiB x{conc}",
                        [py, me, "--child", "core-put-mpu", endpoint, bucket, obj, str(src), str(part * MIB), str(conc)])
+            if args.aiohttp:  # the same calls over aiohttp (AISTUI_RAW_IO=0: what HTTPS clusters get)
+                record("PUT", "core", "put (one stream), aiohttp",
+                       [py, me, "--child", "core-put", endpoint, bucket, obj, str(src), "0", "0"], raw=False)
+                part, conc = mpu[0]
+                record("PUT", "core", f"put_multipart {part} MiB x{conc}, aiohttp",
+                       [py, me, "--child", "core-put-mpu", endpoint, bucket, obj, str(src), str(part * MIB), str(conc)],
+                       raw=False)
             # GET
             if cli:
                 record("GET", "ais CLI", "ais get", [cli, "get", f"{bucket}/{obj}", str(dst)], True, own_timer=False)
                 record("GET", "ais CLI", "ais get --mpd", [cli, "get", "--mpd", f"{bucket}/{obj}", str(dst)], True,
                        own_timer=False)
-            record("GET", "SDK", "get_reader",
-                   [py, me, "--child", "sdk-get", endpoint, bucket, obj, str(dst), "0", "0"], True)
-            record("GET", "SDK", f"get_reader(num_workers={args.sdk_workers})",
-                   [py, me, "--child", "sdk-get", endpoint, bucket, obj, str(dst), str(args.sdk_workers), "0"], True)
+            if not args.no_sdk:
+                record("GET", "SDK", "get_reader",
+                       [py, me, "--child", "sdk-get", endpoint, bucket, obj, str(dst), "0", "0"], True)
+                record("GET", "SDK", f"get_reader(num_workers={args.sdk_workers})",
+                       [py, me, "--child", "sdk-get", endpoint, bucket, obj, str(dst), str(args.sdk_workers), "0"],
+                       True)
             record("GET", "core", "iter_get (one stream)",
                    [py, me, "--child", "core-get-stream", endpoint, bucket, obj, str(dst), "0", "0"], True)
             for workers, chunk in mpd:
                 record("GET", "core", f"download_parallel {workers} x {chunk} MiB",
                        [py, me, "--child", "core-get-parallel", endpoint, bucket, obj, str(dst), str(workers),
                         str(chunk * MIB)], True)
+            if args.aiohttp:
+                workers, chunk = mpd[0]
+                record("GET", "core", f"download_parallel {workers} x {chunk} MiB, aiohttp",
+                       [py, me, "--child", "core-get-parallel", endpoint, bucket, obj, str(dst), str(workers),
+                        str(chunk * MIB)], True, raw=False)
             src.unlink()
             if cli:
                 subprocess.run([cli, "object", "rm", f"{bucket}/{obj}"], env=env, capture_output=True)

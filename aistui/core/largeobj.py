@@ -9,7 +9,8 @@ Endpoints (v1.5.0):
   ``Last-Modified`` and ``ETag`` and, for ``chunked``, ``Ais-Chunks-Count`` /
   ``Ais-Chunks-Max-Chunk-Size``.
 * Parallel download is what ``api.MultipartDownload`` (``api/mpt.go``) does: one HEAD, then
-  ``GET`` with ``Range: bytes=a-b`` per chunk from N workers, written at the chunk's offset.
+  ``GET`` with ``Range: bytes=a-b`` per chunk from N workers, written at the chunk's offset
+  (straight to the object's target from the cached Smap, or to where the proxy's 301 points).
 * Blob download is ``POST /v1/objects/<b>`` with ``{"action": "blob-download", "name": OBJ,
   "value": apc.BlobMsg}`` (``api.BlobDownload``, ``api/blob.go``): a job (its id is answered)
   that reads a remote object into the cluster in parallel chunks; ``ais blob-download``.
@@ -138,12 +139,18 @@ class LargeObjects:
 
         The bytes go into a temporary file beside ``dest`` (sized first, each chunk written at its
         offset), renamed to ``dest`` only when complete and verified: on any error or
-        cancellation the temporary file is removed and ``dest`` is untouched. Memory stays
-        bounded (about ``workers`` x 4 MiB of buffers, whatever the object's size). Each range
-        answer's checksum and version must be the HEAD's (an object overwritten mid-download
-        raises :class:`AISError`); with ``verify`` the file is hashed (on a thread) and compared
-        with the stored checksum (:class:`ChecksumMismatch`; objects stored without one, such as
-        multipart uploads, are checked by size). ``progress(nbytes)`` after every write. Raises
+        cancellation the temporary file is removed and ``dest`` is untouched. Over plain http
+        the ranges go over :mod:`aistui.core.rawio` (each worker a thread receiving into one
+        1 MiB buffer and writing it at the offset: :meth:`_ranges_raw`), else (HTTPS, a client
+        with its own transport, ``AISTUI_RAW_IO=0``) over the aiohttp data path. Memory stays
+        bounded (about ``workers`` x 1 MiB of buffers on the raw path, ``workers`` x 4 MiB over
+        aiohttp, whatever the object's size). Each range answer's checksum and version must be
+        the HEAD's (an object overwritten mid-download raises :class:`AISError`); with ``verify``
+        the file is hashed (on the raw path while the ranges land, in order; else after the last
+        one, on a thread) and compared with the stored checksum (:class:`ChecksumMismatch`;
+        objects stored without one, such as multipart uploads, are checked by size). Transient
+        errors (a connection cut short included) are retried per range.
+        ``progress(nbytes)`` as bytes are written (a retried range counts once). Raises
         :class:`InvalidInput` for ``workers``/``chunk_size`` below 1 or no ``dest``,
         :class:`ObjectNotFound`, ``OSError`` for the local file."""
         bck, obj = obj_ref(bck, obj)
