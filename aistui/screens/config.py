@@ -192,7 +192,7 @@ class ConfigScreen(TreeScreen):
             else:
                 call = cfg.set_cluster({key: value}, transient=ed.transient)
                 cmd = spell.set_cluster_config(key, value, transient=ed.transient)
-            self.run_call(f"set {key}={value}" + (" (transient)" if ed.transient else ""), _none(call),
+            self.run_call(f"set {key}={value}" + (" (transient)" if ed.transient else ""), call,
                           then=self.load, cmd=cmd)
 
         note = "a node's override: the other nodes keep the cluster's value" if node_id else ""
@@ -215,13 +215,8 @@ class ConfigScreen(TreeScreen):
 
         def answered(ok: bool | None) -> None:
             if ok:
-                self.run_call(f"reset config of {node_id}", _none(self.session.client.config.reset_node(node_id)),
+                self.run_call(f"reset config of {node_id}", self.session.client.config.reset_node(node_id),
                               then=self.load, cmd=spell.reset_node_config(node_id))
 
         self.app.push_screen(ConfirmDialog(f"Reset {node_id}'s config?", lines, confirm_label="Reset"), answered)
 
-
-async def _none(call: Any) -> list[str] | None:
-    """A call that starts no job, as :meth:`AISScreen.run_call` takes it."""
-    await call
-    return None

@@ -14,7 +14,6 @@ from ...widgets.linetable import LineTable
 from ..polling import Polling
 
 if TYPE_CHECKING:  # the models load with the first refresh, after the first frame
-    from collections.abc import Awaitable
 
     from ...core.models import Smap, Snode
 
@@ -181,8 +180,8 @@ class ClusterMembership(Polling):
         def got(pair: tuple[str, str] | None) -> None:
             if pair:
                 alias, url = pair
-                self.run_call(f"attach remote cluster {alias}", self._none(self.session.client.cluster.attach_remote(
-                    alias, url)), then=self.load, cmd=remote_attach(alias, url))
+                self.run_call(f"attach remote cluster {alias}", self.session.client.cluster.attach_remote(alias, url),
+                              then=self.load, cmd=remote_attach(alias, url))
 
         self.app.push_screen(FormDialog("Attach a remote AIS cluster", [
             Field("alias", "Alias (its buckets become ais://@ALIAS/...)", placeholder="remais"),
@@ -209,13 +208,7 @@ class ClusterMembership(Polling):
         def answered(ok: bool | None) -> None:
             if ok:
                 self.run_call(f"detach remote cluster {alias}",
-                              self._none(self.session.client.cluster.detach_remote(alias)), then=self.load,
+                              self.session.client.cluster.detach_remote(alias), then=self.load,
                               cmd=remote_detach(alias))
 
         self.app.push_screen(ConfirmDialog(f"Detach remote cluster {alias}?", lines, confirm_label="Detach"), answered)
-
-    @staticmethod
-    async def _none(call: Awaitable[None]) -> list[str] | None:
-        """``call`` as :meth:`run_call` takes it: one that starts no job."""
-        await call
-        return None
