@@ -211,3 +211,18 @@ async def test_put_with_sendfile_round_trips_and_matches_the_stored_checksum(cli
     assert rawio.counters["put"] == before + 5 and sum(seen) == len(data)
     await client.objects.download_parallel(bucket, "mpu.bin", tmp_path / "back.bin", chunk_size=700_000)
     assert (tmp_path / "back.bin").read_bytes() == data
+
+
+async def test_raw_io_off_and_https_keep_the_aiohttp_path(client: AISClient, bucket: Bck, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    assert not rawio.enabled("https://ais.example:8080") and rawio.enabled("http://127.0.0.1:8080")
+    data = os.urandom(MiB + 17)
+    f = tmp_path / "in.bin"
+    f.write_bytes(data)
+    monkeypatch.setenv("AISTUI_RAW_IO", "0")
+    assert not rawio.enabled("http://127.0.0.1:8080")
+    before = dict(rawio.counters)
+    await client.objects.put(bucket, "off.bin", f)
+    await client.objects.download_parallel(bucket, "off.bin", tmp_path / "off.bin", workers=2, chunk_size=256 * 1024)
+    assert (tmp_path / "off.bin").read_bytes() == data
+    assert rawio.counters == before  # nothing went over the raw sockets
