@@ -452,7 +452,8 @@ def _settle(fut: asyncio.Future[T], res: T | None, err: BaseException | None) ->
 async def put_file(url: str, headers: Mapping[str, str], file: Path, offset: int, length: int,
                    progress: Callable[[int], None] | None, timeout: float, connect_timeout: float) -> RawAnswer:
     """``PUT`` bytes ``offset..offset+length`` of the local ``file`` to ``url`` (a target the
-    proxy redirected to) with ``sendfile`` on a thread; returns the answer (headers: the stored
+    proxy redirected to) with ``sendfile`` (through one buffer to a loopback node:
+    :data:`LOOPBACK_COPY`) on a thread; returns the answer (headers: the stored
     checksum and version). ``progress(nbytes)`` on the event loop as slices go out. The body is
     sent once (no retry: the caller asks the proxy again). Cancelling shuts the socket down.
     Raises :class:`InvalidInput` for a file that cannot be read or shrank, the mapped HTTP and
