@@ -31,7 +31,6 @@ the proxy's redirect) and headers without ``Authorization``, like the aiohttp da
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import os
 import socket
@@ -54,12 +53,6 @@ _HEAD_MAX = 64 * 1024
 RECV_BUF = 1024 * 1024
 #: bytes per ``sendfile`` call of a PUT (progress is reported after each)
 SEND_SLICE = 8 * 1024 * 1024
-#: PUT bodies to a node on this machine (a loopback address) are read into a buffer and sent
-#: (``preadv`` + ``sendall``) instead of ``sendfile``: on loopback the node receives on the same
-#: CPUs, and a sendfile'd body (page-cache fragments) measured slower to take in there (1 GiB, one
-#: stream: ~2.4 s against ~1.9 s, for ~0.6 s more client CPU per GiB). To any other host the body
-#: goes with ``sendfile`` (zero copy: the client's CPU is the limit this path exists for).
-LOOPBACK_COPY = True
 #: requests sent over this path, by kind ("get", "put"): for tests and benchmarks
 counters: dict[str, int] = {"get": 0, "put": 0}
 
@@ -165,8 +158,6 @@ class RawConn:
         self._sock: socket.socket | None = None
         self._addr = ""
         self._buf: bytearray | None = None
-        #: whether the node is on this machine (a loopback address)
-        self.loopback = False
 
     async def open(self, url: str) -> str:
         """Connect (or keep the open connection) to the node of ``url``; returns the request
@@ -198,7 +189,6 @@ class RawConn:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, tv)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, tv)
         self._sock, self._addr = sock, addr
-        self.loopback = ipaddress.ip_address(str(sa[0]).split("%", 1)[0]).is_loopback
         self._stop.add(sock)
         return target
 
@@ -324,8 +314,8 @@ class RawConn:
     def put_region(self, url: str, target: str, headers: Mapping[str, str], fd: int, offset: int, length: int,
                    on_bytes: Callable[[int], None]) -> RawAnswer:
         """(thread) ``PUT`` ``length`` bytes of the open file ``fd`` from ``offset`` with
-        ``os.sendfile`` (zero copy; to a loopback node see :data:`LOOPBACK_COPY`), then read the
-        answer; ``on_bytes(n)`` after each slice (:data:`SEND_SLICE` bytes, or one buffer). A
+        ``os.sendfile`` (zero copy), then read the answer; ``on_bytes(n)`` after each slice of
+        :data:`SEND_SLICE` bytes. A
         status >= 400 raises the mapped :class:`AISError`; a file that shrank raises
         :class:`~aistui.core.errors.InvalidInput`."""
         from .errors import InvalidInput
@@ -339,14 +329,8 @@ class RawConn:
             sock.sendall(self._request("PUT", url, target, headers, length))
             pos, end = offset, offset + length
             out = sock.fileno()
-            mv = memoryview(self._buffer()) if self.loopback and LOOPBACK_COPY else None
             while pos < end:
-                if mv is None:
-                    n = os.sendfile(out, fd, pos, min(SEND_SLICE, end - pos))
-                else:  # a node on this machine: read into the buffer and send it (see LOOPBACK_COPY)
-                    n = os.preadv(fd, [mv[:min(len(mv), end - pos)]], pos)
-                    if n:
-                        sock.sendall(mv[:n])
+                n = os.sendfile(out, fd, pos, min(SEND_SLICE, end - pos))
                 if n == 0:
                     self.close()
                     raise InvalidInput(f"the file shrank while it was being uploaded "
@@ -452,8 +436,7 @@ def _settle(fut: asyncio.Future[T], res: T | None, err: BaseException | None) ->
 async def put_file(url: str, headers: Mapping[str, str], file: Path, offset: int, length: int,
                    progress: Callable[[int], None] | None, timeout: float, connect_timeout: float) -> RawAnswer:
     """``PUT`` bytes ``offset..offset+length`` of the local ``file`` to ``url`` (a target the
-    proxy redirected to) with ``sendfile`` (through one buffer to a loopback node:
-    :data:`LOOPBACK_COPY`) on a thread; returns the answer (headers: the stored
+    proxy redirected to) with ``sendfile`` on a thread; returns the answer (headers: the stored
     checksum and version). ``progress(nbytes)`` on the event loop as slices go out. The body is
     sent once (no retry: the caller asks the proxy again). Cancelling shuts the socket down.
     Raises :class:`InvalidInput` for a file that cannot be read or shrank, the mapped HTTP and

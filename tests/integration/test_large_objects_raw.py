@@ -56,6 +56,12 @@ class StandIn:
             threading.Thread(target=self._conn, args=(conn,), daemon=True).start()
 
     def _conn(self, conn: socket.socket) -> None:
+        try:
+            self._answer(conn)
+        except OSError:  # the client shut its end down (cancel, or it gave up on a cut answer)
+            pass
+
+    def _answer(self, conn: socket.socket) -> None:
         with conn:
             buf = b""
             while True:
@@ -193,12 +199,8 @@ async def test_cancel_mid_range_leaves_no_partial_file(client: AISClient, bucket
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("sendfile", [True, False], ids=["sendfile", "loopback-copy"])
 async def test_put_with_sendfile_round_trips_and_matches_the_stored_checksum(client: AISClient, bucket: Bck,
-                                                                              tmp_path: Path, sendfile: bool,
-                                                                              monkeypatch: pytest.MonkeyPatch):
-    # the local cluster is on loopback, where bodies are copied through a buffer unless told otherwise
-    monkeypatch.setattr(rawio, "LOOPBACK_COPY", not sendfile)
+                                                                              tmp_path: Path):
     data = os.urandom(3 * MiB + 11)
     f = tmp_path / "up.bin"
     f.write_bytes(data)
