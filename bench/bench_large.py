@@ -15,9 +15,11 @@ buffer and written at their offsets, the hash computed as they land; file PUTs a
 with ``sendfile``); ``--aiohttp`` adds the first variants again with ``AISTUI_RAW_IO=0`` (the
 aiohttp path, what an HTTPS cluster gets), in the same run.
 
-* PUT: core ``objects.put_multipart(part_size, concurrency)`` for each ``--mpu`` variant (what
+* PUT: every row stores its own object name, removed after the row. Core
+  ``objects.put_multipart(part_size, concurrency)`` for each ``--mpu`` variant (what
   ``transfer.upload`` does for files of at least 64 MiB) and core ``objects.put`` (one stream);
-  ``ais put FILE ais://b/o``; SDK ``obj.get_writer().put_file(FILE)``.
+  ``ais put FILE ais://b/o`` (above 1 GiB the v1.5.0 CLI asks whether to upload in chunks; with
+  no answer on stdin it does, in 1 MiB chunks, ``cmd/cli/cli/multipart.go``); SDK ``obj.get_writer().put_file(FILE)``.
 * GET: core ``objects.download_parallel(workers, chunk_size)`` for each ``--mpd`` variant (what
   ``transfer.download`` does for objects of at least 64 MiB) and core ``transfer.download``'s
   whole-object stream (``iter_get`` into a file); ``ais get`` and ``ais get --mpd`` (16 workers,
@@ -140,6 +142,23 @@ def wrap(argv: list[str]) -> None:
     sys.exit(code)
 
 
+def core_call(endpoint: str, what: str, bucket: str, obj: str, path: str = "") -> None:
+    """An untimed ``put`` of ``path`` or ``rm`` (missing is fine) of one object with the core."""
+    import asyncio
+
+    sys.path.insert(0, str(ROOT))
+    from aistui.core import AISClient, Bck
+
+    async def run() -> None:
+        async with AISClient(endpoint) as c:
+            if what == "put":
+                await c.objects.put(Bck.parse(bucket), obj, Path(path))
+            else:
+                await c.objects.delete(Bck.parse(bucket), obj, missing_ok=True)
+
+    asyncio.run(run())
+
+
 def make_file(path: Path, size: int) -> None:
     with open(path, "wb") as f:
         left = size
@@ -246,24 +265,35 @@ def main() -> None:
                              "rss_mib": rss, "cpu_s": cpu})
 
             obj = f"o-{size}"
-            # PUT (the last PUT leaves the object for the GETs)
+            # PUT: each row stores a fresh name, removed after it (overwriting one object row after
+            # row made the later rows wait on the earlier ones' cleanup); then one untimed PUT of
+            # ``obj`` for the GETs
+            puts: list[tuple[str, str, list[str], bool]] = []
             if cli:
-                record("PUT", "ais CLI", "ais put", [cli, "put", str(src), f"{bucket}/{obj}"], own_timer=False)
+                how = "ais put" if size <= GIB else "ais put (chunks of 1 MiB: its default above 1 GiB)"
+                puts.append(("ais CLI", how, [cli, "put", str(src), f"{bucket}/{{n}}"], True))
             if not args.no_sdk:
-                record("PUT", "SDK", "put_file",
-                       [py, me, "--child", "sdk-put", endpoint, bucket, obj, str(src), "0", "0"])
-            record("PUT", "core", "put (one stream)",
-                   [py, me, "--child", "core-put", endpoint, bucket, obj, str(src), "0", "0"])
+                puts.append(("SDK", "put_file", [py, me, "--child", "sdk-put", endpoint, bucket, "{n}", str(src), "0",
+                                                 "0"], True))
+            puts.append(("core", "put (one stream)",
+                         [py, me, "--child", "core-put", endpoint, bucket, "{n}", str(src), "0", "0"], True))
             for part, conc in mpu:
-                record("PUT", "core", f"put_multipart {part} MiB x{conc}",
-                       [py, me, "--child", "core-put-mpu", endpoint, bucket, obj, str(src), str(part * MIB), str(conc)])
+                puts.append(("core", f"put_multipart {part} MiB x{conc}",
+                             [py, me, "--child", "core-put-mpu", endpoint, bucket, "{n}", str(src), str(part * MIB),
+                              str(conc)], True))
             if args.aiohttp:  # the same calls over aiohttp (AISTUI_RAW_IO=0: what HTTPS clusters get)
-                record("PUT", "core", "put (one stream), aiohttp",
-                       [py, me, "--child", "core-put", endpoint, bucket, obj, str(src), "0", "0"], raw=False)
+                puts.append(("core", "put (one stream), aiohttp",
+                             [py, me, "--child", "core-put", endpoint, bucket, "{n}", str(src), "0", "0"], False))
                 part, conc = mpu[0]
-                record("PUT", "core", f"put_multipart {part} MiB x{conc}, aiohttp",
-                       [py, me, "--child", "core-put-mpu", endpoint, bucket, obj, str(src), str(part * MIB), str(conc)],
-                       raw=False)
+                puts.append(("core", f"put_multipart {part} MiB x{conc}, aiohttp",
+                             [py, me, "--child", "core-put-mpu", endpoint, bucket, "{n}", str(src), str(part * MIB),
+                              str(conc)], False))
+            for i, (tool, how, argv, raw) in enumerate(puts):
+                name = f"{obj}-put{i}"
+                record("PUT", tool, how, [x.replace("{n}", name) for x in argv], own_timer=tool != "ais CLI",
+                       raw=raw)
+                core_call(endpoint, "rm", bucket, name)
+            core_call(endpoint, "put", bucket, obj, str(src))
             # GET
             if cli:
                 record("GET", "ais CLI", "ais get", [cli, "get", f"{bucket}/{obj}", str(dst)], True, own_timer=False)
