@@ -6,6 +6,7 @@ import time
 
 from aistui.core import AISClient, Bck
 from aistui.core.errors import ETLNotAvailable, NotFound
+from aistui.playground.pair import await_remote_usable
 
 
 async def test_smap_lists_every_node_with_the_primary(client: AISClient, ais):
@@ -57,7 +58,7 @@ async def test_remote_cluster_can_be_detached_and_attached_again(client, ais, re
     finally:
         await client.cluster.attach_remote("remais", remais.endpoint)
     assert any(r.alias == "remais" and r.online for r in await client.cluster.remotes())
-    ais.await_remote_usable("remais", time.monotonic() + 60)
+    await_remote_usable(ais, "remais", time.monotonic() + 60)
 
 
 async def test_cluster_config_is_readable(client: AISClient):
