@@ -54,9 +54,10 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
-from .errors import AISError, HTTPError, ProtocolError, TransientError, error_from_response, transport_error
+from .errors import AISError, ProtocolError, TransientError, error_from_response, transport_error
 from .leanhttp import LeanPool, LeanResponse
 from .retry import on_transient
+from .route import DirectRoute
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -95,7 +96,7 @@ def _shown(url: str) -> str:
     return url[i:].split("?", 1)[0]
 
 
-class ObjectDataPath:
+class ObjectDataPath(DirectRoute):
     """The object data path (``client.datapath``; None when the client was given its own
     transport): object GET/PUT bodies and HEAD straight over the aiohttp session beneath
     ``client.http`` (``session_factory()`` returns that ``aiohttp.ClientSession``); GET and HEAD
@@ -105,19 +106,9 @@ class ObjectDataPath:
         self._c = client
         self._session_factory = session_factory
         s = client.settings
-        #: whether GET and HEAD go straight to the target (else every request goes through the proxy)
-        self.direct = not s.via_proxy and not s.token
-        #: why :attr:`direct` is off ("" when on)
-        self.direct_off = ("via_proxy is set" if s.via_proxy else "a token is set (the cluster mediates access)"
-                           if s.token else "")
         self._scheme = client.endpoint.split("://", 1)[0] + "://"
+        self._init_route(via_proxy=s.via_proxy, token=bool(s.token))
         self._timeouts: dict[float | None, Any] = {}
-        #: requests answered by the target directly / sent through the proxy after a direct try
-        self.direct_hits = 0
-        self.fallbacks = 0
-        # targets (public URL) not reached: when (monotonic s), and misses in a row
-        self._down: dict[str, float] = {}
-        self._strikes: dict[str, int] = {}
         #: whether plain-http requests with no body or a bytes body go over :mod:`leanhttp`
         self.lean = self._scheme == "http://" and os.environ.get("AISTUI_LEAN_HTTP", "1") != "0"
         self._pool: LeanPool | None = None
@@ -246,7 +237,7 @@ class ObjectDataPath:
         base = target.public_url
         if not base.startswith(self._scheme):
             return None  # never downgrade https to http on a node's say-so
-        if self._down and time.monotonic() - self._down.get(base, -1e18) < self.DOWN_FOR:
+        if self._skipped(base):
             return None  # not reached a moment ago: the proxy meanwhile
         try:
             resp = await self._send(method, base + path + query, headers, None, timeout)
@@ -268,38 +259,11 @@ class ObjectDataPath:
         finally:
             resp.release()
         if st in (401, 403) or (st == 400 and (b"redirect" in body or b"direct target access" in body)):
-            self.direct = False
-            self.direct_off = f"the cluster refused direct target access ({st})"
-            _log.warning("object GET/HEAD go through the proxy from now on: %s", self.direct_off)
+            self._refused(st)
         else:  # 404: the object may live elsewhere now; 5xx: the target may be leaving
             self._locator.stale()
         self.fallbacks += 1
         return None
-
-    #: seconds a target that was not reached is skipped (its requests go through the proxy)
-    DOWN_FOR = 30.0
-    #: targets not reached this many times in a row turn direct access off for this client
-    STRIKES = 3
-
-    @property
-    def unreachable(self) -> frozenset[str]:
-        """Public URLs of targets skipped now because they were not reached."""
-        now = time.monotonic()
-        return frozenset(u for u, t in self._down.items() if now - t < self.DOWN_FOR)
-
-    def _unreached(self, base: str) -> None:
-        """A target at ``base`` was not reached: re-read the map (it may have left), skip it for
-        :attr:`DOWN_FOR` s, and after :attr:`STRIKES` misses in a row (a target in the map that
-        this client cannot reach: its public network is not routable from here) stop trying
-        targets directly at all."""
-        self._locator.stale()
-        self._down[base] = time.monotonic()
-        n = self._strikes[base] = self._strikes.get(base, 0) + 1
-        if n >= self.STRIKES and self.direct:
-            self.direct = False
-            self.direct_off = (f"target {base} not reachable {n} times in a row "
-                               "(its public address may not be routable from here: --via-proxy)")
-            _log.warning("object GET/HEAD go through the proxy from now on: %s", self.direct_off)
 
     async def _read_open(self, method: str, path: str, params: Mapping[str, str], headers: Mapping[str, str],
                          timeout: float | None, bck: Bck | None, obj: str) -> Resp:
@@ -309,19 +273,6 @@ class ObjectDataPath:
             if resp is not None:
                 return resp
         return await self._via_proxy(method, path, query, headers, None, timeout)
-
-    def _check_redirect(self, bck: Bck, obj: str, loc: str) -> None:
-        """A PUT's redirect names the target the cluster's current map picks: when it is not
-        the one the cached map picks, that map is out of date."""
-        table = self._locator.table
-        if table is None or bck.ns.is_remote:
-            return
-        try:
-            want = table.target(bck, obj).public_url
-        except AISError:
-            return
-        if not (loc.startswith(want) and loc[len(want):len(want) + 1] in ("/", "")):
-            self._locator.stale()
 
     # ----------------------------------------------------------------- calls
 
@@ -358,24 +309,9 @@ class ObjectDataPath:
                 base = (await self._locator.locate(bck, obj)).public_url
             except AISError:
                 base = ""
-            down = self._down and time.monotonic() - self._down.get(base, -1e18) < self.DOWN_FOR
-            if base.startswith(self._scheme) and not down:
+            if base.startswith(self._scheme) and not self._skipped(base):
                 return base + path + query, True
         return await self._retried(lambda: self._ask_proxy("GET", path, query, timeout)), False
-
-    def direct_failed(self, url: str, err: AISError) -> None:
-        """A request to the target URL from :meth:`read_url` failed with ``err``: as for the
-        aiohttp path, the map is re-read, an unreachable target is skipped a while, and a
-        401/403 turns direct access off."""
-        self.fallbacks += 1
-        if isinstance(err, TransientError):
-            u = url.split("://", 1)
-            self._unreached(u[0] + "://" + u[-1].split("/", 1)[0])
-        elif isinstance(err, HTTPError) and err.status in (401, 403):
-            self.direct = False
-            self.direct_off = f"the cluster refused direct target access ({err.status})"
-        else:
-            self._locator.stale()
 
     async def put_file(self, path: str, params: Mapping[str, str], headers: Mapping[str, str], file: Path,
                        offset: int, length: int, progress: Callable[[int], None] | None,

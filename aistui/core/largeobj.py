@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import rawio
+from . import rawio, threadwork
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, ChecksumMismatch, HTTPError, InvalidInput, NotFound, ObjectNotFound, TransientError
@@ -251,8 +251,8 @@ class LargeObjects:
         path = object_path(bck, obj)
         params = bck.query()
         where: tuple[str, bool] = await dp.read_url(path, params, bck=bck, obj=obj)
-        stopper = rawio.Stopper()
-        prog = rawio.Progress(progress)
+        stopper = threadwork.Stopper()
+        prog = threadwork.Progress(progress)
         nchunks = -(-total // chunk_size)
         chunks = iter(range(nchunks))
         hasher = new_hasher(ck_type) if ck_type else None
@@ -276,7 +276,7 @@ class LargeObjects:
             hdrs = {"Range": f"bytes={off}-{off + n - 1}"}
             try:
                 target = await conn.open(url)
-                await rawio.run_blocking(
+                await threadwork.run_blocking(
                     stopper, lambda: conn.get_into(url, target, hdrs, fd, off, n, on_answer, on_bytes))
             except (HTTPError, TransientError) as e:
                 if not direct:
@@ -314,7 +314,7 @@ class LargeObjects:
                     last += 1
                 off = nxt * chunk_size
                 n = min((last + 1) * chunk_size, total) - off
-                await rawio.run_blocking(stopper, functools.partial(_hash_region, fd, hasher, off, n, buf))
+                await threadwork.run_blocking(stopper, functools.partial(_hash_region, fd, hasher, off, n, buf))
                 nxt = last + 1
 
         tasks = [worker() for _ in range(min(workers, nchunks))]

@@ -1,19 +1,24 @@
 """Local paths of a transfer: which files an upload sends under which object names
-(:func:`plan_upload`), and where a download writes each object, never outside the chosen directory
-(:func:`safe_local_path`). No network; used by :mod:`aistui.core.transfer`, which re-exports both.
+(:func:`plan_upload`) and how it reads them (:func:`local_file` checks a file and reads a small one
+whole, :func:`file_chunks` streams a larger one off the event loop), and where a download writes
+each object, never outside the chosen directory (:func:`safe_local_path`, :class:`DestTree`). No
+network; used by :mod:`aistui.core.transfer` (which re-exports the first two) and
+:mod:`aistui.core.objdata`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import glob as globmod
 import os
-from collections.abc import Sequence
+import stat
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path, PurePosixPath
 
 from .errors import InvalidInput
 from .names import object_name_problem
 
-__all__ = ["DestTree", "plan_upload", "safe_local_path"]
+__all__ = ["DestTree", "plan_upload", "safe_local_path", "local_file", "file_chunks"]
 
 
 def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[Path, str]]:
@@ -109,3 +114,55 @@ class DestTree:
         if d not in self._made:
             d.mkdir(parents=True, exist_ok=True)
             self._made.add(d)
+
+
+# ------------------------------------------------------------------ the files an upload reads
+
+def local_file(src: Path | str, *, small: int = -1) -> tuple[Path, int, bytes | None]:
+    """``(path, size in bytes, contents)`` of a local file to upload, checked before anything is
+    sent; ``contents`` is the whole file when it is at most ``small`` bytes (read with the same
+    open that checks it can be read), else None.
+
+    Raises :class:`InvalidInput` (also a ``ValueError``) naming the path and the reason: it does
+    not exist, it is a directory, it is not a regular file (a FIFO or a device has no size to
+    send and may never end), it cannot be opened for reading, or it changed size while read."""
+    fpath = Path(src)
+    try:
+        st = os.stat(fpath)
+        if stat.S_ISDIR(st.st_mode):
+            raise InvalidInput(f"cannot upload {fpath}: it is a directory, not a file "
+                               "(directories go through transfer.plan_upload and transfer.upload)")
+        if not stat.S_ISREG(st.st_mode):
+            raise InvalidInput(f"cannot upload {fpath}: not a regular file (a FIFO, socket or device)")
+        with open(fpath, "rb") as f:
+            data = f.read() if st.st_size <= small else None
+    except FileNotFoundError:
+        raise InvalidInput(f"cannot upload {fpath}: no such file") from None
+    except OSError as e:
+        raise InvalidInput(f"cannot upload {fpath}: {(e.strerror or str(e)).lower()}") from None
+    if data is not None and len(data) != st.st_size:
+        raise InvalidInput(f"{fpath} changed while it was being uploaded")
+    return fpath, st.st_size, data
+
+
+async def file_chunks(path: Path, offset: int, length: int, chunk_size: int,
+                      progress: Callable[[int], None] | None) -> AsyncIterator[bytes]:
+    """Read ``length`` bytes of ``path`` from ``offset`` in chunks of ``chunk_size`` bytes (the last
+    shorter), off the event loop; ``progress(nbytes)`` after each. Raises :class:`InvalidInput`
+    when the file shrank."""
+    loop = asyncio.get_running_loop()
+    f = await loop.run_in_executor(None, open, path, "rb")
+    try:
+        if offset:
+            f.seek(offset)
+        left = length
+        while left > 0:
+            chunk = await loop.run_in_executor(None, f.read, min(chunk_size, left))
+            if not chunk:
+                raise InvalidInput(f"{path} shrank while it was being uploaded")
+            left -= len(chunk)
+            if progress:
+                progress(len(chunk))
+            yield chunk
+    finally:
+        f.close()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import stat
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +20,7 @@ from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .datapath import body_chunks
 from .errors import AISError, BucketNotFound, ChecksumMismatch, InvalidInput, NotFound, ObjectNotFound, ProtocolError
+from .localpaths import file_chunks, local_file
 from .models import Bck, ObjectProps, obj_ref
 from .names import quote_object, validate_object_name
 
@@ -43,55 +42,6 @@ def object_path(bck: Bck, obj: str) -> str:
     """The proxy path of one object, ``/v1/objects/<bucket>/<quoted object name>`` (the bucket's
     provider and namespace go in the query, :meth:`Bck.query`)."""
     return f"/v1/objects/{bck.name}/{quote_object(obj)}"
-
-
-def _local_file(src: Path | str, *, small: int = -1) -> tuple[Path, int, bytes | None]:
-    """``(path, size in bytes, contents)`` of a local file to upload, checked before anything is
-    sent; ``contents`` is the whole file when it is at most ``small`` bytes (read with the same
-    open that checks it can be read), else None.
-
-    Raises :class:`InvalidInput` (also a ``ValueError``) naming the path and the reason: it does
-    not exist, it is a directory, it is not a regular file (a FIFO or a device has no size to
-    send and may never end), it cannot be opened for reading, or it changed size while read."""
-    fpath = Path(src)
-    try:
-        st = os.stat(fpath)
-        if stat.S_ISDIR(st.st_mode):
-            raise InvalidInput(f"cannot upload {fpath}: it is a directory, not a file "
-                               "(directories go through transfer.plan_upload and transfer.upload)")
-        if not stat.S_ISREG(st.st_mode):
-            raise InvalidInput(f"cannot upload {fpath}: not a regular file (a FIFO, socket or device)")
-        with open(fpath, "rb") as f:
-            data = f.read() if st.st_size <= small else None
-    except FileNotFoundError:
-        raise InvalidInput(f"cannot upload {fpath}: no such file") from None
-    except OSError as e:
-        raise InvalidInput(f"cannot upload {fpath}: {(e.strerror or str(e)).lower()}") from None
-    if data is not None and len(data) != st.st_size:
-        raise InvalidInput(f"{fpath} changed while it was being uploaded")
-    return fpath, st.st_size, data
-
-
-async def _file_chunks(path: Path, offset: int, length: int, progress: ProgressFn | None) -> AsyncIterator[bytes]:
-    """Read ``length`` bytes of ``path`` from ``offset`` in chunks, off the event loop."""
-    loop = asyncio.get_running_loop()
-    f = await loop.run_in_executor(None, open, path, "rb")
-    try:
-        if offset:
-            f.seek(offset)
-        left = length
-        while left > 0:
-            chunk = await loop.run_in_executor(None, f.read, min(CHUNK, left))
-            if not chunk:
-                raise InvalidInput(f"{path} shrank while it was being uploaded")
-            left -= len(chunk)
-            if progress:
-                progress(len(chunk))
-            yield chunk
-    finally:
-        f.close()
-
-
 
 
 def _range_headers(byte_range: tuple[int, int | None] | None) -> dict[str, str]:
@@ -290,7 +240,7 @@ class ObjectData:
             if progress:
                 progress(size)
         else:
-            fpath, size, whole = _local_file(data, small=SMALL_FILE)
+            fpath, size, whole = local_file(data, small=SMALL_FILE)
             if whole is not None:  # one read beats a thread hop per chunk
                 body = whole
                 if progress:
@@ -299,7 +249,7 @@ class ObjectData:
                 body = None  # sent with sendfile from the file (core/rawio.py)
                 raw_file = fpath
             else:
-                body = _file_chunks(fpath, 0, size, progress)
+                body = file_chunks(fpath, 0, size, CHUNK, progress)
             headers["Content-Length"] = str(size)
         if raw_file is not None and self._c.datapath is not None:
             resp_headers = await self._c.datapath.put_file(path, params, headers, raw_file, 0, size, progress,
@@ -336,7 +286,7 @@ class ObjectData:
             raise InvalidInput("part size must be positive")
         if file is None:
             raise InvalidInput(f"nothing to upload as {bck}/{obj}: give a file path")
-        fpath, size, _ = _local_file(file)
+        fpath, size, _ = local_file(file)
         path = object_path(bck, obj)
         r = await self._c.request("POST", path, params=bck.query(), json=self._c.action("mpt-upload"))
         upload_id = r.text.strip().strip('"')
@@ -353,7 +303,7 @@ class ObjectData:
                 if self._c.datapath is not None and rawio.enabled(self._c.endpoint):  # sendfile (core/rawio.py)
                     await self._c.datapath.put_file(path, qp, {}, fpath, off, length, progress, None)
                     return
-                body = _file_chunks(fpath, off, length, progress)
+                body = file_chunks(fpath, off, length, CHUNK, progress)
                 if self._c.datapath is not None:  # the body over aiohttp (core/datapath.py)
                     await self._c.datapath.put(path, qp, {"Content-Length": str(length)}, body, None)
                     return

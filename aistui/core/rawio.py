@@ -35,7 +35,6 @@ import logging
 import os
 import socket
 import struct
-import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -43,8 +42,9 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response, transport_error
+from .threadwork import Progress, Stopper, run_blocking
 
-__all__ = ["enabled", "RawConn", "Stopper", "RawAnswer", "Progress", "counters", "connect", "run_blocking", "put_file"]
+__all__ = ["enabled", "RawConn", "RawAnswer", "counters", "connect", "put_file"]
 
 _log = logging.getLogger("aistui.http")
 T = TypeVar("T")
@@ -60,45 +60,6 @@ counters: dict[str, int] = {"get": 0, "put": 0}
 def enabled(url: str) -> bool:
     """Whether a request to ``url`` may use this path: plain ``http://`` and ``AISTUI_RAW_IO`` not 0."""
     return url.startswith("http://") and os.environ.get("AISTUI_RAW_IO", "1") != "0"
-
-
-class Stopper:
-    """Stops the blocking socket work of one transfer: :meth:`stop` shuts down every socket
-    registered with it (a blocked ``recv_into``/``sendfile`` returns at once) and makes
-    :meth:`check` raise :class:`asyncio.CancelledError` in the worker threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._socks: set[socket.socket] = set()
-        self.stopped = False
-
-    def add(self, sock: socket.socket) -> None:
-        with self._lock:
-            if self.stopped:
-                _shut(sock)
-            self._socks.add(sock)
-
-    def discard(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._socks.discard(sock)
-
-    def stop(self) -> None:
-        """Shut down every registered socket; later :meth:`check` calls raise."""
-        with self._lock:
-            self.stopped = True
-            for s in self._socks:
-                _shut(s)
-
-    def check(self) -> None:
-        if self.stopped:
-            raise asyncio.CancelledError()
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 class RawAnswer:
@@ -356,34 +317,6 @@ class RawConn:
             raise
 
 
-class Progress:
-    """Bytes reported from worker threads to ``fn`` on the event loop, at most one call per
-    ``every`` bytes (plus the rest at :meth:`flush`)."""
-
-    def __init__(self, fn: Callable[[int], None] | None, every: int = 1024 * 1024):
-        self._fn = fn
-        self._loop = asyncio.get_running_loop()
-        self._every = every
-        self._lock = threading.Lock()
-        self._pending = 0
-
-    def add(self, n: int) -> None:
-        fn = self._fn
-        if fn is None:
-            return
-        with self._lock:
-            self._pending += n
-            if self._pending < self._every:
-                return
-            n, self._pending = self._pending, 0
-        self._loop.call_soon_threadsafe(fn, n)
-
-    def flush(self) -> None:
-        if self._fn is not None and self._pending:
-            n, self._pending = self._pending, 0
-            self._fn(n)
-
-
 async def connect(url: str, timeout: float, connect_timeout: float) -> tuple[RawConn, str, Stopper]:
     """A new :class:`RawConn` to the node of ``url`` with its own :class:`Stopper`, and the
     request target."""
@@ -391,46 +324,6 @@ async def connect(url: str, timeout: float, connect_timeout: float) -> tuple[Raw
     conn = RawConn(stopper, timeout, connect_timeout)
     target = await conn.open(url)
     return conn, target, stopper
-
-
-async def run_blocking(stopper: Stopper, fn: Callable[[], T]) -> T:
-    """``fn()`` on a new thread; cancelling the caller stops ``stopper`` (its sockets are shut
-    down) and waits for the thread to end before the cancellation goes on, so no thread writes
-    into a file that the caller is about to remove."""
-    loop = asyncio.get_running_loop()
-    fut: asyncio.Future[T] = loop.create_future()
-
-    def run() -> None:
-        try:
-            res = fn()
-        except BaseException as e:  # noqa: BLE001 - handed to the awaiting coroutine
-            loop.call_soon_threadsafe(_settle, fut, None, e)
-        else:
-            loop.call_soon_threadsafe(_settle, fut, res, None)
-
-    t = threading.Thread(target=run, name="aistui-rawio", daemon=True)
-    t.start()
-    try:
-        return await asyncio.shield(fut)
-    except asyncio.CancelledError:
-        stopper.stop()
-        while not fut.done():
-            try:
-                await asyncio.shield(fut)
-            except asyncio.CancelledError:
-                continue
-            except BaseException:  # noqa: BLE001 - the thread's own error after the stop
-                break
-        raise
-
-
-def _settle(fut: asyncio.Future[T], res: T | None, err: BaseException | None) -> None:
-    if fut.done():
-        return
-    if err is not None:
-        fut.set_exception(err)
-    else:
-        fut.set_result(res)  # type: ignore[arg-type]  # None only with err
 
 
 async def put_file(url: str, headers: Mapping[str, str], file: Path, offset: int, length: int,

@@ -17,7 +17,7 @@ SUBMODULES = ["client", "cluster", "buckets", "objects", "jobs", "etl", "models"
               "storage", "configapi", "conftree", "balance", "shards", "leanhttp", "archive", "doctor",
               "housekeeping", "largeobj", "multipart", "objmeta", "promote",
               "transferrun", "shardplan", "shardverify",
-              "storagemodel", "storageparse", "balancemodel", "labels", "rawio"]
+              "storagemodel", "storageparse", "balancemodel", "labels", "rawio", "threadwork", "route"]
 
 PROBE = """
 import sys
