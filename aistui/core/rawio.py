@@ -41,6 +41,8 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from multidict import CIMultiDict, CIMultiDictProxy
+
 from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response, transport_error
 from .threadwork import Progress, Stopper, run_blocking
 
@@ -63,30 +65,18 @@ def enabled(url: str) -> bool:
 
 
 class RawAnswer:
-    """The head of an HTTP/1.1 answer: ``status``, ``headers`` (case-insensitive ``get``), the
+    """The head of an HTTP/1.1 answer: ``status``, ``headers`` (read-only, any case, as
+    :mod:`aistui.core.leanhttp` gives them: multidict's ``CIMultiDictProxy``), the
     body bytes that arrived with the head (``early``) and ``length`` (Content-Length, bytes)."""
 
     __slots__ = ("status", "headers", "early", "length", "keep")
 
     def __init__(self, status: int, headers: dict[str, str], early: bytes, length: int, keep: bool):
         self.status = status
-        self.headers = _Headers(headers)
+        self.headers: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict(headers))
         self.early = early
         self.length = length
         self.keep = keep
-
-
-class _Headers(dict[str, str]):
-    """Response headers keyed in lower case; ``get``/``[]`` take any case."""
-
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        return super().get(key.lower(), default)
-
-    def __getitem__(self, key: str) -> str:
-        return super().__getitem__(key.lower())
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and super().__contains__(key.lower())
 
 
 def _parse_head(raw: bytes, url: str) -> tuple[int, dict[str, str]]:

@@ -101,9 +101,9 @@ async def run_blocking(stopper: Stopper, fn: Callable[[], T]) -> T:
         try:
             res = fn()
         except BaseException as e:  # noqa: BLE001 - handed to the awaiting coroutine
-            loop.call_soon_threadsafe(_settle, fut, None, e)
+            loop.call_soon_threadsafe(_fail, fut, e)
         else:
-            loop.call_soon_threadsafe(_settle, fut, res, None)
+            loop.call_soon_threadsafe(_done, fut, res)
 
     t = threading.Thread(target=run, name="aistui-rawio", daemon=True)
     t.start()
@@ -121,10 +121,11 @@ async def run_blocking(stopper: Stopper, fn: Callable[[], T]) -> T:
         raise
 
 
-def _settle(fut: asyncio.Future[T], res: T | None, err: BaseException | None) -> None:
-    if fut.done():
-        return
-    if err is not None:
+def _done(fut: asyncio.Future[T], res: T) -> None:
+    if not fut.done():
+        fut.set_result(res)
+
+
+def _fail(fut: asyncio.Future[T], err: BaseException) -> None:
+    if not fut.done():
         fut.set_exception(err)
-    else:
-        fut.set_result(res)  # type: ignore[arg-type]  # None only with err
