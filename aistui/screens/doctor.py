@@ -27,7 +27,7 @@ from ..core.errors import AISError
 from ..core.models import Bck
 from ..format import size
 from ..messages import LoadFailed
-from ..widgets.dialogs import ConfirmDialog, PromptDialog
+from ..widgets.dialogs import ConfirmDialog, PromptDialog, listed
 from ..widgets.keybar import KeyBar
 from ..widgets.linetable import LineTable
 from ..widgets.status import StatusBar
@@ -230,10 +230,6 @@ class DoctorScreen(AISScreen):
         names = sorted({g.name for g in self.findings if g is not None and g.kind == kind})
         return (kind, names) if names else None
 
-    @staticmethod
-    def _listed(names: list[str]) -> list[str]:
-        return [f"  {n}" for n in names[:8]] + ([f"  … and {len(names) - 8:,} more"] if len(names) > 8 else [])
-
     def _delete(self, every: bool) -> None:
         if self.console.refuse_if_read_only("delete"):
             return
@@ -242,7 +238,7 @@ class DoctorScreen(AISScreen):
             return
         kind, names = picked
         lines = [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} ({kind}) from {self.bck}:",
-                 *self._listed(names), "", "This cannot be undone."]
+                 *listed(names), "", "This cannot be undone."]
 
         def done(ok: bool | None) -> None:
             if ok:
@@ -268,7 +264,7 @@ class DoctorScreen(AISScreen):
                 self.notify("quarantine into another bucket than the one scanned", severity="error")
                 return
             lines = [f"Quarantine {len(names):,} object{'s' if len(names) > 1 else ''} ({kind}) of {self.bck}: "
-                     f"copy them to {dst}, then delete them here:", *self._listed(names)]
+                     f"copy them to {dst}, then delete them here:", *listed(names)]
 
             def confirmed(ok: bool | None) -> None:
                 if ok:

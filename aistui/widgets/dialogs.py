@@ -71,6 +71,20 @@ class Dialog(ModalScreen[R]):
         self.dismiss(None)
 
 
+def listed(names: list[str], limit: int = 8) -> list[str]:
+    """The lines a confirm shows for ``names``: the first ``limit``, indented, then how many more."""
+    more = [f"  … and {len(names) - limit:,} more"] if len(names) > limit else []
+    return [f"  {n}" for n in names[:limit]] + more
+
+
+def delete_lines(names: list[str], nbytes: int, where: str) -> list[str]:
+    """What the confirm of deleting ``names`` (``nbytes`` bytes in all) from ``where`` (a bucket or
+    a directory, as shown) says: the count and size, the names (:func:`listed`), and that it
+    cannot be undone."""
+    return [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} ({fmt.size(nbytes)}) from {where}:",
+            *listed(names), "", "This cannot be undone."]
+
+
 class ConfirmDialog(Dialog[bool]):
     """Asks before a destructive action. ``lines`` say what will be touched (plain text, never
     markup). With ``type_to_confirm`` the user must type that text (e.g. a bucket name).

@@ -18,7 +18,7 @@ from textual.worker import Worker
 from ... import format as fmt
 from ...core.errors import AISError
 from ...spell import data as spell
-from ...widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog
+from ...widgets.dialogs import ConfirmDialog, PromptDialog, TransferDialog, delete_lines
 from ..base import AISScreen
 from .preview import FullPreview
 
@@ -101,9 +101,7 @@ class GalleryActions(AISScreen):
             return
         sizes = dict(self.items)
         total = sum(max(0, sizes.get(n, 0)) for n in names)
-        lines = [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} ({fmt.size(total)}) "
-                 f"from {self.bck}:"] + [f"  {n}" for n in names[:8]] + (
-                 [f"  … and {len(names) - 8:,} more"] if len(names) > 8 else []) + ["", "This cannot be undone."]
+        lines = delete_lines(names, total, str(self.bck))
 
         def done(ok: bool | None) -> None:
             if ok:

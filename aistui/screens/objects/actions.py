@@ -16,7 +16,7 @@ from textual import work
 from ... import format as fmt
 from ...core.errors import AISError, InvalidInput
 from ...spell import data as spell
-from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog
+from ...widgets.dialogs import ChoiceDialog, ConfirmDialog, PromptDialog, delete_lines, listed
 from ...widgets.inspector import ObjectInspector
 from ...widgets.objlist import ObjectList
 from ...widgets.objops import ColumnsDialog, CustomEdit, CustomMetaDialog, ReportDialog
@@ -80,10 +80,7 @@ class ObjectActions(AISScreen):
         names = self.chosen()
         if not names:
             return
-        shown = [f"  {n}" for n in names[:8]] + ([f"  … and {len(names) - 8:,} more"] if len(names) > 8 else [])
-        lines = [f"Delete {len(names):,} object{'s' if len(names) > 1 else ''} "
-                 f"({fmt.size(self.query_one(ObjectList).total_size(names))}) from {self.label}:"] + shown + [
-                 "", "This cannot be undone."]
+        lines = delete_lines(names, self.query_one(ObjectList).total_size(names), self.label)
 
         def done(ok: bool | None) -> None:
             if ok:
@@ -133,9 +130,7 @@ class ObjectActions(AISScreen):
         if not names:
             return
         lines = [f"Evict the in-cluster copies of {len(names):,} object{'s' if len(names) > 1 else ''} of "
-                 f"{self.label}:"] + [f"  {n}" for n in names[:8]] + (
-                 [f"  … and {len(names) - 8:,} more"] if len(names) > 8 else []) + [
-                 "", "The remote origin keeps them; a later GET fetches them again."]
+                 f"{self.label}:", *listed(names), "", "The remote origin keeps them; a later GET fetches them again."]
 
         def done(ok: bool | None) -> None:
             if ok:
