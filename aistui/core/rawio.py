@@ -38,7 +38,7 @@ import struct
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -203,6 +203,20 @@ class RawConn:
             lines.append(f"Content-Length: {length}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
+    def _ready(self, url: str) -> socket.socket:
+        """The connected socket, unless the transfer was stopped (raises ``CancelledError``)."""
+        sock = self._sock
+        if sock is None:
+            raise ConnectionFailed(url.split("?", 1)[0], "not connected")
+        self._stop.check()
+        return sock
+
+    def _fail(self, ans: RawAnswer, body: bytes, method: str, url: str) -> NoReturn:
+        """Close the connection and raise the :class:`AISError` of an answer >= 300."""
+        self.close()
+        raise error_from_response(ans.status, body, method=method, url=url.split("?", 1)[0],
+                                  hdr_error=ans.headers.get("Hdr-Error"))
+
     def get_into(self, url: str, target: str, headers: Mapping[str, str], fd: int, offset: int, length: int,
                  check: Callable[[RawAnswer], None], on_bytes: Callable[[int], None]) -> RawAnswer:
         """(thread) ``GET`` ``target`` with ``headers`` (a ``Range`` of ``length`` bytes) and write
@@ -211,20 +225,14 @@ class RawConn:
         :class:`AISError` (nothing written); a body of another length than ``length``, or cut
         short, raises :class:`ProtocolError`/:class:`ConnectionFailed` (bytes may have been
         written: the caller retries or drops the file)."""
-        sock = self._sock
-        if sock is None:
-            raise ConnectionFailed(url.split("?", 1)[0], "not connected")
-        self._stop.check()
+        sock = self._ready(url)
         t0 = time.perf_counter()
         try:
             sock.sendall(self._request("GET", url, target, headers, None))
             ans = self._read_head(sock, url)
             _log.info("GET %s %s %.1fms", target.split("?", 1)[0], ans.status, (time.perf_counter() - t0) * 1e3)
             if ans.status >= 300:
-                body = self._error_body(sock, ans)
-                self.close()
-                raise error_from_response(ans.status, body, method="GET", url=url.split("?", 1)[0],
-                                          hdr_error=ans.headers.get("Hdr-Error"))
+                self._fail(ans, self._error_body(sock, ans), "GET", url)
             if ans.length != length:
                 self.close()
                 raise ProtocolError(url.split("?", 1)[0], f"answered {ans.length} bytes for a range of {length}")
@@ -271,10 +279,7 @@ class RawConn:
         :class:`~aistui.core.errors.InvalidInput`."""
         from .errors import InvalidInput
 
-        sock = self._sock
-        if sock is None:
-            raise ConnectionFailed(url.split("?", 1)[0], "not connected")
-        self._stop.check()
+        sock = self._ready(url)
         t0 = time.perf_counter()
         try:
             sock.sendall(self._request("PUT", url, target, headers, length))
@@ -293,9 +298,7 @@ class RawConn:
             body = self._error_body(sock, ans)
             _log.info("PUT %s %s %.1fms", target.split("?", 1)[0], ans.status, (time.perf_counter() - t0) * 1e3)
             if ans.status >= 300:
-                self.close()
-                raise error_from_response(ans.status, body, method="PUT", url=url.split("?", 1)[0],
-                                          hdr_error=ans.headers.get("Hdr-Error"))
+                self._fail(ans, body, "PUT", url)
             counters["put"] += 1
             if not ans.keep or len(body) != ans.length:
                 self.close()
