@@ -394,12 +394,13 @@ class Bench:
             return None
         return dt
 
-    async def _core_upload(self, client: Any, Bck: Any, transfer: Any, src: Path, conc: int, bucket: str) -> float:
+    async def _core_upload(self, client: Any, Bck: Any, transfer: Any, src: Path, conc: int, bucket: str,
+                           skip_vc: bool = False) -> float:
         bck = Bck.parse(f"ais://{bucket}")
         await client.buckets.create(bck)
         gc.collect()
         t0 = time.perf_counter()
-        res = await transfer.upload(client, bck, transfer.plan_upload([src]), concurrency=conc)
+        res = await transfer.upload(client, bck, transfer.plan_upload([src]), concurrency=conc, skip_vc=skip_vc)
         dt = time.perf_counter() - t0
         if not res.ok or len(res.done) != self.a.files:
             raise RuntimeError(f"core upload: {len(res.failed)} failed, e.g. {next(iter(res.failed.items()), None)}")
@@ -491,6 +492,22 @@ class Bench:
                 return float("nan") if dt is None else dt
             put_rows.append((self.row("put-cli", workload="put", side="cli", objects=self.a.files, nbytes=nbytes,
                                       label="`ais put DIR ais://B --recursive`"), cli_put))
+        if self.a.skip_vc:   # both sides skip loading an existing object's metadata (new objects en masse)
+            c = max(concs)
+            r = self.row(f"putsvc-core-c{c}", workload="put", side="core", objects=self.a.files, nbytes=nbytes,
+                         label=f"core `transfer.upload(..., concurrency={c}, skip_vc=True)`")
+            put_rows.append((r, lambda rep, c=c: loop.run_until_complete(
+                self._core_upload(client, Bck, transfer, src, c, self.bname(f"putsvc-c{c}-r{rep}"), skip_vc=True))))
+            if self.cli:
+                def cli_put_svc(rep: int) -> float:
+                    b = self.bname(f"putsvc-cli-r{rep}")
+                    loop.run_until_complete(client.buckets.create(Bck.parse(f"ais://{b}")))
+                    dt = self._run_cli(["put", str(src), f"ais://{b}/{src.name}/", "--recursive", "--yes",
+                                        "--skip-vc"])
+                    return float("nan") if dt is None else dt
+                put_rows.append((self.row("putsvc-cli", workload="put", side="cli", objects=self.a.files,
+                                          nbytes=nbytes, label="`ais put DIR ais://B --recursive --skip-vc`"),
+                                 cli_put_svc))
         self._round_robin("put", put_rows)
 
         # GET: the objects uploaded by the SDK's first sequential run (identical names and bytes)
@@ -638,6 +655,7 @@ class Bench:
             add(f"PUT (c{c})", f"put-core-c{c}", "put-sdk-seq", "SDK sequential put_file")
             add(f"PUT (c{c})", f"put-core-c{c}", "put-sdk-putfiles", "SDK put_files")
             add(f"PUT (c{c})", f"put-core-c{c}", "put-cli", "ais CLI")
+            add(f"PUT skip_vc (c{c})", f"putsvc-core-c{c}", "putsvc-cli", "ais CLI --skip-vc")
         for c in self.a.concurrency:
             add(f"GET (c{c})", f"get-core-c{c}", "get-sdk-seq", "SDK sequential read_all")
             add(f"GET (c{c})", f"get-core-c{c}", "get-cli", "ais CLI (into memory vs to disk: not like for like)")
@@ -787,6 +805,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--concurrency", default="16,32", help="core concurrency levels (default 16,32)")
     ap.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement (default 3)")
     ap.add_argument("--workloads", default="list,put,get", help="subset of list,put,get (default all)")
+    ap.add_argument("--skip-vc", action="store_true",
+                    help="also PUT with skip_vc on both sides (core at the highest concurrency, ais put --skip-vc)")
     ap.add_argument("--child-list", choices=["core", "sdk"], help=argparse.SUPPRESS)
     ap.add_argument("--child-bucket", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)

@@ -210,9 +210,14 @@ class ObjectData:
         progress: ProgressFn | None = None,
         timeout: float | None = None,
         checksum: tuple[str, str] | None = None,
+        skip_vc: bool = False,
     ) -> ObjectProps:
         """Store ``data`` (bytes, or a file path streamed from disk) as ``bck/obj``
         (``PUT /v1/objects/<b>/<o>``).
+
+        ``skip_vc`` (``?skip_vc=true``, ``ais put --skip-vc``) tells the target not to load an
+        existing object's metadata first: less work per PUT when writing new objects en masse,
+        but an overwrite then neither compares checksums nor carries the old version on.
 
         The body goes straight to the target (the proxy's 307 is followed by hand, since a
         streamed body cannot be replayed). ``custom`` is user metadata; ``checksum`` is
@@ -228,6 +233,8 @@ class ObjectData:
             raise InvalidInput(f"nothing to store as {bck}/{obj}: give data (bytes or a file path)")
         path = object_path(bck, obj)
         params = bck.query()
+        if skip_vc:
+            params["skip_vc"] = "true"
         headers: dict[str, str] = {}
         if custom:
             headers["Ais-Custom-Md"] = ",".join(f"{k}={v}" for k, v in custom.items())

@@ -61,12 +61,14 @@ async def upload(
     mpu_threshold: int = MPU_THRESHOLD,
     part_size: int = MPU_PART_SIZE,
     parts_in_flight: int = 4,
+    skip_vc: bool = False,
     retry_window: float = 120.0,
     backoff: tuple[float, float] = (0.5, 5.0),
 ) -> TransferResult:
     """Upload ``(path, object name)`` pairs with at most ``concurrency`` at once
     (``PUT /v1/objects/<b>/<o>``; files of at least ``mpu_threshold`` bytes by native multipart,
-    ``part_size`` bytes a part, ``parts_in_flight`` parts of one file at once).
+    ``part_size`` bytes a part, ``parts_in_flight`` parts of one file at once; ``skip_vc`` as
+    for :meth:`~aistui.core.objdata.ObjectData.put`, for the files sent in one PUT).
 
     ``on_progress`` is called after every chunk and file. Every file ends up in ``done`` or in
     ``failed`` with a reason (:class:`AISError` or ``OSError`` text); cancellation propagates.
@@ -100,7 +102,7 @@ async def upload(
                 await client.objects.put_multipart(bck, name, path, part_size=part_size,
                                                    concurrency=parts_in_flight, progress=count)
             else:
-                await client.objects.put(bck, name, path, progress=count)
+                await client.objects.put(bck, name, path, progress=count, skip_vc=skip_vc)
         except BaseException:
             prog.bytes_done -= sent
             raise

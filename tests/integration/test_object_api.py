@@ -272,3 +272,20 @@ async def test_uris_in_object_calls(client: AISClient, bucket: Bck, remote_bucke
             obj_ref(bad)
     with pytest.raises(InvalidInput):
         obj_ref("ais://b/x", "y")  # a URI with an object and a name too
+
+
+async def test_put_with_skip_vc_does_not_carry_the_old_version_on(client: AISClient, bucket: Bck, tmp_path: Path):
+    """``skip_vc`` (``ais put --skip-vc``): the target does not load the existing object first, so an
+    overwrite starts the version again; without it the version goes on. Also through transfer.upload."""
+    from aistui.core import transfer
+
+    assert (await client.objects.put(bucket, "svc", data=b"one")).version == "1"
+    assert (await client.objects.put(bucket, "svc", data=b"two")).version == "2"
+    assert (await client.objects.put(bucket, "svc", data=b"three", skip_vc=True)).version == "1"
+    assert await client.objects.get(bucket, "svc") == b"three"
+    f = tmp_path / "svc"
+    f.write_bytes(b"four")
+    res = await transfer.upload(client, bucket, [(f, "svc")], skip_vc=True)
+    assert res.ok and (await client.objects.head(bucket, "svc")).version == "1"
+    res = await transfer.upload(client, bucket, [(f, "svc")])
+    assert res.ok and (await client.objects.head(bucket, "svc")).version == "2"
