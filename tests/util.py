@@ -36,6 +36,21 @@ async def shown(pilot, app, cls, tries: int = 400) -> None:
     await until(pilot, lambda: isinstance(app.screen, cls) and app.screen.is_mounted, tries=tries)
 
 
+def notes_seen(app) -> list[str]:
+    """Every toast the app raises from now on, in order (a list that grows). A toast leaves the
+    screen after its timeout in wall-clock seconds, so on a loaded machine a test that looks at the
+    toasts on screen can miss one the user did see; this list keeps them all."""
+    seen: list[str] = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        seen.append(str(message))
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return seen
+
+
 @contextlib.contextmanager
 def dedicated_cluster(root, what: str, **kw) -> Iterator[LocalCluster]:
     """A LocalCluster of its own under ``root`` (``kw`` go to LocalCluster), stopped afterwards.

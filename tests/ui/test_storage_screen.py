@@ -17,7 +17,7 @@ from aistui.widgets.dialogs import ConfirmDialog, PromptDialog
 from aistui.widgets.linetable import LineTable
 from tests.ui.recorded_cluster import ENDPOINT
 from tests.ui.storage_recorded import storage_client
-from tests.util import dedicated_cluster, shown, until
+from tests.util import dedicated_cluster, notes_seen, shown, until
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +27,10 @@ def mp_cluster(tmp_path_factory):
         yield c
 
 
-def _notes(app) -> list[str]:
-    return [n.message for n in app._notifications]
-
-
 async def test_disable_then_enable_shows_the_state_change(mp_cluster):
     tid = mp_cluster.targets[1].daemon_id
     app = AISTui(ConnectionSettings(endpoint=mp_cluster.endpoint), refresh_s=0.5)
+    notes = notes_seen(app)  # the toasts raised, kept after they leave the screen
     async with app.run_test(size=(160, 48), notifications=True) as pilot:
         await shown(pilot, app, ClusterScreen)
         nodes = app.screen.query_one("#nodes", LineTable)
@@ -59,11 +56,11 @@ async def test_disable_then_enable_shows_the_state_change(mp_cluster):
         await until(pilot, lambda: str(table.get_cell(key, "state")) == "disabled", tries=600)
         assert "1 of 2 available" in str(table.get_cell(tid, "state"))
         await until(pilot, lambda: path in str(screen.query_one("#storage-alerts").render()))
-        assert any("job" in n and "started" in n and path in n for n in _notes(app)), _notes(app)
-        await until(pilot, lambda: any("finished" in n and path in n for n in _notes(app)), tries=600)
+        await until(pilot, lambda: any("job" in n and "started" in n and path in n for n in notes))
+        await until(pilot, lambda: any("finished" in n and path in n for n in notes), tries=600)
 
         await pilot.press("d")  # disabled already: said so, nothing asked
-        await until(pilot, lambda: any("nothing to disable" in n for n in _notes(app)))
+        await until(pilot, lambda: any("nothing to disable" in n for n in notes))
         assert isinstance(app.screen, StorageScreen)
 
         await pilot.press("e")
