@@ -51,6 +51,24 @@ def notes_seen(app) -> list[str]:
     return seen
 
 
+def promote_tree(prefix: str):
+    """A new directory (with a ``sub/`` inside) under the targets' promote root
+    (``aistui.core.promote.PROMOTE_ROOT``; v1.5.0 promotes only from there). The local cluster's
+    targets run on this machine, so a tree that cannot be made fails the test with the reason:
+    promote cannot be tried otherwise."""
+    from pathlib import Path
+
+    from aistui.core.promote import PROMOTE_ROOT
+
+    try:
+        Path(PROMOTE_ROOT).mkdir(parents=True, exist_ok=True)
+        src = Path(PROMOTE_ROOT) / unique(prefix)
+        (src / "sub").mkdir(parents=True)
+    except OSError as e:
+        pytest.fail(f"cannot create {PROMOTE_ROOT} ({e}): promote cannot be tried")
+    return src
+
+
 @contextlib.contextmanager
 def dedicated_cluster(root, what: str, **kw) -> Iterator[LocalCluster]:
     """A LocalCluster of its own under ``root`` (``kw`` go to LocalCluster), stopped afterwards.

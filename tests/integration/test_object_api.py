@@ -17,7 +17,7 @@ from aistui.core.errors import AISError, InvalidInput, NotFound, ObjectNotFound
 from aistui.core.models import obj_ref
 from aistui.core.promote import PROMOTE_ROOT
 from aistui.core.transfer import download
-from tests.util import unique
+from tests.util import promote_tree
 
 MiB = 1024 * 1024
 
@@ -197,15 +197,7 @@ async def test_blob_download_from_the_remote_ais_bucket(client: AISClient, remot
 
 
 async def test_promote_a_target_local_directory_and_file(client: AISClient, bucket: Bck):
-    root = Path(PROMOTE_ROOT)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        src = Path(os.path.join(root, unique("objapi")))
-        (src / "sub").mkdir(parents=True)
-    except OSError as e:  # the targets promote only from this tree; it is on this machine
-        if os.environ.get("CI"):  # CI runs as the cluster's owner: a missing tree is a failure there
-            pytest.fail(f"cannot create {PROMOTE_ROOT} ({e}): promote cannot be tried")
-        pytest.skip(f"cannot create {PROMOTE_ROOT} here ({e}): promote cannot be tried")
+    src = promote_tree("objapi")
     try:
         (src / "a.txt").write_bytes(b"A")
         (src / "sub" / "b.txt").write_bytes(b"B")

@@ -25,7 +25,7 @@ from aistui.screens.objects.apiforms import Multipart, UploadDialog
 from aistui.widgets.dialogs import ConfirmDialog, TransferDialog
 from aistui.widgets.form import FormDialog
 from aistui.widgets.objlist import ObjectList
-from tests.util import shown, unique, until
+from tests.util import promote_tree, shown, until
 
 KiB, MiB = 1 << 10, 1 << 20
 
@@ -114,14 +114,7 @@ async def test_b_blob_downloads_a_remote_object_as_a_tracked_job(ais, remais, cl
 
 
 async def test_p_promotes_a_target_local_directory(ais, client: AISClient, bucket: Bck):
-    try:
-        Path(PROMOTE_ROOT).mkdir(parents=True, exist_ok=True)
-        src = Path(PROMOTE_ROOT) / unique("ui")
-        (src / "sub").mkdir(parents=True)
-    except OSError as e:  # the targets promote only from this tree, on this machine
-        if os.environ.get("CI"):
-            pytest.fail(f"cannot create {PROMOTE_ROOT} ({e}): promote cannot be tried")
-        pytest.skip(f"cannot create {PROMOTE_ROOT} here ({e})")
+    src = promote_tree("ui")
     try:
         (src / "a.txt").write_bytes(b"A")
         (src / "sub" / "b.txt").write_bytes(b"B")
