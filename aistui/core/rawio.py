@@ -31,19 +31,28 @@ the proxy's redirect) and headers without ``Authorization``, like the aiohttp da
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
 import struct
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import NoReturn, TypeVar
 from urllib.parse import urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from .errors import AISError, ConnectionFailed, ProtocolError, RequestTimeout, error_from_response, transport_error
+from .errors import (
+    AISError,
+    ConnectionFailed,
+    InvalidInput,
+    ProtocolError,
+    RequestTimeout,
+    error_from_response,
+    transport_error,
+)
 from .threadwork import Progress, Stopper, run_blocking
 
 __all__ = ["enabled", "RawConn", "RawAnswer", "counters", "connect", "put_file"]
@@ -217,6 +226,18 @@ class RawConn:
         raise error_from_response(ans.status, body, method=method, url=url.split("?", 1)[0],
                                   hdr_error=ans.headers.get("Hdr-Error"))
 
+    @contextlib.contextmanager
+    def _guard(self, url: str) -> Generator[None]:
+        """(thread) One exchange: a socket error becomes the data path's :class:`AISError`
+        (:meth:`_io_error`); any other failure closes the connection and propagates."""
+        try:
+            yield
+        except OSError as e:
+            raise self._io_error(e, url) from None
+        except BaseException:
+            self.close()
+            raise
+
     def get_into(self, url: str, target: str, headers: Mapping[str, str], fd: int, offset: int, length: int,
                  check: Callable[[RawAnswer], None], on_bytes: Callable[[int], None]) -> RawAnswer:
         """(thread) ``GET`` ``target`` with ``headers`` (a ``Range`` of ``length`` bytes) and write
@@ -227,7 +248,7 @@ class RawConn:
         written: the caller retries or drops the file)."""
         sock = self._ready(url)
         t0 = time.perf_counter()
-        try:
+        with self._guard(url):
             sock.sendall(self._request("GET", url, target, headers, None))
             ans = self._read_head(sock, url)
             _log.info("GET %s %s %.1fms", target.split("?", 1)[0], ans.status, (time.perf_counter() - t0) * 1e3)
@@ -264,24 +285,16 @@ class RawConn:
             if not ans.keep:
                 self.close()
             return ans
-        except OSError as e:
-            raise self._io_error(e, url) from None
-        except BaseException:
-            self.close()
-            raise
 
     def put_region(self, url: str, target: str, headers: Mapping[str, str], fd: int, offset: int, length: int,
                    on_bytes: Callable[[int], None]) -> RawAnswer:
         """(thread) ``PUT`` ``length`` bytes of the open file ``fd`` from ``offset`` with
         ``os.sendfile`` (zero copy), then read the answer; ``on_bytes(n)`` after each slice of
-        :data:`SEND_SLICE` bytes. A
-        status >= 400 raises the mapped :class:`AISError`; a file that shrank raises
-        :class:`~aistui.core.errors.InvalidInput`."""
-        from .errors import InvalidInput
-
+        :data:`SEND_SLICE` bytes. A status >= 400 raises the mapped :class:`AISError`; a file that
+        shrank raises :class:`~aistui.core.errors.InvalidInput`."""
         sock = self._ready(url)
         t0 = time.perf_counter()
-        try:
+        with self._guard(url):
             sock.sendall(self._request("PUT", url, target, headers, length))
             pos, end = offset, offset + length
             out = sock.fileno()
@@ -303,11 +316,6 @@ class RawConn:
             if not ans.keep or len(body) != ans.length:
                 self.close()
             return ans
-        except OSError as e:
-            raise self._io_error(e, url) from None
-        except BaseException:
-            self.close()
-            raise
 
 
 async def connect(url: str, timeout: float, connect_timeout: float) -> tuple[RawConn, str, Stopper]:
