@@ -160,7 +160,12 @@ class PromptDialog(Dialog[str | None]):
                     yield Static(Text(self.help_text), classes="dialog-help")
             with Vertical(classes="dialog-foot"):
                 yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+                yield from self.compose_below_input()
                 yield self.keys_line()
+
+    def compose_below_input(self) -> ComposeResult:
+        """Widgets between the input and the keys line (none here; subclasses add fields)."""
+        yield from ()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

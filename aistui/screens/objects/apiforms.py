@@ -7,14 +7,13 @@ in flight for files of at least :data:`~aistui.core.objects.MPU_THRESHOLD` bytes
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Static
 
 from ... import format as fmt
 from ...core.archive import MATCH_MODES
@@ -22,6 +21,7 @@ from ...core.errors import InvalidInput
 from ...core.names import validate_object_name, validate_prefix
 from ...core.objects import MPU_PART_SIZE, MPU_THRESHOLD
 from ...core.promote import PROMOTE_ROOT, promote_source_problem
+from ...core.shardplan import parse_size
 from ...widgets.dialogs import PromptDialog
 from ...widgets.form import Field, FormDialog
 
@@ -199,22 +199,14 @@ class UploadDialog(PromptDialog):
         super().__init__(title, help_text, value, placeholder)
         self.multipart = multipart or Multipart()
 
-    def compose(self) -> ComposeResult:
+    def compose_below_input(self) -> ComposeResult:
         m = self.multipart
-        with Vertical():
-            yield Label(Text(self.title_text), classes="dialog-title")
-            if self.help_text:
-                with VerticalScroll(classes="dialog-scroll", can_focus=False):
-                    yield Static(Text(self.help_text), classes="dialog-help")
-            with Vertical(classes="dialog-foot"):
-                yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
-                with Horizontal(classes="upload-mpu"):
-                    yield Static(Text(f"files ≥ {fmt.size(m.threshold)}: multipart, part size"))
-                    yield Input(value=_size_text(m.part_size), id="upload-part-size")
-                    yield Static(Text("in flight"))
-                    yield Input(value=str(m.parts_in_flight), id="upload-parts")
-                yield Static("", id="upload-error")
-                yield self.keys_line()
+        with Horizontal(classes="upload-mpu"):
+            yield Static(Text(f"files ≥ {fmt.size(m.threshold)}: multipart, part size"))
+            yield Input(value=_size_text(m.part_size), id="upload-part-size")
+            yield Static(Text("in flight"))
+            yield Input(value=str(m.parts_in_flight), id="upload-parts")
+        yield Static("", id="upload-error")
 
     def submit(self) -> None:
         try:
@@ -229,18 +221,14 @@ class UploadDialog(PromptDialog):
         super().submit()
 
 
-_UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "kb": 1000, "mb": 1000**2, "gb": 1000**3}
-
-
 def parse_part_size(text: str) -> int:
-    """A part size: ``16MiB``, ``8MB``, ``1048576`` (bytes; IEC and SI units, case-insensitive),
+    """A part size: ``16MiB``, ``8MB``, ``1048576`` (bytes; :func:`~aistui.core.shardplan.parse_size`),
     from 1 KiB (v1.5.0 ``cmn.ChunkSizeMin``) to 5 GiB (``ChunkSizeMax``). Raises
     :class:`InvalidInput` naming the rule."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
-    unit = m.group(2).lower() if m else ""
-    if m is None or unit not in _UNITS:
-        raise InvalidInput(f"part size: not a size: {text!r} (e.g. 16MiB, 8MB, 1048576)")
-    n = int(float(m.group(1)) * _UNITS[unit])
+    try:
+        n = parse_size(text)
+    except InvalidInput as e:
+        raise InvalidInput(f"part size: {e}") from None
     if not 1 << 10 <= n <= 5 << 30:
         raise InvalidInput(f"part size: from 1KiB to 5GiB (the cluster's chunk limits), not {text!r}")
     return n
