@@ -1,5 +1,5 @@
-"""The object data path: object bodies (PUT and GET) and HEAD sent straight over aiohttp, GET and
-HEAD straight to the target that holds the object.
+"""The object data path: object bodies (PUT and GET) and HEAD sent over the lean client, aiohttp or
+raw sockets (below), GET and HEAD straight to the target that holds the object.
 
 Everything else goes through ``httpx.AsyncClient``; object bodies are the hot path of uploads,
 downloads and loaders, and httpx's per-request model building cost ~1.5 ms of client CPU per
@@ -33,9 +33,13 @@ Routes (followed from the AIS v1.5.0 source, ``ais/target.go`` ``checkObjVerb`` 
   ``Location`` the proxy answered (the 307 followed by hand).
 * **The lean HTTP client** (:mod:`aistui.core.leanhttp`, httptools on an asyncio Protocol) sends
   the plain-``http://`` requests with a body-less or bytes body (the small-object PUT and GET, the
-  proxy's redirects): ~4x less client CPU per request than aiohttp. HEAD, streamed bodies (files
-  over 1 MiB, multipart parts) and TLS stay on aiohttp. ``AISTUI_LEAN_HTTP=0`` in the environment,
-  or :attr:`ObjectDataPath.lean` set False, sends everything over aiohttp.
+  proxy's redirects): ~4x less client CPU per request than aiohttp. HEAD, streamed bodies and TLS
+  stay on aiohttp. ``AISTUI_LEAN_HTTP=0`` in the environment, or :attr:`ObjectDataPath.lean` set
+  False, sends everything over aiohttp.
+* **Large bodies over plain http go over raw sockets** (:mod:`aistui.core.rawio`): file PUTs over
+  1 MiB and multipart parts with ``sendfile`` (:meth:`ObjectDataPath.put_file`), the parallel
+  range GETs of ``download_parallel`` to the URL :meth:`ObjectDataPath.read_url` gives.
+  ``AISTUI_RAW_IO=0`` or HTTPS keeps them on aiohttp.
 * **Everything goes through the proxy** with ``ConnectionSettings.via_proxy`` (``--via-proxy``:
   deployments that expose only the proxy, behind a load balancer or an ingress), and when a token
   is set (a cluster with AuthN refuses direct target access; the bearer token goes to the proxy
@@ -54,6 +58,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
+from . import rawio
 from .errors import AISError, ProtocolError, TransientError, error_from_response, transport_error
 from .leanhttp import LeanPool, LeanResponse
 from .retry import on_transient
@@ -320,8 +325,6 @@ class ObjectDataPath(DirectRoute):
         redirects to, with ``sendfile`` on a thread (:func:`aistui.core.rawio.put_file`; plain
         http only: the caller checks :func:`~aistui.core.rawio.enabled`); returns the answer's
         headers. The body is sent once; ``progress(nbytes)`` as it goes."""
-        from . import rawio
-
         query = self._query(params)
         loc = await self._retried(lambda: self._ask_proxy("PUT", path, query, timeout))
         if self.direct and bck is not None:

@@ -53,7 +53,7 @@ PARALLEL_THRESHOLD = 64 * 1024 * 1024
 PARALLEL_CHUNK = 16 * 1024 * 1024
 #: range reads in flight
 PARALLEL_WORKERS = 4
-_HASH_READ = 8 * 1024 * 1024  # bytes per read when hashing the finished file
+_HASH_READ = 8 * 1024 * 1024  # bytes per read when hashing the ranges that landed, in order
 _IO_CHUNK = 4 * 1024 * 1024  # bytes read from the socket and written per step (memory: workers x this)
 
 
@@ -235,8 +235,9 @@ class LargeObjects:
                           check: Callable[[ObjectProps], None], progress: Callable[[int], None] | None,
                           ck_type: str = "") -> str | None:
         """The ranges of :meth:`download_parallel` over :mod:`aistui.core.rawio` (plain http):
-        ``workers`` threads, each with its own kept-alive connection, receive their ranges
-        straight into one buffer and ``pwrite`` it at the range's offset of ``fd``. The URL is
+        ``workers`` workers, each with its own kept-alive connection, receive their ranges on a
+        thread (:func:`~aistui.core.threadwork.run_blocking`) straight into one buffer and
+        ``pwrite`` it at the range's offset of ``fd``. The URL is
         the object's target from the cached map, or the proxy's redirect
         (:meth:`ObjectDataPath.read_url`); a direct target that fails (an error status or not
         reached) sends every worker through the proxy from then on. Each range is retried on

@@ -9,7 +9,9 @@ network; used by :mod:`aistui.core.transfer` (which re-exports the first two) an
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import glob as globmod
+import itertools
 import os
 import stat
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -18,7 +20,8 @@ from pathlib import Path, PurePosixPath
 from .errors import InvalidInput
 from .names import object_name_problem
 
-__all__ = ["DestTree", "plan_upload", "safe_local_path", "local_file", "file_chunks"]
+__all__ = ["DestTree", "plan_upload", "safe_local_path", "local_file", "file_chunks", "open_temp", "write_all",
+           "write_file"]
 
 
 def plan_upload(sources: Sequence[str | Path], prefix: str = "") -> list[tuple[Path, str]]:
@@ -94,7 +97,7 @@ class DestTree:
         self.dest = Path(dest)
         self.root = self.dest.resolve()
         self._dirs: dict[str, Path] = {"": self.root}
-        self._made: set[Path] = {self.root}
+        self._made: set[Path] = set()
 
     def path(self, obj_name: str, strip_prefix: str = "") -> Path:
         """The local path of ``obj_name`` (an absolute path under :attr:`root`)."""
@@ -114,6 +117,48 @@ class DestTree:
         if d not in self._made:
             d.mkdir(parents=True, exist_ok=True)
             self._made.add(d)
+
+
+# ------------------------------------------------------------------ writing a downloaded file
+
+_tmp_seq = itertools.count()
+
+
+def open_temp(target: Path) -> tuple[int, str]:
+    """A new, empty temporary file beside ``target`` (``.NAME.PID-N.part``, created exclusively,
+    mode 0666 less the umask, like a file written in place): ``(fd, path)``. Cheaper than
+    :func:`tempfile.mkstemp` (no random names), which matters at thousands of small objects/s."""
+    while True:
+        tmp = os.path.join(target.parent, f".{target.name[:40]}.{os.getpid()}-{next(_tmp_seq)}.part")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+
+
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to the file descriptor ``fd`` (``os.write`` may write less)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write ``data`` as ``target`` through a new temporary file beside it (:func:`open_temp`),
+    renamed into place: no partial file remains, and an existing symlink at ``target`` is
+    replaced, not followed. Raises ``OSError`` from the filesystem."""
+    fd, tmp = open_temp(target)
+    try:
+        try:
+            write_all(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+        tmp = ""
+    finally:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 # ------------------------------------------------------------------ the files an upload reads

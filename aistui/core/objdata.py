@@ -27,13 +27,14 @@ from .names import quote_object, validate_object_name
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["ObjectData", "ProgressFn", "MPU_THRESHOLD", "MPU_PART_SIZE", "CHUNK", "object_path"]
+__all__ = ["ObjectData", "ProgressFn", "MPU_THRESHOLD", "MPU_PART_SIZE", "MPU_PARTS_IN_FLIGHT", "CHUNK", "object_path"]
 
 #: ``progress(nbytes)`` is called with each chunk's size (bytes) as it is sent or received.
 ProgressFn = Callable[[int], None]
 
 MPU_THRESHOLD = 64 * 1024 * 1024   # bytes; files at least this large use native multipart upload
 MPU_PART_SIZE = 16 * 1024 * 1024   # bytes per part
+MPU_PARTS_IN_FLIGHT = 4            # parts of one file sent at once
 CHUNK = 256 * 1024                 # bytes per streamed chunk
 SMALL_FILE = 1024 * 1024           # bytes; smaller files are read in one go before sending
 
@@ -279,7 +280,7 @@ class ObjectData:
         file: Path | str | None = None,
         *,
         part_size: int = MPU_PART_SIZE,
-        concurrency: int = 4,
+        concurrency: int = MPU_PARTS_IN_FLIGHT,
         progress: ProgressFn | None = None,
     ) -> ObjectProps:
         """Upload a large file with AIS native multipart upload: ``mpt-upload`` for an id, parts

@@ -23,14 +23,14 @@ from .largeobj import LargeObjects
 from .models import Bck, Snode
 from .multiobj import DEFAULT_PROPS, ObjectSets
 from .multipart import HandUploads
-from .objdata import MPU_PART_SIZE, MPU_THRESHOLD, ObjectData, ProgressFn
+from .objdata import MPU_PART_SIZE, MPU_PARTS_IN_FLIGHT, MPU_THRESHOLD, ObjectData, ProgressFn
 from .objmeta import ObjectMeta
 from .promote import Promotions
 
 if TYPE_CHECKING:
     from .client import AISClient
 
-__all__ = ["ObjectAPI", "ProgressFn", "DEFAULT_PROPS", "MPU_THRESHOLD", "MPU_PART_SIZE"]
+__all__ = ["ObjectAPI", "ProgressFn", "DEFAULT_PROPS", "MPU_THRESHOLD", "MPU_PART_SIZE", "MPU_PARTS_IN_FLIGHT"]
 
 
 class ObjectAPI(ObjectData, ObjectSets, ObjectMeta, LargeObjects, HandUploads, Archives, Promotions):

@@ -39,7 +39,7 @@ import struct
 import time
 from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 from urllib.parse import urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -58,7 +58,6 @@ from .threadwork import Progress, Stopper, run_blocking
 __all__ = ["enabled", "RawConn", "RawAnswer", "counters", "connect", "put_file"]
 
 _log = logging.getLogger("aistui.http")
-T = TypeVar("T")
 _HEAD_MAX = 64 * 1024
 #: bytes of the receive buffer of one GET worker (one ``pwrite`` per full buffer)
 RECV_BUF = 1024 * 1024
@@ -335,8 +334,6 @@ async def put_file(url: str, headers: Mapping[str, str], file: Path, offset: int
     sent once (no retry: the caller asks the proxy again). Cancelling shuts the socket down.
     Raises :class:`InvalidInput` for a file that cannot be read or shrank, the mapped HTTP and
     transport errors."""
-    from .errors import InvalidInput
-
     try:
         fd = os.open(file, os.O_RDONLY)
     except OSError as e:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import itertools
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -37,9 +36,9 @@ from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .errors import AISError, InvalidInput, ObjectNotFound
 from .largeobj import PARALLEL_CHUNK, PARALLEL_THRESHOLD, PARALLEL_WORKERS
-from .localpaths import DestTree, plan_upload, safe_local_path
+from .localpaths import DestTree, open_temp, plan_upload, safe_local_path, write_all
 from .models import Bck
-from .objects import MPU_PART_SIZE, MPU_THRESHOLD
+from .objects import MPU_PART_SIZE, MPU_PARTS_IN_FLIGHT, MPU_THRESHOLD
 from .transferrun import Job, Progress, TransferResult, TransferRun
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ async def upload(
     on_progress: Callable[[Progress], None] | None = None,
     mpu_threshold: int = MPU_THRESHOLD,
     part_size: int = MPU_PART_SIZE,
-    parts_in_flight: int = 4,
+    parts_in_flight: int = MPU_PARTS_IN_FLIGHT,
     skip_vc: bool = False,
     retry_window: float = 120.0,
     backoff: tuple[float, float] = (0.5, 5.0),
@@ -230,43 +229,19 @@ async def download(
     return run.result()
 
 
-_tmp_seq = itertools.count()
-
-
-def _open_temp(target: Path) -> tuple[int, str]:
-    """A new, empty temporary file beside ``target`` (``.NAME.PID-N.part``, created exclusively,
-    mode 0666 less the umask, like a file written in place): ``(fd, path)``. Cheaper than
-    :func:`tempfile.mkstemp` (no random names), which matters at thousands of small objects/s."""
-    while True:
-        tmp = os.path.join(target.parent, f".{target.name[:40]}.{os.getpid()}-{next(_tmp_seq)}.part")
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
-        except FileExistsError:
-            continue
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
 async def _fetch(client: AISClient, bck: Bck, name: str, target: Path, run: TransferRun,
-                 tree: DestTree | None = None) -> None:
+                 tree: DestTree) -> None:
     """One attempt at ``name``: stream it to a temporary file beside ``target``, then rename. On
     any error (or cancellation) the temporary file is removed and its bytes taken off the
-    progress, and the error is raised for :meth:`TransferRun.send` to judge."""
+    progress, and the error is raised for :meth:`TransferRun.pump` to judge."""
     got = 0
     tmp_name = None
     try:
-        if tree is not None:
-            tree.make_parent(target)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = _open_temp(target)
+        tree.make_parent(target)
+        fd, tmp_name = open_temp(target)
         try:
             async for chunk in client.objects.iter_get(bck, name):
-                _write_all(fd, chunk)
+                write_all(fd, chunk)
                 got += len(chunk)
                 run.progress.bytes_done += len(chunk)
                 run.notify()
@@ -289,7 +264,7 @@ async def _fetch_parallel(client: AISClient, bck: Bck, name: str, target: Path, 
                           workers: int, chunk: int) -> None:
     """One attempt at a large object: parallel range reads into a temporary file beside
     ``target``, verified, then renamed (:meth:`LargeObjects.download_parallel`). On any error the
-    bytes counted are taken off the progress and the error raised for :meth:`TransferRun.send`."""
+    bytes counted are taken off the progress and the error raised for :meth:`TransferRun.pump`."""
     got = 0
 
     def count(n: int) -> None:

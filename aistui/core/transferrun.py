@@ -91,7 +91,7 @@ class TransferResult:
 @dataclass
 class TransferRun:
     """The retry policy and shared state of one upload or download: what each file's attempts go
-    through (:meth:`send`), so both directions retry and stop alike.
+    through (:meth:`pump`), so both directions retry and stop alike.
 
     * ``concurrency`` files at once (a semaphore); a file waiting to retry holds no slot.
     * :class:`~aistui.core.errors.TransientError` (a refused or reset connection, a timeout, a 503)
@@ -135,18 +135,11 @@ class TransferRun:
     def result(self) -> TransferResult:
         return TransferResult(self.done, self.failed, self.progress, self.stopped)
 
-    async def send(self, name: str, attempt: Callable[[], Awaitable[None]]) -> None:
-        """Run ``attempt()`` (one whole transfer of ``name``; it must undo its own partial work
-        when it raises) under the run's policy, and record the outcome. Never raises but
-        cancellation."""
-        try:  # the first attempt without a tenacity policy: building one cost ~10% of a small file's CPU
-            return await self._once(name, attempt)
-        except TransientError as e:
-            await self._retry(name, attempt, time.monotonic(), e)
-
     async def pump(self, items: Iterable[T], start: Callable[[T], Job | None]) -> None:
         """Send every item of ``items``: ``start(item)`` gives its ``(name, attempt)`` (or None
-        when it failed before starting, having called :meth:`fail`), sent as :meth:`send` does.
+        when it failed before starting, having called :meth:`fail`). ``attempt()`` is one whole
+        transfer of the item (it must undo its own partial work when it raises); the outcome is
+        recorded, never raised but cancellation.
         ``concurrency`` long-lived workers pull the items (no task per item: ~10 us of CPU each on
         a small object); a file that needs a retry waits for it in a task of its own, holding no
         worker. Returns when every item is done; cancellation cancels the workers and the retries
