@@ -10,21 +10,19 @@ so the command log spells them and the jobs they start are tracked (the end toas
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
 
 from ... import format as fmt
-from ...core.archive import is_archive_name
+from ...core.archive import ARCHIVE_EXTS, is_archive_name
 from ...core.errors import AISError, InvalidInput
-from ...core.localpaths import safe_local_path
+from ...core.localpaths import DestTree, write_file
 from ...spell import objapi as spell
 from ...widgets.dialogs import ConfirmDialog
-from ...widgets.inspector import ObjectInspector
 from ...widgets.objlist import ObjectList
-from ..base import AISScreen
+from .actions import ObjectActions
 from .apiforms import (
     MatchRequest,
     PromoteRequest,
@@ -38,29 +36,13 @@ from .apiforms import (
 )
 
 if TYPE_CHECKING:
-    from ...core.models import Bck
+    pass
 
 
-class ObjectAPIActions(AISScreen):
+class ObjectAPIActions(ObjectActions):
     """``b``, ``p``, ``A``, ``R`` on the objects screen (:class:`~.screen.ObjectsScreen` provides
-    ``bck``, ``label``, ``prefix`` and :meth:`reload`)."""
-
-    bck: Bck
-    label: str
-    prefix: str
-
-    def reload(self) -> None:  # pragma: no cover - the screen defines it
-        raise NotImplementedError
-
-    def _object_at_cursor(self) -> str | None:
-        name = self.query_one(ObjectList).cursor_key
-        return name if name and not name.endswith("/") else None
-
-    def _show_again(self, name: str) -> None:
-        """Fetch the details (and a shard's member list) of ``name`` again."""
-        inspector = self.query_one(ObjectInspector)
-        inspector.forget()
-        inspector.show(name)
+    ``bck``, ``label``, ``prefix`` and :meth:`reload`; the cursor's object and showing it again
+    come from :class:`~.actions.ObjectActions`)."""
 
     # ------------------------------------------------------------------ blob download
 
@@ -69,7 +51,7 @@ class ObjectAPIActions(AISScreen):
         asks first). An ``ais://`` bucket is refused unless its props name a remote backend."""
         if self.console.refuse_if_read_only("blob download"):
             return
-        name = self._object_at_cursor()
+        name = self._cursor_object()
         if name is None:
             self.notify("blob download: move the cursor onto an object", markup=False, timeout=4)
             return
@@ -92,7 +74,7 @@ class ObjectAPIActions(AISScreen):
         if not await self.app.push_screen_wait(ConfirmDialog("Blob download", blob_lines(self.label, name, size),
                                                              confirm_label="Start job")):
             return
-        self.run_call(f"blob download {name}", self._blob(name, size), lambda: self._show_again(name),
+        self.run_call(f"blob download {name}", self._blob(name, size), lambda: self._reinspect(name),
                       spell.blob_download(self.bck, name))
 
     async def _blob(self, name: str, size: int) -> list[str]:
@@ -130,9 +112,9 @@ class ObjectAPIActions(AISScreen):
     # ------------------------------------------------------------------ shards
 
     def _shard_at_cursor(self, what: str) -> str | None:
-        name = self._object_at_cursor()
+        name = self._cursor_object()
         if name is None or not is_archive_name(name):
-            self.notify(f"{what}: move the cursor onto a shard (.tar, .tgz, .tar.gz, .zip, .tar.lz4)",
+            self.notify(f"{what}: move the cursor onto a shard ({', '.join(ARCHIVE_EXTS)})",
                         markup=False, timeout=5)
             return None
         return name
@@ -155,7 +137,7 @@ class ObjectAPIActions(AISScreen):
                                                              shard_add_lines(self.label, shard, add),
                                                              confirm_label="Add")):
             return
-        self.run_call(f"add {add.archpath} to {shard}", self._append(shard, add), lambda: self._show_again(shard),
+        self.run_call(f"add {add.archpath} to {shard}", self._append(shard, add), lambda: self._reinspect(shard),
                       spell.append_to_shard(self.bck, shard, add.path, add.archpath))
 
     async def _append(self, shard: str, add: ShardAdd) -> None:
@@ -169,8 +151,7 @@ class ObjectAPIActions(AISScreen):
         if shard is None:
             return
         stem = shard.rsplit("/", 1)[-1]
-        for ext in (".tar.gz", ".tar.lz4", ".tgz", ".tar", ".zip"):
-            stem = stem.removesuffix(ext)
+        stem = next((stem[:-len(e)] for e in sorted(ARCHIVE_EXTS, key=len, reverse=True) if stem.endswith(e)), stem)
         dest = str(Path.cwd() / (stem or "members"))
 
         def got(req: MatchRequest | None) -> None:
@@ -206,22 +187,19 @@ class ObjectAPIActions(AISScreen):
 
 
 def _write_members(dest: Path, members: list[tuple[str, bytes]]) -> tuple[int, list[str]]:
-    """Write ``(member name, bytes)`` below ``dest`` (each through a temporary file renamed into
-    place: no partial file remains); returns how many were written and the names skipped
-    because they would land outside ``dest``. Raises ``OSError`` from the filesystem."""
+    """Write ``(member name, bytes)`` below ``dest`` (each through a new temporary file renamed
+    into place: no partial file remains, :func:`~aistui.core.localpaths.write_file`); returns how
+    many were written and the names skipped because they would land outside ``dest``. Raises
+    ``OSError`` from the filesystem."""
+    tree = DestTree(dest)
     written, skipped = 0, []
     for name, data in members:
         try:
-            path = safe_local_path(dest, name)
+            path = tree.path(name)
         except InvalidInput:
             skipped.append(name)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.part")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        tree.make_parent(path)
+        write_file(path, data)
         written += 1
     return written, skipped

@@ -19,14 +19,13 @@ from ... import format as fmt
 from ...core.archive import MATCH_MODES
 from ...core.errors import InvalidInput
 from ...core.names import validate_object_name, validate_prefix
-from ...core.objects import MPU_PART_SIZE, MPU_THRESHOLD
+from ...core.objects import MPU_PART_SIZE, MPU_PARTS_IN_FLIGHT, MPU_THRESHOLD
 from ...core.promote import PROMOTE_ROOT, promote_source_problem
 from ...core.shardplan import parse_size
+from ...spell.objapi import iec
 from ...widgets.dialogs import PromptDialog
 from ...widgets.form import Field, FormDialog
 
-#: parts of one multipart upload sent at once (``ObjectData.put_multipart``'s default)
-MPU_PARTS_IN_FLIGHT = 4
 YES_NO = ("no", "yes")
 
 
@@ -203,7 +202,7 @@ class UploadDialog(PromptDialog):
         m = self.multipart
         with Horizontal(classes="upload-mpu"):
             yield Static(Text(f"files ≥ {fmt.size(m.threshold)}: multipart, part size"))
-            yield Input(value=_size_text(m.part_size), id="upload-part-size")
+            yield Input(value=iec(m.part_size), id="upload-part-size")
             yield Static(Text("in flight"))
             yield Input(value=str(m.parts_in_flight), id="upload-parts")
         yield Static("", id="upload-error")
@@ -232,10 +231,3 @@ def parse_part_size(text: str) -> int:
     if not 1 << 10 <= n <= 5 << 30:
         raise InvalidInput(f"part size: from 1KiB to 5GiB (the cluster's chunk limits), not {text!r}")
     return n
-
-
-def _size_text(n: int) -> str:
-    for unit, mult in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= mult and n % mult == 0:
-            return f"{n // mult}{unit}"
-    return str(n)

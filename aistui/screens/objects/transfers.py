@@ -98,7 +98,7 @@ class TransferActions(AISScreen):
         parts, ``mpu.parts_in_flight`` at once."""
         mpu = mpu or Multipart()
         pairs = [(str(path), name) for path, name in plan]
-        sizes = [_size_of(path) for path, _ in plan]
+        sizes = [_size_of(plan[0][0])] if len(plan) == 1 else []  # the CLI spelling needs one file's size
         cmd = upload_chunked(self.bck, pairs, sizes, threshold=mpu.threshold, part_size=mpu.part_size,
                              parts_in_flight=mpu.parts_in_flight)
 
