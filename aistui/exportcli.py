@@ -135,14 +135,15 @@ async def _print_dry_run(spec: ExportSpec, cfg: DryRunConfig, code: str, as_json
             print(json.dumps(ev["result"], indent=1) if as_json else format_text(ev["result"]))
 
 
-async def _print_ddp(spec: ExportSpec, cfg: DryRunConfig, ranks: int, method: str, workers: int,
+async def _print_ddp(spec: ExportSpec, cfg: DryRunConfig, code: str, ranks: int, method: str, workers: int,
                      as_json: bool) -> int:
-    """``--dry-run --ranks N``: :func:`aistui.export.ddp.ddp_run` (progress on stderr, the result on
-    stdout). Exit code 1 when the coverage check fails. Raises ``DryRunError`` when a child fails."""
+    """``--dry-run --ranks N``: :func:`aistui.export.ddp.ddp_run` of ``code`` (the text written
+    out; progress on stderr, the result on stdout). Exit code 1 when the coverage check fails.
+    Raises ``DryRunError`` when a child fails."""
     from .export.ddp import ddp_run, format_ddp
 
     ok = False
-    async for ev in ddp_run(spec, cfg, ranks, start_method=method, workers=workers):
+    async for ev in ddp_run(spec, cfg, ranks, start_method=method, workers=workers, code=code):
         if ev["kind"] == "phase":
             print(f"[dry-run] {ev['text']}", file=sys.stderr, flush=True)
         elif ev["kind"] == "rank":
@@ -209,6 +210,10 @@ def run(args: argparse.Namespace, settings_of: Callable[[argparse.Namespace], An
         settings = settings_of(args)
         workers = [int(w) for w in args.workers.split(",") if w.strip()]
         spec = _export_spec(args, names, settings.endpoint)
+        if args.ranks and not args.dry_run:
+            raise InvalidInput("--ranks runs the code as ranks: it needs --dry-run")
+        if args.ranks:  # the code written out is the code the ranks run: its DDP mode
+            spec.ddp = True
         # A plain install has no torch and no SDK: say so before contacting the cluster or starting
         # a child (generating code needs neither).
         needs = check_dry_run(spec.style, decode=spec.decode) if args.dry_run else ""
@@ -237,8 +242,8 @@ def run(args: argparse.Namespace, settings_of: Callable[[argparse.Namespace], An
             cfg = DryRunConfig(workers=workers, max_batches=args.batches, max_seconds=args.seconds,
                                endpoint=settings.endpoint, token=settings.token or "")
             if args.ranks:
-                return await _print_ddp(spec, cfg, args.ranks, args.start_method, workers[0] if workers else 0,
-                                        args.json)
+                return await _print_ddp(spec, cfg, code, args.ranks, args.start_method,
+                                        workers[0] if workers else 0, args.json)
             await _print_dry_run(spec, cfg, code, args.json)
             return 0
 

@@ -1,4 +1,4 @@
-"""The live dry-run's figures: the bottleneck of one second of the loader, and a short history.
+"""The live dry-run's figures: the bottleneck of one second of the loader.
 
 Pure functions over the harness's ``tick`` events (:mod:`aistui.export.harness`, units: samples/s,
 MiB/s with MiB = 2^20 bytes, ms, CPU in cores) and the references of the first reference run

@@ -142,7 +142,7 @@ class _Search:
         point always runs, so a small budget still gives an answer."""
         if not self.walls:
             return True
-        est = (sum(self.walls) / len(self.walls)) if self.walls else self.cfg.point_seconds + 4.0
+        est = sum(self.walls) / len(self.walls)
         return est * factor + self.cfg.ref_seconds + 1.0 <= self.left()
 
     def rate(self, key: tuple) -> float:

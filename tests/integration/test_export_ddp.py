@@ -118,3 +118,17 @@ def test_headless_ranks(data):
     assert out.returncode == 0, out.stderr
     doc = json.loads(out.stdout)
     assert doc["ranks"] == 2 and doc["coverage"]["ok"] and doc["coverage"]["samples"] == N
+
+
+def test_headless_ranks_write_the_code_the_ranks_run(data, tmp_path):
+    """``--ranks`` without ``--ddp``: the file written is the DDP code the ranks ran; ``--ranks``
+    without ``--dry-run`` is refused, not ignored."""
+    base = [sys.executable, "-m", "aistui", "--endpoint", data["endpoint"], "export", "--bucket", str(data["flat"]),
+            "--prefix", "d/", "--style", "iter", "--batch-size", "8", "--ranks", "2"]
+    refused = subprocess.run(base, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "--dry-run" in refused.stderr
+    out = tmp_path / "loader.py"
+    ran = subprocess.run([*base, "--dry-run", "--json", "--out", str(out)], capture_output=True, text=True,
+                         timeout=180)
+    assert ran.returncode == 0, ran.stderr
+    assert "dist.get_rank()" in out.read_text()
