@@ -48,7 +48,7 @@ the ranks is named as such); exit code 1 when they do not.
 
 def add_parser(sub: Any) -> None:
     """Add ``export`` and its flags to the ``aistui`` subcommands ``sub``."""
-    from .export import LABELS, STYLES
+    from .export import LABELS, START_METHODS, STYLES
 
     ex = sub.add_parser("export", help="generate PyTorch loader code (and measure it with --dry-run)",
                         description=EXPORT_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -83,7 +83,7 @@ def add_parser(sub: Any) -> None:
                     help="dry-run: run the code as N torch.distributed ranks (gloo, this machine), one epoch "
                          "each (with --workers' first value), and check that the ranks together read every "
                          "sample exactly once; print per-rank and aggregate throughput")
-    ex.add_argument("--start-method", default="fork", choices=("fork", "spawn", "forkserver"),
+    ex.add_argument("--start-method", default="fork", choices=START_METHODS,
                     help="dry-run --ranks: how the rank processes start (default fork)")
     ex.add_argument("--tune", action="store_true",
                     help="search styles x num_workers x batch size (x requests in flight for pipe) within "

@@ -27,3 +27,6 @@ WEIGHTINGS: dict[str, str] = {
     "loss": "loss_weights(): per-label weights for CrossEntropyLoss(weight=...)",
     "sampler": "make_sampler(labels): a WeightedRandomSampler drawing the classes evenly",
 }
+
+#: how the ranks of a DDP dry-run start (``multiprocessing`` start methods; ``--start-method``)
+START_METHODS: tuple[str, ...] = ("fork", "spawn", "forkserver")

@@ -32,13 +32,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import START_METHODS
 from .dryrun import DryRunConfig, DryRunError, _lines, _reference, _reference_cmd, child_env
 from .snippet import ExportSpec, generate, validate
 from .spec import MAP_STYLES
 
 __all__ = ["START_METHODS", "coverage", "ddp_run", "format_ddp"]
 
-START_METHODS = ("fork", "spawn", "forkserver")
 
 
 def coverage(expected: list[str], per_rank: list[list[str]], *, padded: bool) -> dict[str, Any]:

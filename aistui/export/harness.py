@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import START_METHODS
 from . import harness_live as live
 from .harness_base import emit, keys_of, load_module, start
 from .harness_ddp import run_ddp
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--device", choices=("auto", "none"), default="auto",
                    help="with --live: copy each batch to a CUDA device when there is one")
     p.add_argument("--ranks", type=int, default=0, help="run as N torch.distributed ranks (gloo), one epoch each")
-    p.add_argument("--start-method", choices=("fork", "spawn", "forkserver"), default="fork")
+    p.add_argument("--start-method", choices=START_METHODS, default="fork")
     args = p.parse_args(argv)
     try:
         return run(args)

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .figures import percentile
 from .harness_base import emit
 
 # ----------------------------------------------------------------------------- the device seam
@@ -130,27 +131,26 @@ class Ticker(threading.Thread):
             cur = {p: _proc_cpu_s(p) for p in _children()}
             workers_s = sum(max(0.0, c - kids.get(p, 0.0)) for p, c in cur.items())
             kids = cur
-            waits = sorted(r[2] * 1000 for r in rows)
+            waits = [r[2] * 1000 for r in rows]
             samples = sum(r[0] for r in rows)
             nbytes = sum(r[1] for r in rows)
             tick: dict[str, Any] = {
                 "t_s": round(now - self.t0, 3), "dt_s": round(dt, 3), "batches": len(rows),
                 "samples": samples, "bytes": nbytes,
                 "samples_per_s": round(samples / dt, 3), "mib_per_s": round(nbytes / (1 << 20) / dt, 4),
-                "wait_p50_ms": round(_pct(waits, 50), 3) if waits else None,
-                "wait_p99_ms": round(_pct(waits, 99), 3) if waits else None,
+                "wait_p50_ms": _round3(percentile(waits, 50)),
+                "wait_p99_ms": _round3(percentile(waits, 99)),
                 "cpu_main": round((m - cpu_main) / dt, 3), "cpu_workers": round(workers_s / dt, 3),
                 "workers_alive": len(cur)}
             cpu_main = m
             if self.device is not None:
-                h2d = sorted(r[3] * 1000 for r in rows)
-                tick["h2d_p50_ms"] = round(_pct(h2d, 50), 3) if h2d else None
+                h2d = [r[3] * 1000 for r in rows]
+                tick["h2d_p50_ms"] = _round3(percentile(h2d, 50))
                 tick["h2d_mib_per_s"] = round(sum(r[4] for r in rows) / (1 << 20) / dt, 4)
                 tick["gpu_util"] = self.device.utilization()
             emit("tick", **tick)
 
 
-def _pct(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of already sorted values."""
-    k = max(0, min(len(sorted_values) - 1, -(-len(sorted_values) * q // 100) - 1))
-    return sorted_values[int(k)]
+def _round3(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
