@@ -118,6 +118,12 @@ class ObjectDataPath(DirectRoute):
         self.lean = self._scheme == "http://" and os.environ.get("AISTUI_LEAN_HTTP", "1") != "0"
         self._pool: LeanPool | None = None
 
+    @property
+    def raw(self) -> bool:
+        """Whether large bodies (file PUTs, parallel range GETs) go over :mod:`aistui.core.rawio`:
+        plain http and ``AISTUI_RAW_IO`` not 0 (read on every call)."""
+        return rawio.enabled(self._c.endpoint)
+
     def close(self) -> None:
         """Close the lean client's connections (the aiohttp ones close with ``client.http``)."""
         if self._pool is not None:
@@ -323,7 +329,7 @@ class ObjectDataPath(DirectRoute):
                        timeout: float | None, *, bck: Bck | None = None, obj: str = "") -> Mapping[str, str]:
         """PUT bytes ``offset..offset+length`` of the local ``file`` to the target the proxy
         redirects to, with ``sendfile`` on a thread (:func:`aistui.core.rawio.put_file`; plain
-        http only: the caller checks :func:`~aistui.core.rawio.enabled`); returns the answer's
+        http only: the caller checks :attr:`raw`); returns the answer's
         headers. The body is sent once; ``progress(nbytes)`` as it goes."""
         query = self._query(params)
         loc = await self._retried(lambda: self._ask_proxy("PUT", path, query, timeout))

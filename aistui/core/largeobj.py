@@ -176,7 +176,7 @@ class LargeObjects:
 
             dp = self._c.datapath
             got: str | None = None
-            if total and dp is not None and rawio.enabled(self._c.endpoint):
+            if total and dp is not None and dp.raw:
                 got = await self._ranges_raw(bck, obj, fd, total, workers, chunk_size, check, progress,
                                              want.checksum_type if verify and want.checksum else "")
             else:

@@ -15,7 +15,6 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import rawio
 from .aio import gather_or_cancel
 from .checksum import new_hasher
 from .datapath import body_chunks
@@ -253,7 +252,7 @@ class ObjectData:
                 body = whole
                 if progress:
                     progress(size)
-            elif self._c.datapath is not None and rawio.enabled(self._c.endpoint):
+            elif self._c.datapath is not None and self._c.datapath.raw:
                 body = None  # sent with sendfile from the file (core/rawio.py)
                 raw_file = fpath
             else:
@@ -308,7 +307,7 @@ class ObjectData:
             length = min(part_size, size - off)
             qp = bck.query() | {"uploadId": upload_id, "partNumber": str(n)}
             async with sem:
-                if self._c.datapath is not None and rawio.enabled(self._c.endpoint):  # sendfile (core/rawio.py)
+                if self._c.datapath is not None and self._c.datapath.raw:  # sendfile (core/rawio.py)
                     await self._c.datapath.put_file(path, qp, {}, fpath, off, length, progress, None)
                     return
                 body = file_chunks(fpath, off, length, CHUNK, progress)

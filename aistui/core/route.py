@@ -73,8 +73,7 @@ class DirectRoute:
     @property
     def unreachable(self) -> frozenset[str]:
         """Public URLs of targets skipped now because they were not reached."""
-        now = time.monotonic()
-        return frozenset(u for u, t in self._down.items() if now - t < self.DOWN_FOR)
+        return frozenset(u for u in self._down if self._skipped(u))
 
     def _unreached(self, base: str) -> None:
         """A target at ``base`` was not reached: re-read the map (it may have left), skip it for
